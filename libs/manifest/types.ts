@@ -1,0 +1,124 @@
+// What a bounded context declares about itself: routes with their permission, queues it consumes,
+// stream consumers, event rules and schedules. The CDK stacks, the local runtime and the OpenAPI
+// document all read these declarations; nothing else lists routes or queues.
+import type { z } from 'zod';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route.
+ * - `platform`: a platform admin credential; tenants are named in the path.
+ * - `tenant`: a tenant credential; the tenant comes from the credential only.
+ * - `public`: no credential (the authorizer is not run).
+ */
+export type Audience = 'platform' | 'tenant' | 'public';
+
+/** A permission is `resource:action` (e.g. `tenants:read`, `api-keys:write`), or `public`. */
+export type Permission = `${string}:${string}` | 'public';
+
+export interface ResponseDeclaration {
+  description: string;
+  schema?: z.ZodType;
+}
+
+export interface RouteDeclaration<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+> {
+  /** Unique across Plinth; also the name of the implementation in the context's routes file. */
+  operationId: string;
+  method: HttpMethod;
+  /** API Gateway style path with `{name}` parameters, e.g. `/v1/platform/tenants/{tenantId}`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tags: string[];
+  audience: Audience;
+  permission: Permission;
+  request?: { params?: P; query?: Q; body?: B };
+  /** Status code to response; problem responses (4xx/5xx) are added by the OpenAPI generator. */
+  responses: Record<number, ResponseDeclaration>;
+  /** POST routes honour Idempotency-Key unless this is false. */
+  idempotent?: boolean;
+}
+
+export interface QueueDeclaration {
+  /** Logical name, e.g. `jobs`; infra names the physical queue. */
+  name: string;
+  /** Export of the context's entry that consumes the queue (an SQS event handler). */
+  consumer: string;
+  batchSize: number;
+  /** Receives before a message moves to the queue's DLQ. */
+  maxReceiveCount: number;
+  visibilityTimeoutSeconds: number;
+  maxBatchingWindowSeconds?: number;
+}
+
+export interface StreamConsumerDeclaration {
+  /** Export of the context's entry that consumes DynamoDB stream records of the main table. */
+  consumer: string;
+  batchSize: number;
+  /** Only records whose new image has this entity name (ElectroDB `__edb_e__`) reach the consumer. */
+  entity: string;
+  eventNames: Array<'INSERT' | 'MODIFY' | 'REMOVE'>;
+  maxRetryAttempts: number;
+}
+
+/** An EventBridge pattern, in AWS's own pattern language. */
+export type EventPattern = Record<string, unknown>;
+
+export interface RuleDeclaration {
+  name: string;
+  description: string;
+  pattern: EventPattern;
+  /** Where matching events go: a queue declared by any context, or an export of this context's entry. */
+  target: { queue: string } | { consumer: string };
+}
+
+export interface ScheduleDeclaration {
+  name: string;
+  /** `rate(5 minutes)` or `cron(...)`, EventBridge Scheduler syntax. */
+  expression: string;
+  consumer: string;
+}
+
+/** What the context's function may touch; infra grants exactly this. */
+export interface AccessDeclaration {
+  table?: 'read' | 'readwrite';
+  directory?: 'read' | 'readwrite';
+  bus?: 'put';
+  queues?: Array<{ name: string; access: 'send' | 'consume' }>;
+  cursorSecret?: boolean;
+}
+
+export interface ContextManifest {
+  /** Short name, e.g. `tenants`; also names the Lambda function. */
+  name: string;
+  description: string;
+  /** Entry module, relative to the repository root, e.g. `functions/tenants/handler.ts`. */
+  entry: string;
+  /** Export of the entry that serves the routes (an API Gateway REST proxy handler). */
+  apiHandler?: string;
+  routes: RouteDeclaration[];
+  queues?: QueueDeclaration[];
+  streams?: StreamConsumerDeclaration[];
+  rules?: RuleDeclaration[];
+  schedules?: ScheduleDeclaration[];
+  access: AccessDeclaration;
+  /** Memory in MB; default 512. */
+  memorySize?: number;
+  /** Timeout in seconds; default 29 for API functions. */
+  timeoutSeconds?: number;
+}
+
+/** Keeps the zod types of a route declaration for the implementation's input. */
+export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
+  route: RouteDeclaration<P, Q, B>,
+): RouteDeclaration<P, Q, B> {
+  return route;
+}
+
+export function defineContext(manifest: ContextManifest): ContextManifest {
+  return manifest;
+}
