@@ -78,3 +78,9 @@ export function actorOf(caller: CallerContext): { type: string; id: string } {
   if (caller.kind === 'platform') return { type: 'platform_admin', id: caller.principalId };
   return { type: caller.principalType, id: caller.principalId };
 }
+
+/** The caller's own tenant; tenant routes only ever see tenant callers, so anything else is a 401. */
+export function tenantIdOf(caller: CallerContext): string {
+  if (caller.kind !== 'tenant') throw new Problem(401, 'unauthorized', 'A tenant credential is required.');
+  return caller.tenantId;
+}

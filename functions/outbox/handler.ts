@@ -1,0 +1,22 @@
+// Stream consumer of the main table: publishes every outbox event item to the region's bus.
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { createAwsClients } from '../../libs/aws/clients.ts';
+import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { publishStreamBatch } from './publish.ts';
+
+const config = loadRuntimeConfig();
+const { eventBridge } = createAwsClients(config.region);
+const logger = new Logger({ serviceName: 'outbox' });
+
+export const publish = middy(async (event: DynamoDBStreamEvent) => {
+  const result = await publishStreamBatch(event, { eventBridge, busName: config.eventBusName });
+  if (result.batchItemFailures.length > 0) {
+    logger.warn('events not yet published; the stream will deliver them again', {
+      from: result.batchItemFailures[0]?.itemIdentifier,
+    });
+  }
+  return result;
+}).use(injectLambdaContext(logger));

@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { bearerToken, decide, shouldRecordUse, type CredentialReads } from '../../../functions/authorizer/verify.ts';
+import { generateApiKey } from '../../../libs/auth/api-key.ts';
+import type { ApiKeyItem, TenantItem } from '../../../libs/data/entities.ts';
+
+const tenantId = 'ten_01JD0000000000000000000000';
+
+function tenant(overrides: Partial<TenantItem> = {}): TenantItem {
+  return {
+    tenantId,
+    slug: 'acme',
+    name: 'Acme',
+    plan: 'starter',
+    homeRegion: 'us-east-1',
+    status: 'active',
+    activeApiKeys: 1,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function keyFor(owner: { kind: 'tenant'; tenantId: string } | { kind: 'platform' }, overrides: Partial<ApiKeyItem> = {}) {
+  const generated = generateApiKey(owner);
+  const item: ApiKeyItem = {
+    ownerId: owner.kind === 'tenant' ? owner.tenantId : 'platform',
+    keyId: generated.keyId,
+    name: 'k',
+    scopes: ['tenant:read'],
+    prefix: generated.prefix,
+    secretHash: generated.secretHash,
+    status: 'active',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    createdBy: 'test',
+    ...overrides,
+  };
+  return { token: generated.key, item };
+}
+
+function reads(key: ApiKeyItem | undefined, t: TenantItem | undefined): CredentialReads {
+  return { getApiKey: () => Promise.resolve(key), getTenant: () => Promise.resolve(t) };
+}
+
+describe('authorizer decisions', () => {
+  it('allows an active tenant key with the key scopes as permissions', async () => {
+    const { token, item } = keyFor({ kind: 'tenant', tenantId });
+    const decision = await decide(token, 'us-east-1', reads(item, tenant()));
+    expect(decision.effect).toBe('allow');
+    if (decision.effect !== 'allow' || decision.caller.kind !== 'tenant') throw new Error('expected a tenant caller');
+    expect(decision.caller.tenantId).toBe(tenantId);
+    expect([...decision.caller.permissions]).toEqual(['tenant:read']);
+  });
+
+  it('denies a suspended tenant with tenant_suspended', async () => {
+    const { token, item } = keyFor({ kind: 'tenant', tenantId });
+    const decision = await decide(token, 'us-east-1', reads(item, tenant({ status: 'suspended' })));
+    expect(decision).toMatchObject({ effect: 'deny', code: 'tenant_suspended' });
+  });
+
+  it('denies a tenant called in another region with wrong_region', async () => {
+    const { token, item } = keyFor({ kind: 'tenant', tenantId });
+    const decision = await decide(token, 'eu-central-1', reads(item, tenant()));
+    expect(decision).toMatchObject({ effect: 'deny', code: 'wrong_region' });
+  });
+
+  it('refuses a revoked key, a wrong secret and an unknown key as unauthorized', async () => {
+    const { token, item } = keyFor({ kind: 'tenant', tenantId });
+    const revoked = await decide(token, 'us-east-1', reads({ ...item, status: 'revoked' }, tenant()));
+    const other = keyFor({ kind: 'tenant', tenantId });
+    const wrongSecret = await decide(token, 'us-east-1', reads({ ...item, secretHash: other.item.secretHash }, tenant()));
+    const unknown = await decide(token, 'us-east-1', reads(undefined, tenant()));
+    expect([revoked.effect, wrongSecret.effect, unknown.effect]).toEqual(['unauthorized', 'unauthorized', 'unauthorized']);
+  });
+
+  it('gives a platform key the platform permissions and no tenant', async () => {
+    const { token, item } = keyFor({ kind: 'platform' });
+    const decision = await decide(token, 'us-east-1', reads(item, undefined));
+    if (decision.effect !== 'allow') throw new Error('expected allow');
+    expect(decision.caller.kind).toBe('platform');
+    expect(decision.caller.permissions.has('platform.tenants:write')).toBe(true);
+  });
+
+  it('reads the bearer token case-insensitively and nothing else', () => {
+    expect(bearerToken('bearer abc')).toBe('abc');
+    expect(bearerToken('Basic abc')).toBeUndefined();
+    expect(bearerToken(undefined)).toBeUndefined();
+  });
+
+  it('records key use at most once a minute', () => {
+    const { item } = keyFor({ kind: 'tenant', tenantId });
+    const now = new Date('2026-01-01T00:10:00.000Z');
+    expect(shouldRecordUse(item, now)).toBe(true);
+    expect(shouldRecordUse({ ...item, lastUsedAt: '2026-01-01T00:09:30.000Z' }, now)).toBe(false);
+    expect(shouldRecordUse({ ...item, lastUsedAt: '2026-01-01T00:08:00.000Z' }, now)).toBe(true);
+  });
+});
