@@ -24,18 +24,18 @@ function tenantEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byId: {
-          pk: { field: 'pk', composite: ['tenantId'], template: 'T#${tenantId}' },
-          sk: { field: 'sk', composite: [], template: 'TENANT' },
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
+          sk: { field: 'sk', casing: 'none', composite: [], template: 'TENANT' },
         },
         all: {
           index: 'gsi1',
-          pk: { field: 'gsi1pk', composite: [], template: 'TENANTS' },
-          sk: { field: 'gsi1sk', composite: ['tenantId'], template: 'T#${tenantId}' },
+          pk: { field: 'gsi1pk', casing: 'none', composite: [], template: 'TENANTS' },
+          sk: { field: 'gsi1sk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
         },
         byStatus: {
           index: 'gsi2',
-          pk: { field: 'gsi2pk', composite: ['status'], template: 'TENANTS#${status}' },
-          sk: { field: 'gsi2sk', composite: ['tenantId'], template: 'T#${tenantId}' },
+          pk: { field: 'gsi2pk', casing: 'none', composite: ['status'], template: 'TENANTS#${status}' },
+          sk: { field: 'gsi2sk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
         },
       },
     },
@@ -64,8 +64,8 @@ function apiKeyEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byOwner: {
-          pk: { field: 'pk', composite: ['ownerId'], template: 'T#${ownerId}' },
-          sk: { field: 'sk', composite: ['keyId'], template: 'KEY#${keyId}' },
+          pk: { field: 'pk', casing: 'none', composite: ['ownerId'], template: 'T#${ownerId}' },
+          sk: { field: 'sk', casing: 'none', composite: ['keyId'], template: 'KEY#${keyId}' },
         },
       },
     },
@@ -93,8 +93,8 @@ function eventEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byTenant: {
-          pk: { field: 'pk', composite: ['tenantId'], template: 'T#${tenantId}' },
-          sk: { field: 'sk', composite: ['eventId'], template: 'EV#${eventId}' },
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
+          sk: { field: 'sk', casing: 'none', composite: ['eventId'], template: 'EV#${eventId}' },
         },
       },
     },
@@ -115,8 +115,8 @@ function directoryTenantEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byId: {
-          pk: { field: 'pk', composite: ['tenantId'], template: 'TENANT#${tenantId}' },
-          sk: { field: 'sk', composite: [], template: 'DIRECTORY' },
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'TENANT#${tenantId}' },
+          sk: { field: 'sk', casing: 'none', composite: [], template: 'DIRECTORY' },
         },
       },
     },
@@ -136,8 +136,8 @@ function slugClaimEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         bySlug: {
-          pk: { field: 'pk', composite: ['slug'], template: 'SLUG#${slug}' },
-          sk: { field: 'sk', composite: [], template: 'SLUG' },
+          pk: { field: 'pk', casing: 'none', composite: ['slug'], template: 'SLUG#${slug}' },
+          sk: { field: 'sk', casing: 'none', composite: [], template: 'SLUG' },
         },
       },
     },
