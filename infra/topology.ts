@@ -1,0 +1,281 @@
+// What the stacks build from the contexts' declarations: one function per handler export, the
+// queues, stream consumers, rules, schedules and API resources. Pure, so a bad manifest fails here
+// with a message naming the context and the bad value, before any construct exists.
+import type {
+  AccessDeclaration,
+  ContextManifest,
+  QueueDeclaration,
+  RouteDeclaration,
+  RuleDeclaration,
+  ScheduleDeclaration,
+  StreamConsumerDeclaration,
+} from '../libs/manifest/types.ts';
+
+/** The API's version prefix: the stage name in AWS, and the first segment of every route path. */
+export const apiStage = 'v1';
+export const defaultMemorySize = 512;
+/** API Gateway's own integration limit, so an API function cannot outlive its request. */
+export const defaultTimeoutSeconds = 29;
+
+/** A function that is not a bounded context (the authorizer) but is bundled and deployed like one. */
+export interface StandaloneFunctionDeclaration {
+  readonly name: string;
+  readonly entry: string;
+  readonly handler: string;
+  readonly access: AccessDeclaration;
+}
+
+export interface FunctionSpec {
+  /** `<context>-<export>`: unique, and the construct id of the function. */
+  readonly id: string;
+  readonly context: string;
+  readonly entry: string;
+  readonly exportName: string;
+  readonly access: AccessDeclaration;
+  readonly memorySize: number;
+  readonly timeoutSeconds: number;
+  /** What the function is for, e.g. `tenants: API routes`. */
+  readonly description: string;
+}
+
+export interface QueueSpec {
+  readonly context: string;
+  readonly declaration: QueueDeclaration;
+  readonly functionId: string;
+}
+
+export interface StreamSpec {
+  /** `<context>-<export>`, also names the stream's failure queue. */
+  readonly id: string;
+  readonly context: string;
+  readonly declaration: StreamConsumerDeclaration;
+  readonly functionId: string;
+}
+
+export type RuleTarget =
+  | { readonly kind: 'queue'; readonly queue: string }
+  | { readonly kind: 'function'; readonly functionId: string };
+
+export interface RuleSpec {
+  /** `<context>-<rule name>`. */
+  readonly id: string;
+  readonly context: string;
+  readonly declaration: RuleDeclaration;
+  readonly target: RuleTarget;
+}
+
+export interface ScheduleSpec {
+  /** `<context>-<schedule name>`. */
+  readonly id: string;
+  readonly context: string;
+  readonly declaration: ScheduleDeclaration;
+  readonly functionId: string;
+}
+
+export interface ApiResourceSpec {
+  /** Path below the stage, e.g. `/platform/tenants/{tenantId}` for `/v1/platform/tenants/{tenantId}`. */
+  readonly path: string;
+  readonly functionId: string;
+  readonly routes: readonly RouteDeclaration[];
+}
+
+export interface Topology {
+  readonly functions: readonly FunctionSpec[];
+  /** One bundle per entry module: the context's name and its entry file. */
+  readonly bundles: ReadonlyArray<{ readonly name: string; readonly entry: string }>;
+  readonly authorizerFunctionId: string;
+  readonly queues: readonly QueueSpec[];
+  readonly streams: readonly StreamSpec[];
+  readonly rules: readonly RuleSpec[];
+  readonly schedules: readonly ScheduleSpec[];
+  readonly resources: readonly ApiResourceSpec[];
+}
+
+const namePattern = /^[a-z][a-z0-9-]{0,30}$/;
+const exportPattern = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const segmentPattern = /^(\{[A-Za-z][A-Za-z0-9_]*\}|[A-Za-z0-9._~-]+)$/;
+
+function fail(message: string): never {
+  throw new Error(`invalid context manifests: ${message}`);
+}
+
+function checkName(kind: string, name: string): void {
+  if (!namePattern.test(name)) fail(`${kind} name "${name}" must be lowercase letters, digits and dashes`);
+}
+
+/** `/v1/platform/tenants/{tenantId}` → `/platform/tenants/{tenantId}`. */
+export function stageRelativePath(routePath: string): string {
+  const prefix = `/${apiStage}`;
+  if (routePath !== prefix && !routePath.startsWith(`${prefix}/`)) {
+    fail(`route path "${routePath}" must start with ${prefix}/`);
+  }
+  const rest = routePath.slice(prefix.length);
+  const segments = rest.split('/').slice(1);
+  for (const segment of segments) {
+    if (!segmentPattern.test(segment)) fail(`route path "${routePath}" has an invalid segment "${segment}"`);
+  }
+  return rest === '' ? '/' : rest;
+}
+
+export function deriveTopology(
+  contexts: readonly ContextManifest[],
+  authorizer: StandaloneFunctionDeclaration,
+): Topology {
+  const functions = new Map<string, FunctionSpec>();
+  const bundles = new Map<string, string>();
+  const contextNames = new Set<string>();
+
+  const addFunction = (
+    ctx: ContextManifest | StandaloneFunctionDeclaration,
+    exportName: string,
+    purpose: string,
+  ): string => {
+    if (!exportPattern.test(exportName))
+      fail(`context ${ctx.name}: "${exportName}" is not a valid export name`);
+    const id = `${ctx.name}-${exportName}`;
+    const existing = functions.get(id);
+    if (existing) return existing.id;
+    const manifest = 'routes' in ctx ? ctx : undefined;
+    functions.set(id, {
+      id,
+      context: ctx.name,
+      entry: ctx.entry,
+      exportName,
+      access: ctx.access,
+      memorySize: manifest?.memorySize ?? defaultMemorySize,
+      timeoutSeconds: manifest?.timeoutSeconds ?? defaultTimeoutSeconds,
+      description: `${ctx.name}: ${purpose}`,
+    });
+    bundles.set(ctx.name, ctx.entry);
+    return id;
+  };
+
+  for (const ctx of [...contexts.map((c) => c.name), authorizer.name]) {
+    checkName('context', ctx);
+    if (contextNames.has(ctx)) fail(`context "${ctx}" is declared twice`);
+    contextNames.add(ctx);
+  }
+
+  const authorizerFunctionId = addFunction(authorizer, authorizer.handler, 'API authorizer');
+
+  const queueNames = new Set(contexts.flatMap((c) => (c.queues ?? []).map((q) => q.name)));
+  const queues: QueueSpec[] = [];
+  const streams: StreamSpec[] = [];
+  const rules: RuleSpec[] = [];
+  const schedules: ScheduleSpec[] = [];
+  const routesByPath = new Map<string, { functionId: string; context: string; routes: RouteDeclaration[] }>();
+  const seenRoutes = new Set<string>();
+  const seenOperations = new Set<string>();
+
+  for (const ctx of contexts) {
+    for (const q of ctx.access.queues ?? []) {
+      if (!queueNames.has(q.name))
+        fail(`context ${ctx.name}: access names queue "${q.name}", which no context declares`);
+    }
+
+    if (ctx.routes.length > 0) {
+      if (!ctx.apiHandler) fail(`context ${ctx.name} declares routes but no apiHandler`);
+      const functionId = addFunction(ctx, ctx.apiHandler, 'API routes');
+      for (const route of ctx.routes) {
+        const key = `${route.method} ${route.path}`;
+        if (seenRoutes.has(key)) fail(`route ${key} is declared twice`);
+        seenRoutes.add(key);
+        if (seenOperations.has(route.operationId))
+          fail(`operationId "${route.operationId}" is declared twice`);
+        seenOperations.add(route.operationId);
+        const path = stageRelativePath(route.path);
+        const resource = routesByPath.get(path) ?? { functionId, context: ctx.name, routes: [] };
+        if (resource.functionId !== functionId) {
+          fail(
+            `path ${route.path} has routes of contexts ${resource.context} and ${ctx.name}; a path belongs to one context`,
+          );
+        }
+        resource.routes.push(route);
+        routesByPath.set(path, resource);
+      }
+    }
+
+    for (const declaration of ctx.queues ?? []) {
+      checkName('queue', declaration.name);
+      if (queues.some((q) => q.declaration.name === declaration.name))
+        fail(`queue "${declaration.name}" is declared twice`);
+      const functionId = addFunction(ctx, declaration.consumer, `consumer of queue ${declaration.name}`);
+      const timeout = ctx.timeoutSeconds ?? defaultTimeoutSeconds;
+      if (declaration.visibilityTimeoutSeconds < timeout) {
+        // Lambda refuses an event source mapping whose queue could redeliver a message still being worked on.
+        fail(
+          `queue ${declaration.name}: visibilityTimeoutSeconds ${declaration.visibilityTimeoutSeconds} is shorter than the timeout of context ${ctx.name} (${timeout} s)`,
+        );
+      }
+      queues.push({ context: ctx.name, declaration, functionId });
+    }
+
+    for (const declaration of ctx.streams ?? []) {
+      if (declaration.eventNames.length === 0)
+        fail(`context ${ctx.name}: stream consumer ${declaration.consumer} has no eventNames`);
+      const functionId = addFunction(
+        ctx,
+        declaration.consumer,
+        `stream consumer of ${declaration.entity} items`,
+      );
+      streams.push({ id: functionId, context: ctx.name, declaration, functionId });
+    }
+
+    for (const declaration of ctx.rules ?? []) {
+      checkName('rule', declaration.name);
+      const id = `${ctx.name}-${declaration.name}`;
+      if (rules.some((r) => r.id === id))
+        fail(`context ${ctx.name}: rule "${declaration.name}" is declared twice`);
+      let target: RuleTarget;
+      if ('queue' in declaration.target) {
+        if (!queueNames.has(declaration.target.queue)) {
+          fail(
+            `context ${ctx.name}: rule ${declaration.name} targets queue "${declaration.target.queue}", which no context declares`,
+          );
+        }
+        target = { kind: 'queue', queue: declaration.target.queue };
+      } else {
+        target = {
+          kind: 'function',
+          functionId: addFunction(ctx, declaration.target.consumer, `target of rule ${declaration.name}`),
+        };
+      }
+      rules.push({ id, context: ctx.name, declaration, target });
+    }
+
+    for (const declaration of ctx.schedules ?? []) {
+      checkName('schedule', declaration.name);
+      const id = `${ctx.name}-${declaration.name}`;
+      if (schedules.some((s) => s.id === id))
+        fail(`context ${ctx.name}: schedule "${declaration.name}" is declared twice`);
+      if (!/^(rate|cron|at)\(.+\)$/.test(declaration.expression)) {
+        fail(
+          `context ${ctx.name}: schedule ${declaration.name} has expression "${declaration.expression}"; use rate(...), cron(...) or at(...)`,
+        );
+      }
+      const functionId = addFunction(ctx, declaration.consumer, `schedule ${declaration.name}`);
+      schedules.push({ id, context: ctx.name, declaration, functionId });
+    }
+  }
+
+  const resources = [...routesByPath.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([path, r]) => ({ path, functionId: r.functionId, routes: r.routes }));
+
+  return {
+    functions: [...functions.values()],
+    bundles: [...bundles.entries()].map(([name, entry]) => ({ name, entry })),
+    authorizerFunctionId,
+    queues,
+    streams,
+    rules,
+    schedules,
+    resources,
+  };
+}
+
+export function functionSpec(topology: Topology, id: string): FunctionSpec {
+  const spec = topology.functions.find((f) => f.id === id);
+  if (!spec) throw new Error(`no function "${id}" in the topology`);
+  return spec;
+}

@@ -1,0 +1,131 @@
+// What the stacks derive from the manifests, and the manifest mistakes that stop synth early.
+import { describe, expect, test } from 'vitest';
+import { authorizer, contexts } from '../../functions/manifests.ts';
+import type { ContextManifest, RouteDeclaration } from '../../libs/manifest/types.ts';
+import { deriveTopology, stageRelativePath } from '../../infra/topology.ts';
+
+function route(overrides: Partial<RouteDeclaration> = {}): RouteDeclaration {
+  return {
+    operationId: 'getThing',
+    method: 'GET',
+    path: '/v1/things/{thingId}',
+    summary: 'A thing',
+    tags: [],
+    audience: 'tenant',
+    permission: 'things:read',
+    responses: { 200: { description: 'The thing' } },
+    ...overrides,
+  };
+}
+
+function context(overrides: Partial<ContextManifest> = {}): ContextManifest {
+  return {
+    name: 'things',
+    description: 'Things',
+    entry: 'functions/things/handler.ts',
+    apiHandler: 'api',
+    routes: [route()],
+    access: {},
+    ...overrides,
+  };
+}
+
+describe('the Plinth manifests', () => {
+  const topology = deriveTopology(contexts, authorizer);
+
+  test('give one function per handler export, the authorizer included', () => {
+    expect(topology.functions.map((f) => f.id).sort()).toEqual(
+      ['authorizer-handler', 'docs-api', 'jobs-worker', 'outbox-publish', 'tenants-api'].sort(),
+    );
+    expect(topology.authorizerFunctionId).toBe('authorizer-handler');
+  });
+
+  test('bundle each entry module once', () => {
+    expect(topology.bundles).toEqual(
+      expect.arrayContaining([
+        { name: 'tenants', entry: 'functions/tenants/handler.ts' },
+        { name: 'authorizer', entry: 'functions/authorizer/handler.ts' },
+      ]),
+    );
+    expect(new Set(topology.bundles.map((b) => b.name)).size).toBe(topology.bundles.length);
+  });
+
+  test('take timeouts and memory from the manifest, 29 s and 512 MB otherwise', () => {
+    const byId = new Map(topology.functions.map((f) => [f.id, f]));
+    expect(byId.get('jobs-worker')).toMatchObject({ timeoutSeconds: 60, memorySize: 512 });
+    expect(byId.get('docs-api')).toMatchObject({ timeoutSeconds: 29, memorySize: 256 });
+  });
+
+  test('place every route on a stage-relative resource of its context', () => {
+    const platformTenant = topology.resources.find((r) => r.path === '/platform/tenants/{tenantId}');
+    expect(platformTenant?.functionId).toBe('tenants-api');
+    expect(platformTenant?.routes.map((r) => r.method).sort()).toEqual(['GET', 'PATCH']);
+    expect(topology.resources.find((r) => r.path === '/openapi.json')?.functionId).toBe('docs-api');
+  });
+});
+
+describe('stage-relative paths', () => {
+  test('drop the /v1 prefix, which is the stage', () => {
+    expect(stageRelativePath('/v1/platform/tenants/{tenantId}')).toBe('/platform/tenants/{tenantId}');
+    expect(stageRelativePath('/v1')).toBe('/');
+  });
+
+  test('refuse a path outside /v1 or with a malformed segment', () => {
+    expect(() => stageRelativePath('/v2/things')).toThrow(/must start with \/v1\//);
+    expect(() => stageRelativePath('/v1things')).toThrow(/must start with \/v1\//);
+    expect(() => stageRelativePath('/v1/things/{bad id}')).toThrow(/invalid segment "\{bad id\}"/);
+  });
+});
+
+describe('a manifest mistake fails with the bad value named', () => {
+  test('routes without an apiHandler', () => {
+    const { apiHandler: _, ...withoutHandler } = context();
+    expect(() => deriveTopology([withoutHandler], authorizer)).toThrow(
+      /context things declares routes but no apiHandler/,
+    );
+  });
+
+  test('the same route twice', () => {
+    expect(() =>
+      deriveTopology([context({ routes: [route(), route({ operationId: 'again' })] })], authorizer),
+    ).toThrow(/route GET \/v1\/things\/\{thingId\} is declared twice/);
+  });
+
+  test('one path served by two contexts', () => {
+    const other = context({
+      name: 'others',
+      entry: 'functions/others/handler.ts',
+      routes: [route({ method: 'DELETE', operationId: 'deleteThing' })],
+    });
+    expect(() => deriveTopology([context(), other], authorizer)).toThrow(
+      /routes of contexts things and others/,
+    );
+  });
+
+  test('access to a queue nobody declares', () => {
+    expect(() =>
+      deriveTopology([context({ access: { queues: [{ name: 'webhooks', access: 'send' }] } })], authorizer),
+    ).toThrow(/queue "webhooks", which no context declares/);
+  });
+
+  test('a queue that would redeliver a message while its consumer still works on it', () => {
+    const queues = [
+      { name: 'slow', consumer: 'worker', batchSize: 1, maxReceiveCount: 3, visibilityTimeoutSeconds: 30 },
+    ];
+    expect(() => deriveTopology([context({ queues, timeoutSeconds: 60 })], authorizer)).toThrow(
+      /visibilityTimeoutSeconds 30 is shorter than the timeout of context things \(60 s\)/,
+    );
+  });
+
+  test('a rule that targets an undeclared queue', () => {
+    const rules = [
+      { name: 'forward', description: 'x', pattern: { source: ['plinth'] }, target: { queue: 'nowhere' } },
+    ];
+    expect(() => deriveTopology([context({ rules })], authorizer)).toThrow(/targets queue "nowhere"/);
+  });
+
+  test('a schedule that is neither rate, cron nor at', () => {
+    const schedules = [{ name: 'nightly', expression: 'every night', consumer: 'purge' }];
+    expect(() => deriveTopology([context({ schedules })], authorizer)).toThrow(/expression "every night"/);
+  });
+});
