@@ -1,0 +1,60 @@
+// The bundler: one esbuild call for every entry, ESM for Node 22 with a require shim, and a
+// loud failure for a missing entry or export.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { BundledHandlers } from '../../infra/bundle.ts';
+
+const rootDir = fileURLToPath(new URL('../..', import.meta.url));
+// Entries that exist from the start; the others are bundled the same way.
+const entries = [
+  { name: 'outbox', entry: 'functions/outbox/handler.ts' },
+  { name: 'jobs', entry: 'functions/jobs/handler.ts' },
+];
+let outDir: string;
+let bundled: BundledHandlers;
+
+beforeAll(() => {
+  outDir = mkdtempSync(path.join(tmpdir(), 'plinth-bundle-'));
+  bundled = BundledHandlers.build(entries, { rootDir, outDir });
+});
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+test('writes one ESM bundle with a source map per entry, with require available to CommonJS dependencies', () => {
+  for (const { name } of entries) {
+    const code = readFileSync(path.join(outDir, name, 'index.mjs'), 'utf8');
+    expect(code.startsWith("import { createRequire as __plinthCreateRequire } from 'node:module';")).toBe(
+      true,
+    );
+    expect(code).toMatch(/export\s*\{/);
+    expect(readFileSync(path.join(outDir, name, 'index.mjs.map'), 'utf8')).toContain('"mappings"');
+  }
+});
+
+test('hands out the bundle directory as the code of a function whose export exists', () => {
+  const code = bundled.codeFor('jobs', 'worker');
+  expect(code).toBeInstanceOf(lambda.AssetCode);
+  expect((code as lambda.AssetCode).path).toBe(path.join(outDir, 'jobs'));
+  expect(() => bundled.codeFor('outbox', 'publish')).not.toThrow();
+});
+
+test('refuses an export the bundle does not have', () => {
+  expect(() => bundled.codeFor('jobs', 'api')).toThrow(
+    /bundle "jobs" has no export "api"; it exports: worker/,
+  );
+});
+
+test('refuses a bundle that was not built', () => {
+  expect(() => bundled.codeFor('tenants', 'api')).toThrow(/no bundle named "tenants"/);
+});
+
+test('fails before bundling when an entry module is missing, naming it', () => {
+  const missing = [{ name: 'ghost', entry: 'functions/ghost/handler.ts' }];
+  expect(() =>
+    BundledHandlers.build([...entries, ...missing], { rootDir, outDir: path.join(outDir, 'unused') }),
+  ).toThrow(/entry modules not found: functions\/ghost\/handler.ts \(ghost\)/);
+});
