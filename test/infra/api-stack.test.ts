@@ -1,0 +1,301 @@
+// The regional API stacks: every declared route reaches its context's function behind the
+// authorizer, API Gateway's own errors are problem+json, and consumers are wired as declared.
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { contexts } from '../../functions/manifests.ts';
+import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
+import {
+  buildPlinth,
+  configuredRegions,
+  logicalIdOf,
+  regionalStacks,
+  resourcesOfType,
+  type PlinthTestApp,
+} from './support.ts';
+
+let plinth: PlinthTestApp;
+const templates = new Map<string, Template>();
+
+beforeAll(() => {
+  plinth = buildPlinth();
+  for (const region of configuredRegions)
+    templates.set(region, Template.fromStack(regionalStacks(plinth, region).api));
+});
+
+function template(region: string): Template {
+  const found = templates.get(region);
+  if (!found) throw new Error(`no template for ${region}`);
+  return found;
+}
+
+type Props = Record<string, unknown>;
+
+/** `METHOD /v1/...` → the method's properties, rebuilding each resource's path from its parents. */
+function methodsByRoute(t: Template): Map<string, Props> {
+  const resources = resourcesOfType(t, 'AWS::ApiGateway::Resource');
+  const pathOf = (id: string): string => {
+    const props = resources[id]?.Properties as { ParentId: { Ref?: string }; PathPart: string };
+    const parent = props.ParentId.Ref;
+    return `${parent && parent in resources ? pathOf(parent) : '/v1'}/${props.PathPart}`;
+  };
+  const methods = new Map<string, Props>();
+  for (const method of Object.values(resourcesOfType(t, 'AWS::ApiGateway::Method'))) {
+    const props = method.Properties as Props & { HttpMethod: string; ResourceId: { Ref: string } };
+    methods.set(`${props.HttpMethod} ${pathOf(props.ResourceId.Ref)}`, props);
+  }
+  return methods;
+}
+
+const routes = contexts.flatMap((ctx) =>
+  ctx.routes.map((route) => ({ context: ctx.name, apiHandler: ctx.apiHandler ?? '', route })),
+);
+
+describe.each(configuredRegions)('API stack in %s', (region) => {
+  test('is named after the deployment and region and depends on the global stack (directory replica)', () => {
+    const { api } = regionalStacks(plinth, region);
+    expect(api.stackName).toBe(`plinth-api-${region}`);
+    expect(api.region).toBe(region);
+    expect(api.dependencies.map((s) => s.stackName)).toEqual(
+      expect.arrayContaining(['plinth-global', `plinth-data-${region}`]),
+    );
+  });
+
+  test('every function runs Node.js 22 on arm64 with active tracing and JSON logs', () => {
+    const functions = Object.values(resourcesOfType(template(region), 'AWS::Lambda::Function'));
+    expect(functions.length).toBe(plinth.topology.functions.length);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+      });
+    }
+  });
+
+  test('every declared route is a method proxied to its context function, behind the authorizer unless public', () => {
+    const t = template(region);
+    const methods = methodsByRoute(t);
+    const authorizerId = logicalIdOf(t, 'AWS::ApiGateway::Authorizer', 'ApiAuthorizer');
+    expect(routes.length).toBeGreaterThan(0);
+    for (const { context, apiHandler, route } of routes) {
+      const key = `${route.method} ${route.path}`;
+      const method = methods.get(key);
+      expect(method, key).toBeDefined();
+      const functionId = logicalIdOf(t, 'AWS::Lambda::Function', `${context}${apiHandler}Function`);
+      expect(method?.Integration, key).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
+      expect(JSON.stringify(method?.Integration), key).toContain(`"${functionId}","Arn"`);
+      if (route.audience === 'public') {
+        expect(method?.AuthorizationType, key).toBe('NONE');
+        expect(method?.AuthorizerId, key).toBeUndefined();
+      } else {
+        expect(method?.AuthorizationType, key).toBe('CUSTOM');
+        expect(method?.AuthorizerId, key).toEqual({ Ref: authorizerId });
+      }
+    }
+  });
+
+  test('every path with routes also answers any other method through its function, without the authorizer', () => {
+    const methods = methodsByRoute(template(region));
+    for (const path of new Set(routes.map((r) => r.route.path))) {
+      const fallback = methods.get(`ANY ${path}`);
+      expect(fallback, path).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'AWS_PROXY' } });
+    }
+    const declared = new Set(routes.map((r) => `${r.route.method} ${r.route.path}`));
+    const undeclared = [...methods.keys()].filter((key) => !key.startsWith('ANY ') && !declared.has(key));
+    expect(undeclared).toEqual([]);
+  });
+
+  test('the API is served at stage v1 with tracing, JSON access logs and stage throttling', () => {
+    const t = template(region);
+    t.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      ApiKeySourceType: 'AUTHORIZER',
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'v1',
+      TracingEnabled: true,
+      AccessLogSetting: { Format: Match.stringLikeRegexp('"tenantId":"\\$context.authorizer.tenantId"') },
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          LoggingLevel: 'ERROR',
+          ThrottlingRateLimit: 500,
+          ThrottlingBurstLimit: 1000,
+        }),
+      ],
+    });
+  });
+
+  test('the REQUEST authorizer reads the Authorization header and caches for the configured seconds', () => {
+    const t = template(region);
+    const authorizerFn = logicalIdOf(t, 'AWS::Lambda::Function', 'authorizerhandlerFunction');
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: plinth.deployment.authorizerCacheSeconds,
+    });
+    const authorizer = Object.values(resourcesOfType(t, 'AWS::ApiGateway::Authorizer'))[0];
+    expect(JSON.stringify(authorizer?.Properties?.AuthorizerUri)).toContain(authorizerFn);
+  });
+
+  test('a denial renders the authorizer code and detail as problem+json with status 403', () => {
+    const t = template(region);
+    const denied = Object.values(resourcesOfType(t, 'AWS::ApiGateway::GatewayResponse')).find(
+      (r) => r.Properties?.ResponseType === 'ACCESS_DENIED',
+    );
+    expect(denied?.Properties?.StatusCode).toBe('403');
+    expect(denied?.Properties?.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.Content-Type': "'application/problem+json'",
+    });
+    const body = (denied?.Properties?.ResponseTemplates as Record<string, string>)['application/json'] ?? '';
+    expect(body).toContain('"code":"$context.authorizer.code"');
+    expect(body).toContain('"detail":"$context.authorizer.detail"');
+    expect(body).toContain('"status":403');
+  });
+
+  test.each([
+    ['UNAUTHORIZED', '401', 'unauthorized'],
+    ['MISSING_AUTHENTICATION_TOKEN', '404', 'not_found'],
+    ['THROTTLED', '429', 'rate_limited'],
+    ['QUOTA_EXCEEDED', '429', 'quota_exceeded'],
+    ['DEFAULT_4XX', undefined, 'bad_request'],
+    ['DEFAULT_5XX', undefined, 'internal_error'],
+  ])('API Gateway answers %s with problem+json status %s, code %s', (type, status, code) => {
+    const response = Object.values(
+      resourcesOfType(template(region), 'AWS::ApiGateway::GatewayResponse'),
+    ).find((r) => r.Properties?.ResponseType === type);
+    expect(response?.Properties?.StatusCode).toBe(status);
+    expect(response?.Properties?.ResponseParameters).toMatchObject({
+      'gatewayresponse.header.Content-Type': "'application/problem+json'",
+    });
+    const body =
+      (response?.Properties?.ResponseTemplates as Record<string, string>)['application/json'] ?? '';
+    expect(body).toContain(`"code":"${code}"`);
+    expect(body).toContain(`"type":"https://plinth.dev/problems/${code}"`);
+  });
+
+  test('each plan tier has a usage plan on the v1 stage with its throttle and monthly quota', () => {
+    const t = template(region);
+    const stageId = logicalIdOf(t, 'AWS::ApiGateway::Stage', 'ApiDeploymentStagev1');
+    const tiers = Object.entries(plinth.deployment.plans);
+    expect(Object.keys(resourcesOfType(t, 'AWS::ApiGateway::UsagePlan'))).toHaveLength(tiers.length);
+    for (const [tier, plan] of tiers) {
+      t.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+        UsagePlanName: `plinth-${region}-${tier}`,
+        Throttle: { RateLimit: plan.limits.requestsPerSecond, BurstLimit: plan.limits.burst },
+        Quota: { Limit: plan.limits.monthlyRequests, Period: 'MONTH' },
+        ApiStages: [Match.objectLike({ Stage: { Ref: stageId } })],
+      });
+    }
+  });
+
+  test('the outbox consumes only INSERTs of event items from the table stream, retrying then parking failures', () => {
+    const t = template(region);
+    const outbox = logicalIdOf(t, 'AWS::Lambda::Function', 'outboxpublishFunction');
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: outbox },
+      EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('StreamArn') },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      MaximumRetryAttempts: 10,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FilterCriteria: {
+        Filters: [
+          {
+            Pattern: JSON.stringify({
+              eventName: ['INSERT'],
+              dynamodb: { NewImage: { __edb_e__: { S: ['event'] } } },
+            }),
+          },
+        ],
+      },
+      DestinationConfig: {
+        OnFailure: {
+          Destination: { 'Fn::ImportValue': Match.stringLikeRegexp('StreamFailuresoutboxpublish') },
+        },
+      },
+    });
+  });
+
+  test('the jobs worker consumes the jobs queue in batches, reporting failures per message', () => {
+    const t = template(region);
+    const worker = logicalIdOf(t, 'AWS::Lambda::Function', 'jobsworkerFunction');
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: worker },
+      EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('QueuejobsQueue') },
+      BatchSize: 5,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  test('functions get the runtime environment every Plinth function parses at start-up', () => {
+    const t = template(region);
+    for (const [id, fn] of Object.entries(resourcesOfType(t, 'AWS::Lambda::Function'))) {
+      const variables = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      // Tokens stand for names CloudFormation fills in; the contract is that each one is there.
+      const env = Object.fromEntries(
+        Object.entries(variables).map(([k, v]) => [k, typeof v === 'string' ? v : `resolved-${k}`]),
+      );
+      expect(runtimeEnvSchema.safeParse(env).success, id).toBe(true);
+      expect(variables, id).toMatchObject({
+        PLINTH_REGION: region,
+        DIRECTORY_TABLE_NAME: 'plinth-tenant-directory',
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: expect.any(String) as unknown,
+      });
+      expect(JSON.parse(variables.PLINTH_DEPLOYMENT as string)).toEqual(plinth.deployment);
+    }
+    const tenants = resourcesOfType(t, 'AWS::Lambda::Function')[
+      logicalIdOf(t, 'AWS::Lambda::Function', 'tenantsapiFunction')
+    ];
+    expect(
+      (tenants?.Properties?.Environment as { Variables: Props }).Variables.CURSOR_SECRET_ARN,
+    ).toBeDefined();
+    const jobs = resourcesOfType(t, 'AWS::Lambda::Function')[
+      logicalIdOf(t, 'AWS::Lambda::Function', 'jobsworkerFunction')
+    ];
+    expect((jobs?.Properties?.Environment as { Variables: Props }).Variables.JOBS_QUEUE_URL).toBeDefined();
+  });
+
+  test('a function is granted only what its manifest declares', () => {
+    const t = template(region);
+    const policyOf = (prefix: string): string =>
+      JSON.stringify(
+        resourcesOfType(t, 'AWS::IAM::Policy')[logicalIdOf(t, 'AWS::IAM::Policy', prefix)]?.Properties,
+      );
+    const docs = policyOf('docsapiRole');
+    expect(docs).not.toContain('dynamodb:');
+    expect(docs).not.toContain('events:PutEvents');
+    const outbox = policyOf('outboxpublishRole');
+    expect(outbox).toContain('events:PutEvents');
+    expect(outbox).not.toContain('dynamodb:PutItem');
+    const authorizer = policyOf('authorizerhandlerRole');
+    expect(authorizer).toContain(`arn:aws:dynamodb:${region}:`);
+    expect(authorizer).not.toContain('secretsmanager:');
+    expect(policyOf('tenantsapiRole')).toContain('secretsmanager:GetSecretValue');
+  });
+
+  test('a dashboard shows the region and alarms notify the alarm topic', () => {
+    const t = template(region);
+    t.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: `plinth-${region}` });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: '5XXError',
+      AlarmActions: [{ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmsTopic') }],
+    });
+    for (const spec of plinth.topology.functions) {
+      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Dimensions: [
+          {
+            Name: 'FunctionName',
+            Value: { Ref: logicalIdOf(t, 'AWS::Lambda::Function', `${spec.id.replace(/-/g, '')}Function`) },
+          },
+        ],
+      });
+    }
+  });
+});

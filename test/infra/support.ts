@@ -1,0 +1,101 @@
+// Builds the Plinth app the way infra/app.ts does, with cdk.json's context and with a stand-in
+// for the bundled handler code, so infra tests synthesize in seconds without esbuild.
+import { readFileSync } from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { authorizer, contexts } from '../../functions/manifests.ts';
+import {
+  parseDeploymentConfig,
+  type DeploymentConfig,
+  type DeploymentConfigInput,
+} from '../../libs/config/deployment.ts';
+import type { ContextManifest } from '../../libs/manifest/types.ts';
+import type { HandlerCode } from '../../infra/constructs/service-function.ts';
+import config from '../../infra/plinth.config.ts';
+import {
+  addPlinthChecks,
+  addPlinthStacks,
+  plinthFeatureFlags,
+  type PlinthStacks,
+  type RegionalStacks,
+} from '../../infra/stacks/plinth.ts';
+import { deriveTopology, type Topology } from '../../infra/topology.ts';
+
+/** Inline code that exports the requested handler; the template is what infra tests look at. */
+export const placeholderCode: HandlerCode = {
+  codeFor: (name, exportName) =>
+    lambda.Code.fromInline(
+      `exports.${exportName} = async () => { throw new Error('placeholder for bundle ${name}'); };`,
+    ),
+};
+
+export function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8')) as {
+    context?: Record<string, unknown>;
+  };
+  return cdkJson.context ?? {};
+}
+
+export interface PlinthTestApp {
+  readonly app: App;
+  readonly stacks: PlinthStacks;
+  readonly deployment: DeploymentConfig;
+  readonly topology: Topology;
+}
+
+export function buildPlinth(
+  options: { config?: DeploymentConfigInput; contexts?: readonly ContextManifest[] } = {},
+): PlinthTestApp {
+  const deployment = parseDeploymentConfig(options.config ?? config);
+  const topology = deriveTopology(options.contexts ?? contexts, authorizer);
+  const app = new App({ context: { ...plinthFeatureFlags, ...cdkJsonContext() } });
+  const stacks = addPlinthStacks(app, { deployment, topology, code: placeholderCode });
+  addPlinthChecks(app, deployment);
+  return { app, stacks, deployment, topology };
+}
+
+export interface NagFinding {
+  readonly rule: string;
+  readonly severity: string;
+  readonly paths: readonly string[];
+}
+
+/** Every AwsSolutions finding that is not acknowledged, errors and warnings alike. */
+export function nagFindings(scope: IConstruct): NagFinding[] {
+  const report = new AwsSolutionsChecks().validateScope(scope);
+  return report.violations.map((v) => ({
+    rule: v.ruleName,
+    severity: v.severity ?? 'error',
+    paths: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? 'unknown'),
+  }));
+}
+
+/** The regions of infra/plinth.config.ts: one in each residency zone. */
+export const configuredRegions = ['us-east-1', 'eu-central-1'] as const;
+
+export function regionalStacks(plinth: PlinthTestApp, region: string): RegionalStacks {
+  const stacks = plinth.stacks.regions.get(region);
+  if (!stacks) throw new Error(`no stacks for region ${region}`);
+  return stacks;
+}
+
+type Resources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }
+>;
+
+/** The template's resources of one type, by logical id. */
+export function resourcesOfType(template: Template, type: string): Resources {
+  return template.findResources(type) as Resources;
+}
+
+/** The one resource of a type whose logical id starts with `prefix` (construct ids are stable). */
+export function logicalIdOf(template: Template, type: string, prefix: string): string {
+  const ids = Object.keys(resourcesOfType(template, type)).filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1)
+    throw new Error(`expected one ${type} starting with ${prefix}, found ${ids.join(', ') || 'none'}`);
+  return ids[0] as string;
+}
