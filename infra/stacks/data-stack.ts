@@ -1,6 +1,6 @@
 // A region's stateful half: table, event bus, queues, buckets, the cursor secret and the user
 // pool. Retained on delete and termination-protected, so replacing the API stack never touches data.
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -118,5 +118,8 @@ export class DataStack extends Stack {
     });
 
     this.users = new PlinthUserPool(this, 'Users');
+
+    // Read by `npm run platform-key`, which writes the first platform admin key into this table.
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'The main table' });
   }
 }

@@ -33,6 +33,11 @@ describe.each(configuredRegions)('data stack in %s', (region) => {
     expect(stack.terminationProtection).toBe(true);
   });
 
+  test('exports the table name, which `npm run platform-key` reads to mint the first admin key', () => {
+    const outputs = template(region).findOutputs('TableName');
+    expect(Object.keys(outputs)).toHaveLength(1);
+  });
+
   test('the table is on-demand, recoverable, protected, expiring, streamed and under its own KMS key', () => {
     const t = template(region);
     const keyId = logicalIdOf(t, 'AWS::KMS::Key', 'TableKey');
