@@ -1,0 +1,21 @@
+// Who may call a route: a verified caller of the route's audience who holds the route's permission.
+import { callerFromAuthorizer, type CallerContext } from '../auth/caller.ts';
+import type { RouteDeclaration } from '../manifest/types.ts';
+import { Problem, problems } from './problem.ts';
+
+/** The caller of a non-public route, or undefined for a public one; throws 401/403 problems. */
+export function authorizeCaller(
+  declaration: RouteDeclaration,
+  authorizer: Record<string, unknown> | null | undefined,
+): CallerContext | undefined {
+  if (declaration.audience === 'public') return undefined;
+  const caller = callerFromAuthorizer(authorizer);
+  if (declaration.audience === 'tenant' && caller.kind !== 'tenant') {
+    throw new Problem(403, 'tenant_credential_required', 'This call acts on your own tenant; use a tenant credential.');
+  }
+  if (declaration.audience === 'platform' && caller.kind !== 'platform') {
+    throw new Problem(403, 'platform_credential_required', 'This call is for platform admins; use a platform credential.');
+  }
+  if (!caller.permissions.has(declaration.permission)) throw problems.forbidden(declaration.permission);
+  return caller;
+}

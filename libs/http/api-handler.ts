@@ -1,0 +1,139 @@
+// The API Gateway entry every API function shares: middy with the shared middlewares, then the
+// steps each request goes through — route, caller, body, validation, idempotency — before the
+// route's own code runs. Routes only ever see validated input and a verified caller.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { CallerContext } from '../auth/caller.ts';
+import { authorizeCaller } from './access.ts';
+import {
+  createIdempotencyStore,
+  idempotencyHeader,
+  isIdempotentRoute,
+  parseIdempotencyKey,
+  requestFingerprint,
+  type IdempotencyStore,
+  type IdempotencyTable,
+} from './idempotency.ts';
+import { Problem } from './problem.ts';
+import { problemDetails, requestIdOf } from './problem-details.ts';
+import { readJsonBody, validateInput, type RawInput } from './request-input.ts';
+import { jsonResponse } from './responses.ts';
+import { createRouteTable } from './route-table.ts';
+import type { BoundRoute, RouteRequest } from './route.ts';
+import { securityHeaders } from './security-headers.ts';
+
+export type ApiHandler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+export interface ApiHandlerOptions {
+  /** The bounded context, e.g. `tenants`; names the logger when none is given. */
+  readonly serviceName: string;
+  /** Every route this function serves; two routes may not share a method and path. */
+  readonly routes: readonly BoundRoute[];
+  /** @default a Powertools Logger named `serviceName` */
+  readonly logger?: Logger;
+  /**
+   * The main table, where Idempotency-Key records are kept.
+   * @default none: allowed only when no route is an idempotent POST
+   */
+  readonly idempotency?: IdempotencyTable;
+}
+
+/** How long an in-flight Idempotency-Key stays locked when the context gives no deadline. */
+const defaultLockMillis = 30_000;
+
+function allowHeader(methods: readonly string[]): string {
+  const all = new Set(methods);
+  if (all.has('GET')) all.add('HEAD');
+  all.add('OPTIONS');
+  return [...all].join(', ');
+}
+
+export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
+  const logger = options.logger ?? new Logger({ serviceName: options.serviceName });
+  const table = createRouteTable(options.routes);
+
+  const needIdempotency = options.routes.filter((r) => isIdempotentRoute(r.declaration));
+  if (needIdempotency.length > 0 && !options.idempotency) {
+    const names = needIdempotency.map((r) => r.declaration.operationId).join(', ');
+    throw new Error(`${options.serviceName}: routes ${names} honour Idempotency-Key; pass the idempotency table`);
+  }
+  const idempotency: IdempotencyStore | undefined = options.idempotency
+    ? createIdempotencyStore({ ...options.idempotency, logger })
+    : undefined;
+
+  async function handle(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+    const requestId = requestIdOf(event, context);
+    logger.appendKeys({ requestId });
+    const method = event.httpMethod.toUpperCase();
+
+    const match = table.match({
+      method: method === 'HEAD' ? 'GET' : method,
+      path: event.path,
+      resource: event.resource,
+      pathParameters: event.pathParameters,
+    });
+    if (match.kind === 'not_found') throw new Problem(404, 'not_found', `No route matches ${event.path}.`);
+    if (match.kind === 'method_not_allowed') {
+      const allow = allowHeader(match.allow);
+      if (method === 'OPTIONS') return { statusCode: 204, headers: { allow }, body: '' };
+      throw new Problem(405, 'method_not_allowed', `${method} is not allowed here; use ${allow}.`, {
+        headers: { allow },
+      });
+    }
+
+    const { route, params } = match;
+    const { declaration } = route;
+    logger.appendKeys({ operationId: declaration.operationId });
+
+    const caller = authorizeCaller(declaration, event.requestContext?.authorizer);
+    if (caller?.kind === 'tenant') logger.appendKeys({ tenantId: caller.tenantId });
+
+    const headers = event.headers ?? {};
+    const raw: RawInput = {
+      params,
+      query: event.queryStringParameters ?? {},
+      body: event.body,
+      isBase64Encoded: event.isBase64Encoded === true,
+      contentType: headers['content-type'],
+    };
+    const body = readJsonBody(declaration, raw);
+    const input = await validateInput(declaration, raw, body);
+
+    const request: RouteRequest = {
+      ...input,
+      // Public routes have no caller; RouteRequest says so, and their implementations do not read it.
+      caller: caller as CallerContext,
+      headers,
+      requestId,
+      path: event.path,
+    };
+
+    const key = isIdempotentRoute(declaration) ? parseIdempotencyKey(headers[idempotencyHeader]) : undefined;
+    const response =
+      caller && idempotency && key !== undefined
+        ? await idempotency.run(
+            {
+              caller,
+              key,
+              fingerprint: requestFingerprint(method, event.path, body),
+              requestId,
+              lockMillis: context.getRemainingTimeInMillis?.() ?? defaultLockMillis,
+            },
+            () => route.run(request),
+          )
+        : await route.run(request);
+
+    const result = jsonResponse(response);
+    return method === 'HEAD' ? { ...result, body: '' } : result;
+  }
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(securityHeaders())
+    .use(problemDetails({ logger }))
+    .handler(handle);
+}

@@ -1,0 +1,100 @@
+// Turns a raw request into the input its route declared: the JSON body rules first, then zod
+// validation of params, query and body, with field errors that say where the bad value was.
+import type { z } from 'zod';
+import type { RouteDeclaration } from '../manifest/types.ts';
+import { Problem, problems, type FieldError } from './problem.ts';
+
+/** API Gateway allows 10 MB; nothing Plinth accepts comes close to this. */
+export const maxBodyBytes = 262_144;
+
+export interface RawInput {
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  body: string | null | undefined;
+  isBase64Encoded: boolean;
+  contentType: string | undefined;
+}
+
+export interface RouteInput {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+/** JSON in UTF-8 only: `application/json`, with no charset or `charset=utf-8`. */
+function isJsonMediaType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const [type, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return parameters.every((parameter) => {
+    const [name, value] = parameter.split('=').map((part) => part.trim());
+    return name !== 'charset' || value?.replace(/"/g, '') === 'utf-8';
+  });
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The parsed JSON body, or undefined when the request has none. */
+export function readJsonBody(declaration: RouteDeclaration, raw: RawInput): unknown {
+  if (raw.body === null || raw.body === undefined || raw.body.length === 0) return undefined;
+  const bytes = raw.isBase64Encoded ? Buffer.from(raw.body, 'base64') : Buffer.from(raw.body, 'utf8');
+  if (bytes.byteLength > maxBodyBytes) {
+    throw new Problem(413, 'payload_too_large', `The request body is over ${maxBodyBytes} bytes.`, {
+      extensions: { limit: maxBodyBytes },
+    });
+  }
+  if (!declaration.request?.body) {
+    throw problems.validation([{ path: 'body', code: 'unexpected_body', message: 'this operation takes no request body' }]);
+  }
+  if (!isJsonMediaType(raw.contentType)) {
+    throw new Problem(415, 'unsupported_media_type', 'The request body must be application/json in UTF-8.');
+  }
+  try {
+    return JSON.parse(utf8.decode(bytes)) as unknown;
+  } catch {
+    throw new Problem(400, 'malformed_json', 'The request body is not valid JSON.');
+  }
+}
+
+function fieldErrors(where: string, error: z.ZodError): FieldError[] {
+  return error.issues.flatMap((issue) => {
+    const at = [where, ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...at, key].join('.'), code: 'unknown_field', message: 'is not a known field' }));
+    }
+    return [{ path: at.join('.'), code: issue.code, message: issue.message }];
+  });
+}
+
+async function check(where: string, schema: z.ZodType, value: unknown, errors: FieldError[]): Promise<unknown> {
+  const result = await schema.safeParseAsync(value);
+  if (result.success) return result.data;
+  errors.push(...fieldErrors(where, result.error));
+  return undefined;
+}
+
+/** Validates every part of the input and reports all bad fields at once. */
+export async function validateInput(declaration: RouteDeclaration, raw: RawInput, body: unknown): Promise<RouteInput> {
+  const schemas = declaration.request ?? {};
+  const errors: FieldError[] = [];
+
+  const params = schemas.params ? await check('params', schemas.params, raw.params, errors) : raw.params;
+
+  const present = Object.fromEntries(
+    Object.entries(raw.query).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+  let query: unknown = {};
+  if (schemas.query) {
+    query = await check('query', schemas.query, present, errors);
+  } else {
+    // A route that declares no query takes none, as a strict schema would say.
+    errors.push(
+      ...Object.keys(present).map((name) => ({ path: `query.${name}`, code: 'unknown_field', message: 'is not a known field' })),
+    );
+  }
+
+  const parsedBody = schemas.body ? await check('body', schemas.body, body, errors) : undefined;
+
+  if (errors.length > 0) throw problems.validation(errors);
+  return { params, query, body: parsedBody };
+}
