@@ -69,10 +69,11 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     logger.appendKeys({ requestId });
     const method = event.httpMethod.toUpperCase();
 
+    const stage = event.requestContext?.stage;
     const match = table.match({
       method: method === 'HEAD' ? 'GET' : method,
-      path: event.path,
-      resource: event.resource,
+      path: withStage(event.path, stage),
+      resource: event.resource ? withStage(event.resource, stage) : event.resource,
       pathParameters: event.pathParameters,
     });
     if (match.kind === 'not_found') throw new Problem(404, 'not_found', `No route matches ${event.path}.`);
@@ -136,4 +137,13 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     .use(securityHeaders())
     .use(problemDetails({ logger }))
     .handler(handle);
+}
+
+/**
+ * Declared paths start with the API version (`/v1/...`), which API Gateway serves as the stage and
+ * strips from `resource` and `path`; put it back so both deployed and local events match.
+ */
+export function withStage(value: string, stage: string | undefined): string {
+  if (!stage || value === `/${stage}` || value.startsWith(`/${stage}/`)) return value;
+  return `/${stage}${value}`;
 }

@@ -245,6 +245,17 @@ describe('params and query', () => {
 });
 
 describe('routing', () => {
+  it('a deployed event, whose resource and path API Gateway strips of the v1 stage, reaches the v1 route', async () => {
+    const res = await call({
+      method: 'GET',
+      path: '/widgets/w_abc',
+      resource: '/widgets/{widgetId}',
+      pathParameters: { widgetId: 'w_abc' },
+      caller: reader,
+    });
+    expect(res.statusCode).toBe(200);
+  });
+
   it('an unknown path is 404 not_found', async () => {
     const res = await call({ method: 'GET', path: '/v1/nothing-here', caller: reader });
     expect([res.statusCode, problemOf(res).code]).toEqual([404, 'not_found']);
