@@ -4,6 +4,7 @@ import * as s from './schemas.ts';
 
 const platform = ['Platform: tenants'];
 const keys = ['API keys'];
+const apiKeyPage = s.page(s.apiKey, 'ApiKeyPage');
 
 export const routes = {
   createTenant: defineRoute({
@@ -103,7 +104,7 @@ export const routes = {
     audience: 'platform',
     permission: 'platform.api-keys:read',
     request: { params: s.tenantPathParams, query: s.pageQuery },
-    responses: { 200: { description: 'A page of keys', schema: s.page(s.apiKey, 'ApiKeyPage') } },
+    responses: { 200: { description: 'A page of keys', schema: apiKeyPage } },
   }),
   revokeTenantApiKey: defineRoute({
     operationId: 'revokeTenantApiKey',
@@ -135,7 +136,7 @@ export const routes = {
     audience: 'tenant',
     permission: 'api-keys:read',
     request: { query: s.pageQuery },
-    responses: { 200: { description: 'A page of keys', schema: s.page(s.apiKey, 'ApiKeyPage') } },
+    responses: { 200: { description: 'A page of keys', schema: apiKeyPage } },
   }),
   createApiKey: defineRoute({
     operationId: 'createApiKey',

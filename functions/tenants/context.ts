@@ -1,0 +1,44 @@
+// What the tenants routes are given: the store, the deployment config and the cursor codec.
+import type { RuntimeConfig } from '../../libs/config/runtime.ts';
+import type { CursorCodec } from '../../libs/http/cursor.ts';
+import { Problem } from '../../libs/http/problem.ts';
+import type { TenantStore, Page } from './store.ts';
+
+export interface TenantsDeps {
+  store: TenantStore;
+  config: RuntimeConfig;
+  cursors: CursorCodec;
+}
+
+/** Checks a plan name against the deployment's plans, as a field error of the request body. */
+export function requirePlan(config: RuntimeConfig, plan: string) {
+  const found = config.deployment.plans[plan];
+  if (!found) {
+    throw new Problem(400, 'validation_failed', 'The request has invalid fields; see errors.', {
+      errors: [
+        {
+          path: 'body.plan',
+          code: 'unknown_plan',
+          message: `must be one of: ${Object.keys(config.deployment.plans).join(', ')}`,
+        },
+      ],
+    });
+  }
+  return found;
+}
+
+/** A page of resources with a signed cursor bound to `scope`. */
+export function pageBody<T, R>(cursors: CursorCodec, scope: string, page: Page<T>, present: (item: T) => R) {
+  return {
+    items: page.items.map(present),
+    ...(page.position ? { nextCursor: cursors.encode(scope, page.position) } : {}),
+  };
+}
+
+/** The stored position inside a cursor the caller sent back, checked against `scope`. */
+export function positionOf(cursors: CursorCodec, scope: string, cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const position = cursors.decode(scope, cursor);
+  if (typeof position !== 'string') throw new Problem(400, 'invalid_cursor', 'The cursor is not valid for this list.');
+  return position;
+}

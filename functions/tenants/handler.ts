@@ -1,0 +1,31 @@
+// Lambda entry of the tenants context: clients and dependencies built once per container, then the
+// shared HTTP pipeline over this context's routes.
+import { createAwsClients } from '../../libs/aws/clients.ts';
+import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { createEntities } from '../../libs/data/entities.ts';
+import { createApiHandler } from '../../libs/http/api-handler.ts';
+import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
+import type { TenantsDeps } from './context.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { ownTenantRoutes } from './routes/own-tenant.ts';
+import { tenantRoutes } from './routes/tenants.ts';
+import { createTenantStore } from './store.ts';
+
+const config = loadRuntimeConfig();
+const clients = createAwsClients(config.region);
+const entities = createEntities({
+  client: clients.dynamodb,
+  tableName: config.tableName,
+  directoryTableName: config.directoryTableName,
+});
+const deps: TenantsDeps = {
+  store: createTenantStore(entities),
+  config,
+  cursors: createCursorCodec(await resolveCursorSecret(config)),
+};
+
+export const api = createApiHandler({
+  serviceName: 'tenants',
+  routes: [...tenantRoutes(deps), ...apiKeyRoutes(deps), ...ownTenantRoutes(deps)],
+  idempotency: { client: clients.dynamodb, tableName: config.tableName },
+});

@@ -1,0 +1,28 @@
+// Mints a platform admin API key directly in the table. Used by `npm start` to seed the first admin
+// and by the operator's `npm run platform-key` after a deployment; never reachable over HTTP.
+import { createAwsClients } from '../../libs/aws/clients.ts';
+import { generateApiKey } from '../../libs/auth/api-key.ts';
+import { loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
+import { createEntities } from '../../libs/data/entities.ts';
+import { createTenantStore } from './store.ts';
+
+export async function createPlatformAdminKey(
+  options: { name: string },
+  config: RuntimeConfig = loadRuntimeConfig(),
+): Promise<{ id: string; secret: string }> {
+  const clients = createAwsClients(config.region);
+  try {
+    const store = createTenantStore(
+      createEntities({
+        client: clients.dynamodb,
+        tableName: config.tableName,
+        directoryTableName: config.directoryTableName,
+      }),
+    );
+    const key = generateApiKey({ kind: 'platform' });
+    await store.createPlatformKey(key, options.name);
+    return { id: key.keyId, secret: key.key };
+  } finally {
+    clients.dynamodb.destroy();
+  }
+}

@@ -1,0 +1,47 @@
+// API key routes: platform admins manage any tenant's keys; a tenant manages its own.
+import { actorOf, tenantIdOf } from '../../../libs/auth/caller.ts';
+import { implement, type BoundRoute } from '../../../libs/http/route.ts';
+import { routes } from '../manifest.ts';
+import { issueApiKey } from '../api-keys.ts';
+import { pageBody, positionOf, type TenantsDeps } from '../context.ts';
+import { apiKeyResource } from '../present.ts';
+
+
+export function apiKeyRoutes(deps: TenantsDeps): BoundRoute[] {
+  const { store, cursors } = deps;
+
+  async function listKeys(tenantId: string, limit: number, cursor: string | undefined) {
+    const scope = `tenant:${tenantId}:api-keys`;
+    const page = await store.listApiKeys(tenantId, { limit, position: positionOf(cursors, scope, cursor) });
+    return { status: 200, body: pageBody(cursors, scope, page, apiKeyResource) };
+  }
+
+  return [
+    implement(routes.createTenantApiKey, async ({ params, body, caller }) => ({
+      status: 201,
+      body: await issueApiKey(deps, params.tenantId, body, actorOf(caller)),
+    })),
+
+    implement(routes.listTenantApiKeys, async ({ params, query }) => {
+      await store.requireTenant(params.tenantId);
+      return listKeys(params.tenantId, query.limit, query.cursor);
+    }),
+
+    implement(routes.revokeTenantApiKey, async ({ params, caller }) => {
+      await store.revokeApiKey(params.tenantId, params.keyId, actorOf(caller));
+      return { status: 204 };
+    }),
+
+    implement(routes.listApiKeys, async ({ query, caller }) => listKeys(tenantIdOf(caller), query.limit, query.cursor)),
+
+    implement(routes.createApiKey, async ({ body, caller }) => ({
+      status: 201,
+      body: await issueApiKey(deps, tenantIdOf(caller), body, actorOf(caller), caller.permissions),
+    })),
+
+    implement(routes.revokeApiKey, async ({ params, caller }) => {
+      await store.revokeApiKey(tenantIdOf(caller), params.keyId, actorOf(caller));
+      return { status: 204 };
+    }),
+  ];
+}

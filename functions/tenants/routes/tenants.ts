@@ -1,0 +1,89 @@
+// Platform routes on tenants: create, list, read, update, suspend, resume, and their events.
+import { actorOf } from '../../../libs/auth/caller.ts';
+import { implement, type BoundRoute } from '../../../libs/http/route.ts';
+import { Problem } from '../../../libs/http/problem.ts';
+import { zoneOf } from '../../../libs/config/deployment.ts';
+import { routes } from '../manifest.ts';
+import { nextStatus } from '../lifecycle.ts';
+import { pageBody, positionOf, requirePlan, type TenantsDeps } from '../context.ts';
+import { eventResource, tenantResource } from '../present.ts';
+
+export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
+  const { store, config, cursors } = deps;
+
+  return [
+    implement(routes.createTenant, async ({ body, caller }) => {
+      const plan = body.plan ?? config.deployment.defaultPlan;
+      requirePlan(config, plan);
+      if (!zoneOf(config.deployment, body.region)) {
+        throw new Problem(400, 'validation_failed', 'The request has invalid fields; see errors.', {
+          errors: [
+            {
+              path: 'body.region',
+              code: 'unknown_region',
+              message: `must be one of: ${config.deployment.regions.map((r) => r.region).join(', ')}`,
+            },
+          ],
+        });
+      }
+      // A tenant's data is created in its home region only, so the call must reach that region's API.
+      if (body.region !== config.region) {
+        throw new Problem(
+          421,
+          'wrong_region',
+          `This API serves ${config.region}; create a tenant of ${body.region} through that region's API.`,
+          { extensions: { region: body.region, servedRegion: config.region } },
+        );
+      }
+      const tenant = await store.createTenant(
+        { name: body.name, slug: body.slug, plan, homeRegion: body.region },
+        actorOf(caller),
+      );
+      return { status: 201, body: tenantResource(tenant), headers: { location: `/v1/platform/tenants/${tenant.tenantId}` } };
+    }),
+
+    implement(routes.listTenants, async ({ query }) => {
+      const scope = `platform:tenants:${query.status ?? 'all'}`;
+      const page = await store.listTenants(
+        { status: query.status },
+        { limit: query.limit, position: positionOf(cursors, scope, query.cursor) },
+      );
+      return { status: 200, body: pageBody(cursors, scope, page, tenantResource) };
+    }),
+
+    implement(routes.getTenant, async ({ params }) => ({
+      status: 200,
+      body: tenantResource(await store.requireTenant(params.tenantId)),
+    })),
+
+    implement(routes.updateTenant, async ({ params, body, caller }) => {
+      if (body.plan !== undefined) requirePlan(config, body.plan);
+      const tenant = await store.updateTenant(params.tenantId, body, actorOf(caller));
+      return { status: 200, body: tenantResource(tenant) };
+    }),
+
+    implement(routes.suspendTenant, async ({ params, body, caller }) => {
+      const current = await store.requireTenant(params.tenantId);
+      const to = nextStatus(current.status, 'suspend');
+      const tenant = await store.changeStatus(params.tenantId, current.status, to, body.reason, actorOf(caller));
+      return { status: 200, body: tenantResource(tenant) };
+    }),
+
+    implement(routes.resumeTenant, async ({ params, caller }) => {
+      const current = await store.requireTenant(params.tenantId);
+      const to = nextStatus(current.status, 'resume');
+      const tenant = await store.changeStatus(params.tenantId, current.status, to, undefined, actorOf(caller));
+      return { status: 200, body: tenantResource(tenant) };
+    }),
+
+    implement(routes.listTenantEvents, async ({ params, query }) => {
+      await store.requireTenant(params.tenantId);
+      const scope = `platform:events:${params.tenantId}`;
+      const page = await store.listEvents(params.tenantId, {
+        limit: query.limit,
+        position: positionOf(cursors, scope, query.cursor),
+      });
+      return { status: 200, body: pageBody(cursors, scope, page, eventResource) };
+    }),
+  ];
+}

@@ -1,0 +1,276 @@
+// Access patterns of the tenants context. Every mutation is one transaction that also writes its event.
+import { createWriteTransaction } from 'electrodb';
+import { ulid } from 'ulid';
+import type { EventType, EventData } from '../../events/catalog.ts';
+import { createEvent, type PlinthEvent } from '../../events/envelope.ts';
+import type { ApiKeyItem, Entities, EventItem, TenantItem } from '../../libs/data/entities.ts';
+import { Problem, problems } from '../../libs/http/problem.ts';
+import type { GeneratedApiKey } from '../../libs/auth/api-key.ts';
+import type { TenantStatus } from './lifecycle.ts';
+
+export type Actor = PlinthEvent['actor'];
+
+export interface Page<T> {
+  items: T[];
+  /** ElectroDB's position after the last item; the route turns it into a signed cursor. */
+  position: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  position?: string | undefined;
+}
+
+/** Raised when a transaction is cancelled; says which of its items failed its condition. */
+function rejectedIndexes(data: ReadonlyArray<{ rejected: boolean; code: string }>): number[] {
+  return data.flatMap((d, i) => (d.rejected && d.code === 'ConditionalCheckFailed' ? [i] : []));
+}
+
+function eventItem<T extends EventType>(tenantId: string, actor: Actor, type: T, data: EventData<T>, now: Date): EventItem {
+  const event = createEvent(type, tenantId, actor, data, now);
+  return {
+    tenantId,
+    eventId: event.id,
+    type: event.type,
+    version: event.version,
+    actor: event.actor,
+    occurredAt: event.occurredAt,
+    data: event.data,
+  };
+}
+
+function snapshot(t: TenantItem) {
+  return { id: t.tenantId, slug: t.slug, name: t.name, plan: t.plan, homeRegion: t.homeRegion, status: t.status };
+}
+
+export function createTenantStore(entities: Entities, clock: () => Date = () => new Date()) {
+  async function getTenant(tenantId: string): Promise<TenantItem | undefined> {
+    const { data } = await entities.tenant.get({ tenantId }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
+  async function requireTenant(tenantId: string): Promise<TenantItem> {
+    const tenant = await getTenant(tenantId);
+    if (!tenant) throw problems.notFound('The tenant');
+    return tenant;
+  }
+
+  async function createTenant(
+    input: { name: string; slug: string; plan: string; homeRegion: string },
+    actor: Actor,
+  ): Promise<TenantItem> {
+    const now = clock();
+    const tenant: TenantItem = {
+      tenantId: `ten_${ulid(now.getTime())}`,
+      slug: input.slug,
+      name: input.name,
+      plan: input.plan,
+      homeRegion: input.homeRegion,
+      status: 'active',
+      activeApiKeys: 0,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    const event = eventItem(tenant.tenantId, actor, 'tenant.created', { tenant: snapshot(tenant) }, now);
+    const result = await createWriteTransaction(entities, (e) => [
+      e.slugClaim.create({ slug: tenant.slug, tenantId: tenant.tenantId, homeRegion: tenant.homeRegion }).commit(),
+      e.directoryTenant
+        .create({ tenantId: tenant.tenantId, slug: tenant.slug, homeRegion: tenant.homeRegion, status: 'active' })
+        .commit(),
+      e.tenant.create(tenant).commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) {
+      if (rejectedIndexes(result.data).includes(0)) {
+        throw problems.conflict('slug_taken', `The slug "${tenant.slug}" is already taken.`, { slug: tenant.slug });
+      }
+      throw new Problem(503, 'transaction_conflict', 'The tenant could not be created; try again.');
+    }
+    return tenant;
+  }
+
+  async function listTenants(filter: { status?: TenantStatus | undefined }, page: PageRequest): Promise<Page<TenantItem>> {
+    const options = { order: 'desc' as const, limit: page.limit, cursor: page.position ?? null };
+    const result = filter.status
+      ? await entities.tenant.query.byStatus({ status: filter.status }).go(options)
+      : await entities.tenant.query.all({}).go(options);
+    return { items: result.data, position: result.cursor };
+  }
+
+  async function updateTenant(
+    tenantId: string,
+    changes: { name?: string | undefined; plan?: string | undefined },
+    actor: Actor,
+  ): Promise<TenantItem> {
+    const current = await requireTenant(tenantId);
+    const diff: Record<string, { from: unknown; to: unknown }> = {};
+    if (changes.name !== undefined && changes.name !== current.name) diff.name = { from: current.name, to: changes.name };
+    if (changes.plan !== undefined && changes.plan !== current.plan) diff.plan = { from: current.plan, to: changes.plan };
+    if (Object.keys(diff).length === 0) return current;
+    const now = clock();
+    const next: TenantItem = {
+      ...current,
+      name: changes.name ?? current.name,
+      plan: changes.plan ?? current.plan,
+      updatedAt: now.toISOString(),
+    };
+    const event = eventItem(tenantId, actor, 'tenant.updated', { tenant: snapshot(next), changes: diff }, now);
+    const result = await createWriteTransaction(entities, (e) => [
+      e.tenant
+        .patch({ tenantId })
+        .set({ name: next.name, plan: next.plan, updatedAt: next.updatedAt })
+        .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
+        .commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) throw concurrentUpdate();
+    return next;
+  }
+
+  async function changeStatus(
+    tenantId: string,
+    from: TenantStatus,
+    to: TenantStatus,
+    reason: string | undefined,
+    actor: Actor,
+  ): Promise<TenantItem> {
+    const current = await requireTenant(tenantId);
+    const now = clock();
+    const next: TenantItem = { ...current, status: to, suspendedReason: reason, updatedAt: now.toISOString() };
+    const event =
+      to === 'suspended'
+        ? eventItem(tenantId, actor, 'tenant.suspended', { tenantId, reason: reason ?? '' }, now)
+        : eventItem(tenantId, actor, 'tenant.resumed', { tenantId }, now);
+    const result = await createWriteTransaction(entities, (e) => [
+      reason === undefined
+        ? e.tenant
+            .patch({ tenantId })
+            .set({ status: to, updatedAt: next.updatedAt })
+            .remove(['suspendedReason'])
+            .where((a, op) => op.eq(a.status, from))
+            .commit()
+        : e.tenant
+            .patch({ tenantId })
+            .set({ status: to, updatedAt: next.updatedAt, suspendedReason: reason })
+            .where((a, op) => op.eq(a.status, from))
+            .commit(),
+      e.directoryTenant.patch({ tenantId }).set({ status: to }).commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) throw concurrentUpdate();
+    return next;
+  }
+
+  async function listEvents(tenantId: string, page: PageRequest): Promise<Page<EventItem>> {
+    const result = await entities.event.query
+      .byTenant({ tenantId })
+      .go({ order: 'desc', limit: page.limit, cursor: page.position ?? null });
+    return { items: result.data, position: result.cursor };
+  }
+
+  async function createApiKey(
+    tenantId: string,
+    key: GeneratedApiKey,
+    input: { name: string; scopes: string[] },
+    limit: number,
+    actor: Actor,
+  ): Promise<ApiKeyItem> {
+    const now = clock();
+    const item: ApiKeyItem = {
+      ownerId: tenantId,
+      keyId: key.keyId,
+      name: input.name,
+      scopes: input.scopes,
+      prefix: key.prefix,
+      secretHash: key.secretHash,
+      status: 'active',
+      createdAt: now.toISOString(),
+      createdBy: `${actor.type}:${actor.id}`,
+    };
+    const event = eventItem(tenantId, actor, 'api_key.created', { keyId: key.keyId, name: input.name, scopes: input.scopes }, now);
+    const result = await createWriteTransaction(entities, (e) => [
+      // The plan's key limit is checked in the same transaction that takes a slot.
+      e.tenant
+        .update({ tenantId })
+        .add({ activeApiKeys: 1 })
+        .where((a, op) => `${op.exists(a.tenantId)} AND ${op.lt(a.activeApiKeys, limit)}`)
+        .commit(),
+      e.apiKey.create(item).commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) {
+      await requireTenant(tenantId);
+      if (rejectedIndexes(result.data).includes(0)) {
+        throw problems.conflict('plan_limit_reached', `The tenant's plan allows ${limit} active API keys.`, {
+          limit,
+          resource: 'apiKeys',
+        });
+      }
+      throw new Problem(503, 'transaction_conflict', 'The API key could not be created; try again.');
+    }
+    return item;
+  }
+
+  async function listApiKeys(tenantId: string, page: PageRequest): Promise<Page<ApiKeyItem>> {
+    const result = await entities.apiKey.query
+      .byOwner({ ownerId: tenantId })
+      .go({ order: 'desc', limit: page.limit, cursor: page.position ?? null });
+    return { items: result.data, position: result.cursor };
+  }
+
+  /** Revokes a key; revoking a revoked key again changes nothing. A missing key is a 404. */
+  async function revokeApiKey(tenantId: string, keyId: string, actor: Actor): Promise<void> {
+    const { data: key } = await entities.apiKey.get({ ownerId: tenantId, keyId }).go({ consistent: true });
+    if (!key) throw problems.notFound('The API key');
+    if (key.status === 'revoked') return;
+    const now = clock();
+    const event = eventItem(tenantId, actor, 'api_key.revoked', { keyId }, now);
+    const result = await createWriteTransaction(entities, (e) => [
+      e.apiKey
+        .patch({ ownerId: tenantId, keyId })
+        .set({ status: 'revoked', revokedAt: now.toISOString() })
+        .where((a, op) => op.eq(a.status, 'active'))
+        .commit(),
+      e.tenant.patch({ tenantId }).subtract({ activeApiKeys: 1 }).commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) throw concurrentUpdate();
+  }
+
+  /** Platform admin keys belong to no tenant, so they write no tenant event. */
+  async function createPlatformKey(key: GeneratedApiKey, name: string): Promise<ApiKeyItem> {
+    const item: ApiKeyItem = {
+      ownerId: 'platform',
+      keyId: key.keyId,
+      name,
+      scopes: [],
+      prefix: key.prefix,
+      secretHash: key.secretHash,
+      status: 'active',
+      createdAt: clock().toISOString(),
+      createdBy: 'operator',
+    };
+    await entities.apiKey.create(item).go();
+    return item;
+  }
+
+  return {
+    getTenant,
+    requireTenant,
+    createTenant,
+    listTenants,
+    updateTenant,
+    changeStatus,
+    listEvents,
+    createApiKey,
+    listApiKeys,
+    revokeApiKey,
+    createPlatformKey,
+  };
+}
+
+function concurrentUpdate(): Problem {
+  return new Problem(409, 'concurrent_update', 'The resource changed while this request ran; read it and try again.');
+}
+
+export type TenantStore = ReturnType<typeof createTenantStore>;
