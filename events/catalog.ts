@@ -1,6 +1,6 @@
 // Every event Plinth emits: its name, version, description and the zod schema of its `data`.
 // Emitting an event whose data does not match its schema fails the mutation that emits it.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const tenantStatus = z.enum(['active', 'suspended']);
 

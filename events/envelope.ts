@@ -1,6 +1,6 @@
 // The shape of an event as stored in the outbox and as published on the bus (EventBridge `detail`).
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import { eventCatalog, type EventData, type EventType } from './catalog.ts';
 import { Problem } from '../libs/http/problem.ts';
 

@@ -5,16 +5,15 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { createAwsClients } from '../../libs/aws/clients.ts';
+import { createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { toAuthorizerContext } from '../../libs/auth/caller.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
 import { createEntities } from '../../libs/data/entities.ts';
 import { bearerToken, decide, shouldRecordUse } from './verify.ts';
 
 const config = loadRuntimeConfig();
-const clients = createAwsClients(config.region);
 const entities = createEntities({
-  client: clients.dynamodb,
+  client: createDynamoDbClient(config.region),
   tableName: config.tableName,
   directoryTableName: config.directoryTableName,
 });

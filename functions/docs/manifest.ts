@@ -1,5 +1,5 @@
 // The API's own description: the OpenAPI 3.1 document generated from every context's declarations.
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 
 export const routes = {

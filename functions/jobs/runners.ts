@@ -1,6 +1,6 @@
 // Which code runs each kind of job. Contexts add their long-running work here (exports, bulk
 // operations, purges); a message naming an unknown kind fails and ends in the jobs DLQ, never dropped.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const jobMessageSchema = z.strictObject({
   jobId: z.string().min(1),

@@ -3,12 +3,12 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
-import { createAwsClients } from '../../libs/aws/clients.ts';
+import { createEventBridgeClient } from '../../libs/aws/clients.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
 import { publishStreamBatch } from './publish.ts';
 
 const config = loadRuntimeConfig();
-const { eventBridge } = createAwsClients(config.region);
+const eventBridge = createEventBridgeClient(config.region);
 const logger = new Logger({ serviceName: 'outbox' });
 
 export const publish = middy(async (event: DynamoDBStreamEvent) => {

@@ -1,6 +1,6 @@
 // Lambda entry of the tenants context: clients and dependencies built once per container, then the
 // shared HTTP pipeline over this context's routes.
-import { createAwsClients } from '../../libs/aws/clients.ts';
+import { createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
 import { createEntities } from '../../libs/data/entities.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
@@ -12,9 +12,9 @@ import { tenantRoutes } from './routes/tenants.ts';
 import { createTenantStore } from './store.ts';
 
 const config = loadRuntimeConfig();
-const clients = createAwsClients(config.region);
+const dynamodb = createDynamoDbClient(config.region);
 const entities = createEntities({
-  client: clients.dynamodb,
+  client: dynamodb,
   tableName: config.tableName,
   directoryTableName: config.directoryTableName,
 });
@@ -27,5 +27,5 @@ const deps: TenantsDeps = {
 export const api = createApiHandler({
   serviceName: 'tenants',
   routes: [...tenantRoutes(deps), ...apiKeyRoutes(deps), ...ownTenantRoutes(deps)],
-  idempotency: { client: clients.dynamodb, tableName: config.tableName },
+  idempotency: { client: dynamodb, tableName: config.tableName },
 });

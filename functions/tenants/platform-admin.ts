@@ -1,6 +1,6 @@
 // Mints a platform admin API key directly in the table. Used by `npm start` to seed the first admin
 // and by the operator's `npm run platform-key` after a deployment; never reachable over HTTP.
-import { createAwsClients } from '../../libs/aws/clients.ts';
+import { createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { generateApiKey } from '../../libs/auth/api-key.ts';
 import { loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
 import { createEntities } from '../../libs/data/entities.ts';
@@ -10,11 +10,11 @@ export async function createPlatformAdminKey(
   options: { name: string },
   config: RuntimeConfig = loadRuntimeConfig(),
 ): Promise<{ id: string; secret: string }> {
-  const clients = createAwsClients(config.region);
+  const client = createDynamoDbClient(config.region);
   try {
     const store = createTenantStore(
       createEntities({
-        client: clients.dynamodb,
+        client,
         tableName: config.tableName,
         directoryTableName: config.directoryTableName,
       }),
@@ -23,6 +23,6 @@ export async function createPlatformAdminKey(
     await store.createPlatformKey(key, options.name);
     return { id: key.keyId, secret: key.key };
   } finally {
-    clients.dynamodb.destroy();
+    client.destroy();
   }
 }

@@ -1,5 +1,5 @@
 // Request and response schemas of the tenants context; the OpenAPI document is generated from them.
-import { z } from 'zod';
+import * as z from 'zod';
 import { tenantPermissions } from '../../libs/auth/permissions.ts';
 
 export const tenantId = z.string().regex(/^ten_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a tenant id (ten_…)');

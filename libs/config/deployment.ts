@@ -1,6 +1,6 @@
 // The operator's deployment config: regions with their residency zone, plan tiers and domain.
 // Parsed once with zod by the CDK app and, from the PLINTH_DEPLOYMENT variable, by every function.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const residencyZones = ['US', 'EU'] as const;
 export type ResidencyZone = (typeof residencyZones)[number];

@@ -1,5 +1,5 @@
 // The environment every Plinth function starts with, parsed once at cold start.
-import { z } from 'zod';
+import * as z from 'zod';
 import { deploymentConfigSchema, type DeploymentConfig } from './deployment.ts';
 
 const jsonConfig = z.string().transform((raw, ctx) => {

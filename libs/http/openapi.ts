@@ -1,6 +1,6 @@
 // The OpenAPI 3.1 document, generated from the contexts' route declarations and their zod schemas,
 // with the problem responses every route can give added here, where they are rendered.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   createDocument,
   type oas31,

@@ -1,6 +1,6 @@
 // Turns a raw request into the input its route declared: the JSON body rules first, then zod
 // validation of params, query and body, with field errors that say where the bad value was.
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { RouteDeclaration } from '../manifest/types.ts';
 import { Problem, problems, type FieldError } from './problem.ts';
 

@@ -1,5 +1,5 @@
 // The contract between a route declaration (manifest) and its implementation (routes file).
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { CallerContext } from '../auth/caller.ts';
 import type { RouteDeclaration } from '../manifest/types.ts';
 

@@ -1,7 +1,7 @@
 // What a bounded context declares about itself: routes with their permission, queues it consumes,
 // stream consumers, event rules and schedules. The CDK stacks, the local runtime and the OpenAPI
 // document all read these declarations; nothing else lists routes or queues.
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -35,6 +35,12 @@ test('writes one ESM bundle with a source map per entry, with require available 
   }
 });
 
+test('leaves AWS SDK v3 to the Lambda runtime instead of bundling a copy', () => {
+  const code = readFileSync(path.join(outDir, 'outbox', 'index.mjs'), 'utf8');
+  expect(code).toMatch(/from\s*"@aws-sdk\/client-eventbridge"/);
+  expect(code).not.toContain('PutEventsCommand=class');
+});
+
 test('hands out the bundle directory as the code of a function whose export exists', () => {
   const code = bundled.codeFor('jobs', 'worker');
   expect(code).toBeInstanceOf(lambda.AssetCode);

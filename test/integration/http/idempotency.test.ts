@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApiHandler, type ApiHandler } from '../../../libs/http/api-handler.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 import { implement } from '../../../libs/http/route.ts';

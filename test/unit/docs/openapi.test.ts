@@ -1,6 +1,6 @@
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { api } from '../../../functions/docs/handler.ts';
 import { contexts } from '../../../functions/manifests.ts';
 import { buildOpenApiDocument } from '../../../libs/http/openapi.ts';

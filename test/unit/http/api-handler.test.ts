@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApiHandler } from '../../../libs/http/api-handler.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 import { implement } from '../../../libs/http/route.ts';

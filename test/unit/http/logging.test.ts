@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { createApiHandler } from '../../../libs/http/api-handler.ts';
 import { implement } from '../../../libs/http/route.ts';
 import { defineRoute } from '../../../libs/manifest/types.ts';
