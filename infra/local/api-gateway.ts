@@ -1,0 +1,268 @@
+// The REST API on one machine: matches each request to a declared route, runs the REQUEST
+// authorizer for non-public routes (uncached, so a suspension bites at once), invokes the context's
+// API handler with a proxy event and writes its result back. API Gateway's own answers (no route,
+// no credential, denied, too large, function failures) are the problem+json bodies the CDK stack's
+// gateway responses render.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { problemContentType, problemTypeBase } from '../../libs/http/problem.ts';
+import type { ContextManifest } from '../../libs/manifest/types.ts';
+import type { StandaloneFunctionDeclaration } from '../topology.ts';
+import {
+  authorizerDecision,
+  buildAuthorizerEvent,
+  buildProxyEvent,
+  methodArn,
+  type GatewayRequest,
+} from './api-events.ts';
+import { createApiRouter } from './api-routes.ts';
+import { FunctionTimeoutError, type FunctionHost, type LocalFunction } from './functions.ts';
+import type { LocalLog } from './log.ts';
+
+/** API Gateway refuses request bodies over 10 MB. */
+export const maxRequestBodyBytes = 10 * 1024 * 1024;
+
+export interface ApiGatewayOptions {
+  contexts: readonly ContextManifest[];
+  authorizer: StandaloneFunctionDeclaration;
+  functions: FunctionHost;
+  region: string;
+  log: LocalLog;
+  /** 0 picks a free port. */
+  port: number;
+  /** @default '127.0.0.1': the API is for this machine only */
+  host?: string;
+}
+
+export interface ApiGateway {
+  /** e.g. `http://127.0.0.1:4000`; route paths, which start with `/v1`, follow it. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+interface GatewayAnswer {
+  status: number;
+  headers: Record<string, string | string[]>;
+  body: Buffer;
+}
+
+function problem(
+  request: GatewayRequest,
+  status: number,
+  title: string,
+  code: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): GatewayAnswer {
+  const body = {
+    type: `${problemTypeBase}${code}`,
+    title,
+    status,
+    code,
+    detail,
+    instance: request.path,
+    requestId: request.requestId,
+  };
+  return {
+    status,
+    headers: { 'content-type': problemContentType, 'cache-control': 'no-store', ...headers },
+    body: Buffer.from(JSON.stringify(body)),
+  };
+}
+
+const internalError = (request: GatewayRequest, status: number) =>
+  problem(
+    request,
+    status,
+    'Internal Server Error',
+    'internal_error',
+    'Something went wrong on our side; it has been logged.',
+  );
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
+  const declared = Number(req.headers['content-length']);
+  return new Promise((resolve, reject) => {
+    if (declared > limit) {
+      req.resume();
+      resolve('too_large');
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > limit ? 'too_large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Lambda proxy results: `headers` and `multiValueHeaders` merge, the multi-value ones winning a name. */
+function fromLambdaResult(result: unknown): GatewayAnswer | undefined {
+  const r = result as Partial<APIGatewayProxyResult> | null | undefined;
+  if (
+    !r ||
+    typeof r !== 'object' ||
+    !Number.isInteger(r.statusCode) ||
+    r.statusCode! < 100 ||
+    r.statusCode! > 599
+  ) {
+    return undefined;
+  }
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(r.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  for (const [name, values] of Object.entries(r.multiValueHeaders ?? {})) {
+    headers[name.toLowerCase()] = values.map(String);
+  }
+  const body =
+    typeof r.body === 'string' ? Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
+  return { status: r.statusCode!, headers, body };
+}
+
+export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
+  const { region, log } = options;
+  const router = createApiRouter(options.contexts);
+  const authorizer: LocalFunction = options.functions.forStandalone(options.authorizer);
+  const handlers = new Map<ContextManifest, LocalFunction>();
+  for (const context of options.contexts) {
+    if (context.routes.length === 0) continue;
+    if (!context.apiHandler) throw new Error(`context ${context.name} declares routes but no apiHandler`);
+    handlers.set(context, options.functions.forContext(context, context.apiHandler));
+  }
+
+  async function authorize(
+    request: GatewayRequest,
+    resource: string,
+    pathParameters: Record<string, string>,
+  ): Promise<{ refused: GatewayAnswer } | { context: Record<string, unknown> }> {
+    const event = buildAuthorizerEvent(request, { resource, pathParameters }, region);
+    let result: unknown;
+    try {
+      result = await authorizer.invoke(event);
+    } catch (error) {
+      // API Gateway turns exactly this error message into a 401; anything else is the authorizer failing.
+      if (error instanceof Error && error.message === 'Unauthorized') {
+        const refused = problem(
+          request,
+          401,
+          'Unauthorized',
+          'unauthorized',
+          'A valid credential is required.',
+          {
+            'www-authenticate': 'Bearer',
+          },
+        );
+        return { refused };
+      }
+      log.error(`authorizer failed for ${request.method} ${request.path}`, error);
+      return { refused: internalError(request, 500) };
+    }
+    const decision = authorizerDecision(result, methodArn(region, request.method, request.path));
+    if (decision.effect === 'invalid') {
+      log.error(`authorizer answered with an unusable result: ${decision.reason}`);
+      return { refused: internalError(request, 500) };
+    }
+    if (decision.effect === 'deny') {
+      const code = typeof decision.context.code === 'string' ? decision.context.code : 'forbidden';
+      const detail =
+        typeof decision.context.detail === 'string'
+          ? decision.context.detail
+          : 'The caller may not make this call.';
+      return { refused: problem(request, 403, 'Forbidden', code, detail) };
+    }
+    return { context: decision.context };
+  }
+
+  async function answer(req: IncomingMessage, request: GatewayRequest): Promise<GatewayAnswer> {
+    const matched = router.match(request.method, request.path);
+    if (matched.kind === 'not_found')
+      return problem(request, 404, 'Not Found', 'not_found', 'No such route.');
+
+    const body = await readBody(req, maxRequestBodyBytes);
+    if (body === 'too_large') {
+      return problem(
+        request,
+        413,
+        'Content Too Large',
+        'payload_too_large',
+        'The request body is too large.',
+      );
+    }
+    request.body = body;
+
+    let authorizerContext: Record<string, unknown> | null = null;
+    // Public routes and the ANY fallback of a path (other methods) run without the authorizer, as in the CDK stack.
+    if (matched.kind === 'route' && matched.route.audience !== 'public') {
+      const verdict = await authorize(request, matched.resource, matched.pathParameters);
+      if ('refused' in verdict) return verdict.refused;
+      authorizerContext = verdict.context;
+    }
+
+    const handler = handlers.get(matched.context)!;
+    const event = buildProxyEvent(request, matched, authorizerContext);
+    try {
+      const result = fromLambdaResult(await handler.invoke(event));
+      if (result) return result;
+      log.error(`${handler.id} returned something that is not an API Gateway proxy result`);
+      return internalError(request, 502);
+    } catch (error) {
+      log.error(`${handler.id} failed on ${request.method} ${request.path}`, error);
+      return internalError(request, error instanceof FunctionTimeoutError ? 504 : 502);
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const [path = '/', query = ''] = (req.url ?? '/').split(/\?(.*)/s);
+    const request: GatewayRequest = {
+      method: (req.method ?? 'GET').toUpperCase(),
+      path,
+      query,
+      rawHeaders: req.rawHeaders,
+      body: Buffer.alloc(0),
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+      requestId: randomUUID(),
+      receivedAt: new Date(),
+    };
+    let result: GatewayAnswer;
+    try {
+      result = await answer(req, request);
+    } catch (error) {
+      log.error(`could not serve ${request.method} ${request.path}`, error);
+      result = internalError(request, 500);
+    }
+    if (!res.headersSent) {
+      res.writeHead(result.status, { ...result.headers, 'x-amzn-requestid': request.requestId });
+      res.end(result.body);
+    }
+    log.info(
+      `${request.method} ${request.path} ${result.status} ${Math.round(performance.now() - started)}ms`,
+    );
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Requests still running get a moment to finish; then their connections are cut.
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      }),
+  };
+}

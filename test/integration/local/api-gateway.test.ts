@@ -1,0 +1,215 @@
+// The local API Gateway over real HTTP, with a stand-in authorizer and API function: what reaches
+// the function, and the gateway's own answers when it must not be reached.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewayProxyEvent,
+  APIGatewayRequestAuthorizerEvent,
+} from 'aws-lambda';
+import { defineContext, type HttpMethod, type RouteDeclaration } from '../../../libs/manifest/types.ts';
+import { startApiGateway, type ApiGateway } from '../../../infra/local/api-gateway.ts';
+import { createFunctionHost } from '../../../infra/local/functions.ts';
+import { silentLog } from '../../../infra/local/log.ts';
+
+function route(method: HttpMethod, path: string, audience: 'tenant' | 'public' = 'tenant'): RouteDeclaration {
+  return {
+    operationId: `${method} ${path}`,
+    method,
+    path,
+    summary: path,
+    tags: ['test'],
+    audience,
+    permission: audience === 'public' ? 'public' : 'widgets:read',
+    responses: { 200: { description: 'ok' } },
+  };
+}
+
+const widgets = defineContext({
+  name: 'widgets',
+  description: 'test',
+  entry: 'test/widgets.ts',
+  apiHandler: 'api',
+  routes: [
+    route('GET', '/v1/widgets/{widgetId}'),
+    route('POST', '/v1/uploads'),
+    route('GET', '/v1/status', 'public'),
+  ],
+  access: {},
+});
+
+type Verdict = 'allow' | 'deny' | 'unauthorized';
+let verdict: Verdict;
+let authorizerEvents: APIGatewayRequestAuthorizerEvent[];
+let apiEvents: APIGatewayProxyEvent[];
+let failApi: boolean;
+
+function policy(effect: 'Allow' | 'Deny', methodArn: string) {
+  const [prefix, stage] = methodArn.split('/');
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: `${prefix}/${stage}/*` }],
+  };
+}
+
+const modules: Record<string, Record<string, unknown>> = {
+  'test/authorizer.ts': {
+    handler: (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
+      authorizerEvents.push(event);
+      if (verdict === 'unauthorized') return Promise.reject(new Error('Unauthorized'));
+      if (verdict === 'deny') {
+        return Promise.resolve({
+          principalId: 'ten_1',
+          policyDocument: policy('Deny', event.methodArn),
+          context: { code: 'tenant_suspended', detail: 'The tenant is suspended.' },
+        });
+      }
+      return Promise.resolve({
+        principalId: 'key_1',
+        policyDocument: policy('Allow', event.methodArn),
+        context: { tenantId: 'ten_1' },
+      });
+    },
+  },
+  'test/widgets.ts': {
+    api: (event: APIGatewayProxyEvent) => {
+      apiEvents.push(event);
+      if (failApi) return Promise.reject(new Error('boom'));
+      return Promise.resolve({
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        multiValueHeaders: { 'set-cookie': ['a=1', 'b=2'] },
+        body: JSON.stringify({ ok: true }),
+      });
+    },
+  },
+};
+
+let gateway: ApiGateway;
+
+beforeAll(async () => {
+  gateway = await startApiGateway({
+    contexts: [widgets],
+    authorizer: { name: 'authorizer', entry: 'test/authorizer.ts', handler: 'handler', access: {} },
+    functions: createFunctionHost({
+      region: 'us-east-1',
+      namePrefix: 'test',
+      load: (entry) => Promise.resolve(modules[entry]!),
+    }),
+    region: 'us-east-1',
+    log: silentLog,
+    port: 0,
+  });
+});
+
+afterAll(async () => {
+  await gateway?.close();
+});
+
+beforeEach(() => {
+  verdict = 'allow';
+  authorizerEvents = [];
+  apiEvents = [];
+  failApi = false;
+});
+
+const call = (path: string, init: RequestInit = {}) =>
+  fetch(`${gateway.url}${path}`, { ...init, headers: { authorization: 'Bearer k', ...init.headers } });
+
+async function problemOf(response: Response) {
+  expect(response.headers.get('content-type')).toBe('application/problem+json');
+  return (await response.json()) as { status: number; code: string; detail: string; title: string };
+}
+
+describe('the local API Gateway', () => {
+  it("runs the authorizer, then the route's function with the authorizer's context, and writes its answer back", async () => {
+    const response = await call('/v1/widgets/w1?expand=parts');
+
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true });
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(authorizerEvents[0]).toMatchObject({
+      type: 'REQUEST',
+      methodArn: 'arn:aws:execute-api:us-east-1:000000000000:local/v1/GET/widgets/w1',
+    });
+    expect(apiEvents[0]).toMatchObject({
+      resource: '/widgets/{widgetId}',
+      pathParameters: { widgetId: 'w1' },
+      queryStringParameters: { expand: 'parts' },
+      requestContext: { authorizer: { tenantId: 'ten_1', principalId: 'key_1' }, stage: 'v1' },
+    });
+  });
+
+  it('answers 401 unauthorized when the authorizer throws Unauthorized, without calling the route', async () => {
+    verdict = 'unauthorized';
+    const response = await call('/v1/widgets/w1');
+
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await problemOf(response)).toMatchObject({ status: 401, code: 'unauthorized' });
+    expect(apiEvents).toHaveLength(0);
+  });
+
+  it("answers 403 with the Deny's code and detail, and asks the authorizer on every call", async () => {
+    expect((await call('/v1/widgets/w1')).status).toBe(200);
+    verdict = 'deny';
+    const response = await call('/v1/widgets/w1');
+
+    expect(response.status).toBe(403);
+    expect(await problemOf(response)).toMatchObject({
+      title: 'Forbidden',
+      status: 403,
+      code: 'tenant_suspended',
+      detail: 'The tenant is suspended.',
+    });
+    expect(authorizerEvents).toHaveLength(2);
+    expect(apiEvents).toHaveLength(1);
+  });
+
+  it('serves public routes without the authorizer', async () => {
+    verdict = 'unauthorized';
+    expect((await call('/v1/status')).status).toBe(200);
+    expect(authorizerEvents).toHaveLength(0);
+    expect(apiEvents[0]?.requestContext.authorizer).toBeNull();
+  });
+
+  it('answers 404 not_found for a path no route has', async () => {
+    const response = await call('/v1/nothing');
+    expect(response.status).toBe(404);
+    expect(await problemOf(response)).toMatchObject({ code: 'not_found' });
+    expect(apiEvents).toHaveLength(0);
+  });
+
+  it("hands another method on a known path to the path's function, which decides (405)", async () => {
+    await call('/v1/widgets/w1', { method: 'DELETE' });
+    expect(apiEvents.map((e) => e.httpMethod)).toEqual(['DELETE']);
+    expect(authorizerEvents).toHaveLength(0);
+  });
+
+  it('refuses a body over 10 MB with 413 before any function runs', async () => {
+    const response = await call('/v1/uploads', {
+      method: 'POST',
+      body: Buffer.alloc(10 * 1024 * 1024 + 1, 97),
+    });
+    expect(response.status).toBe(413);
+    expect(await problemOf(response)).toMatchObject({ code: 'payload_too_large' });
+    expect(authorizerEvents).toHaveLength(0);
+    expect(apiEvents).toHaveLength(0);
+  });
+
+  it('passes a binary body base64-encoded', async () => {
+    const bytes = Buffer.from([0, 1, 254, 255]);
+    await call('/v1/uploads', {
+      method: 'POST',
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    expect(apiEvents[0]).toMatchObject({ isBase64Encoded: true, body: bytes.toString('base64') });
+  });
+
+  it('answers 502 internal_error when the function fails', async () => {
+    failApi = true;
+    const response = await call('/v1/widgets/w1');
+    expect(response.status).toBe(502);
+    expect(await problemOf(response)).toMatchObject({ code: 'internal_error' });
+  });
+});

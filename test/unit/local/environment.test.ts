@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
+import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
+import deploymentConfig from '../../../infra/plinth.config.ts';
+import {
+  chooseRegion,
+  functionEnvironment,
+  localNames,
+  queueUrlVariable,
+} from '../../../infra/local/environment.ts';
+
+const deployment = parseDeploymentConfig(deploymentConfig);
+
+describe('the function environment on one machine', () => {
+  const names = localNames(deployment, 'eu-central-1');
+  const env = functionEnvironment({
+    deployment,
+    region: 'eu-central-1',
+    names,
+    queueUrls: new Map([
+      ['jobs', 'http://sqs.eu-central-1.localhost:1/000000000000/plinth-jobs'],
+      ['webhook-deliveries', 'http://sqs.eu-central-1.localhost:1/000000000000/plinth-webhook-deliveries'],
+    ]),
+    cursorSecret: 'c'.repeat(64),
+    endpoints: {
+      dynamodb: 'http://127.0.0.1:1',
+      sqs: 'http://sqs.eu-central-1.localhost:2',
+      s3: 'http://127.0.0.1:2',
+      eventBridge: 'http://127.0.0.1:3',
+    },
+  });
+
+  it('is what the functions parse at cold start', () => {
+    const config = loadRuntimeConfig(env);
+    expect(config).toMatchObject({
+      region: 'eu-central-1',
+      tableName: names.table,
+      directoryTableName: 'plinth-tenant-directory',
+      eventBusName: 'plinth-events',
+      jobsQueueUrl: 'http://sqs.eu-central-1.localhost:1/000000000000/plinth-jobs',
+      cursorSecret: 'c'.repeat(64),
+      local: true,
+    });
+    expect(config.deployment).toEqual(deployment);
+  });
+
+  it('points every SDK client at the local stand-ins, and names each queue as the stacks do', () => {
+    expect(env).toMatchObject({
+      AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1',
+      AWS_ENDPOINT_URL_SQS: 'http://sqs.eu-central-1.localhost:2',
+      AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:2',
+      AWS_ENDPOINT_URL_EVENTBRIDGE: 'http://127.0.0.1:3',
+      WEBHOOK_DELIVERIES_QUEUE_URL:
+        'http://sqs.eu-central-1.localhost:1/000000000000/plinth-webhook-deliveries',
+    });
+    expect(queueUrlVariable('webhook-deliveries')).toBe('WEBHOOK_DELIVERIES_QUEUE_URL');
+  });
+});
+
+describe('choosing the region to serve', () => {
+  it('defaults to the first configured region', () => {
+    expect(chooseRegion(deployment, undefined)).toBe(deployment.regions[0]!.region);
+  });
+
+  it('accepts another configured region and refuses an unconfigured one', () => {
+    expect(chooseRegion(deployment, 'eu-central-1')).toBe('eu-central-1');
+    expect(() => chooseRegion(deployment, 'ap-south-1')).toThrow(/ap-south-1.*us-east-1, eu-central-1/);
+  });
+});
