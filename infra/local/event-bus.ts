@@ -1,0 +1,276 @@
+// EventBridge on one machine: an HTTP endpoint that speaks PutEvents in the service's JSON protocol
+// (so the SDK's EventBridgeClient works unchanged through AWS_ENDPOINT_URL_EVENTBRIDGE), the rules
+// every context declares, matched with EventBridge's pattern semantics, and delivery to their
+// targets: a declared queue, or an export of the context's entry. Delivery is asynchronous, as on
+// AWS; `settled()` waits for it.
+import { randomUUID } from 'node:crypto';
+import { appendFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EventBridgeEvent } from 'aws-lambda';
+import type { ContextManifest } from '../../libs/manifest/types.ts';
+import { localAccountId } from './environment.ts';
+import { compileEventPattern } from './event-pattern.ts';
+import type { FunctionHost, LocalFunction } from './functions.ts';
+import type { LocalLog } from './log.ts';
+
+export type BusEvent = EventBridgeEvent<string, unknown>;
+
+export interface PublishedEvent {
+  event: BusEvent;
+  /** `<context>-<rule name>` of every rule the event matched. */
+  rules: string[];
+}
+
+export interface EventBusOptions {
+  busName: string;
+  region: string;
+  contexts: readonly ContextManifest[];
+  functions: FunctionHost;
+  /** Sends a message to a declared queue, by its declared name. */
+  sendToQueue(queue: string, body: string): Promise<void>;
+  log: LocalLog;
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** Every event is appended here as a JSON line, for the developer to read. */
+  eventsLogFile?: string;
+  /** How many recent events `events()` keeps. @default 1000 */
+  keep?: number;
+  /** Attempts per target before a delivery is logged as lost. @default 3 */
+  deliveryAttempts?: number;
+}
+
+export interface LocalEventBus {
+  endpoint: string;
+  port: number;
+  events(): readonly PublishedEvent[];
+  /** Resolves once every delivery started so far has finished. */
+  settled(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface Rule {
+  id: string;
+  matches: (event: unknown) => boolean;
+  deliver: (event: BusEvent) => Promise<void>;
+}
+
+interface EntryResult {
+  EventId?: string;
+  ErrorCode?: string;
+  ErrorMessage?: string;
+}
+
+/** PutEvents takes at most 10 entries and 256 KB a call. */
+const maxEntries = 10;
+const maxRequestBytes = 256 * 1024;
+
+class ClientError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** EventBridge's `time`: ISO 8601 to the second. */
+function eventTime(time: unknown): string {
+  const at =
+    typeof time === 'number' ? new Date(time * 1000) : typeof time === 'string' ? new Date(time) : new Date();
+  return (Number.isNaN(at.getTime()) ? new Date() : at).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export async function startEventBus(options: EventBusOptions): Promise<LocalEventBus> {
+  const { log, busName, region } = options;
+  const keep = options.keep ?? 1000;
+  const attempts = options.deliveryAttempts ?? 3;
+  const published: PublishedEvent[] = [];
+  const pending = new Set<Promise<void>>();
+  const stopping = new AbortController();
+  let eventsLog: Promise<void> = Promise.resolve();
+
+  async function withRetries(target: string, send: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await send();
+      } catch (error) {
+        if (attempt >= attempts || stopping.signal.aborted) {
+          log.error(
+            `event delivery to ${target} failed after ${attempt} attempts; the event is dropped`,
+            error,
+          );
+          return;
+        }
+        await sleep(500 * attempt, undefined, { signal: stopping.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  const rules: Rule[] = options.contexts.flatMap((context) =>
+    (context.rules ?? []).map((declaration): Rule => {
+      const id = `${context.name}-${declaration.name}`;
+      const matches = compileEventPattern(declaration.pattern);
+      const target = declaration.target;
+      if ('queue' in target) {
+        return { id, matches, deliver: (event) => options.sendToQueue(target.queue, JSON.stringify(event)) };
+      }
+      const fn: LocalFunction = options.functions.forContext(context, target.consumer);
+      return { id, matches, deliver: async (event) => void (await fn.invoke(event)) };
+    }),
+  );
+
+  function track(work: Promise<void>): void {
+    pending.add(work);
+    void work.finally(() => pending.delete(work));
+  }
+
+  function publish(entry: Record<string, unknown>): EntryResult {
+    const bus =
+      typeof entry.EventBusName === 'string' && entry.EventBusName !== '' ? entry.EventBusName : 'default';
+    if (bus !== busName && !bus.endsWith(`:event-bus/${busName}`)) {
+      return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${bus} does not exist.` };
+    }
+    for (const field of ['Source', 'DetailType', 'Detail']) {
+      if (typeof entry[field] !== 'string' || entry[field] === '') {
+        return {
+          ErrorCode: 'InvalidArgument',
+          ErrorMessage: `Parameter ${field} is not valid. Reason: ${field} is a required argument.`,
+        };
+      }
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail as string);
+    } catch {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    const event: BusEvent = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': entry.DetailType as string,
+      source: entry.Source as string,
+      account: localAccountId,
+      time: eventTime(entry.Time),
+      region,
+      resources: Array.isArray(entry.Resources)
+        ? entry.Resources.filter((r): r is string => typeof r === 'string')
+        : [],
+      detail,
+    };
+    const matched = rules.filter((rule) => rule.matches(event));
+    published.push({ event, rules: matched.map((r) => r.id) });
+    if (published.length > keep) published.splice(0, published.length - keep);
+    if (options.eventsLogFile) {
+      const line = `${JSON.stringify({ event, rules: matched.map((r) => r.id) })}\n`;
+      const file = options.eventsLogFile;
+      eventsLog = eventsLog
+        .then(() => appendFile(file, line))
+        .catch((error: unknown) => log.warn(`could not append to ${file}: ${String(error)}`));
+    }
+    log.info(
+      `event ${event['detail-type']} from ${event.source} → ${matched.length === 0 ? 'no rule' : matched.map((r) => r.id).join(', ')}`,
+    );
+    for (const rule of matched) track(withRetries(rule.id, () => rule.deliver(event)));
+    return { EventId: event.id };
+  }
+
+  function putEvents(body: unknown): { FailedEntryCount: number; Entries: EntryResult[] } {
+    const entries = (body as { Entries?: unknown } | null)?.Entries;
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > maxEntries) {
+      throw new ClientError('ValidationException', `Entries must hold between 1 and ${maxEntries} entries.`);
+    }
+    const results = entries.map((entry) =>
+      typeof entry === 'object' && entry !== null
+        ? publish(entry as Record<string, unknown>)
+        : { ErrorCode: 'InvalidArgument', ErrorMessage: 'An entry must be an object.' },
+    );
+    return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
+  }
+
+  async function readRequest(req: IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > maxRequestBytes)
+        throw new ClientError(
+          'ValidationException',
+          'Total size of the entries in the request is over the limit.',
+        );
+      chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  function reply(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
+    res.writeHead(status, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-requestid': randomUUID(),
+      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
+    });
+    res.end(JSON.stringify(body));
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const target = req.headers['x-amz-target'];
+      if (req.method !== 'POST' || target !== 'AWSEvents.PutEvents') {
+        req.resume();
+        throw new ClientError(
+          'UnknownOperationException',
+          `${String(target)} is not supported by the local event bus; only PutEvents is.`,
+        );
+      }
+      const raw = await readRequest(req);
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        throw new ClientError('SerializationException', 'The request body is not JSON.');
+      }
+      reply(res, 200, putEvents(body));
+    } catch (error) {
+      if (error instanceof ClientError) {
+        reply(res, 400, { __type: error.type, message: error.message }, error.type);
+        return;
+      }
+      log.error('the local event bus failed a request', error);
+      reply(res, 500, { __type: 'InternalException', message: 'internal error' }, 'InternalException');
+    }
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  async function settled(): Promise<void> {
+    while (pending.size > 0) await Promise.all([...pending]);
+    await eventsLog;
+  }
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    port,
+    events: () => [...published],
+    settled,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      stopping.abort();
+      await settled();
+    },
+  };
+}
