@@ -33,7 +33,9 @@ export function problemDetails(options: {
         if (error instanceof Error) logger.error('request failed', error);
         else logger.error('request failed', { error: String(error) });
       }
-      const path = typeof request.event?.path === 'string' ? request.event.path : '/';
+      // requestContext.path keeps the stage (/v1/...) that API Gateway strips from event.path.
+      const event = request.event as APIGatewayProxyEvent | undefined;
+      const path = event?.requestContext?.path ?? event?.path ?? '/';
       request.response = problemResponse(problem, path, requestIdOf(request.event, request.context));
     },
   };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalPlinth } from '../../infra/local/runtime.ts';
 import { createApi } from '../support/http.ts';
-import { eventually } from '../integration/local/eventually.ts';
+import { eventually } from '../support/eventually.ts';
 
 type Runtime = Awaited<ReturnType<typeof startLocalPlinth>>;
 type Json = Record<string, unknown>;
@@ -64,6 +64,9 @@ describe('tenant lifecycle over HTTP', () => {
     expect(refused.status).toBe(403);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(refused.body.code).toBe('tenant_suspended');
+
+    const missing = await api('GET', `/v1/platform/tenants/ten_01JD0000000000000000000000`, { token: admin });
+    expect(missing.body).toMatchObject({ status: 404, instance: '/v1/platform/tenants/ten_01JD0000000000000000000000' });
 
     const again = await api('POST', `/v1/platform/tenants/${String(tenant.id)}/suspend`, {
       token: admin,

@@ -18,7 +18,7 @@ import {
   type LocalQueue,
   type SqsAndS3,
 } from '../../../infra/local/sqs-and-s3.ts';
-import { eventually } from './eventually.ts';
+import { eventually } from '../../support/eventually.ts';
 
 const region = 'us-east-1';
 let service: SqsAndS3;

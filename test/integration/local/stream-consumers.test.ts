@@ -14,7 +14,7 @@ import { createFunctionHost } from '../../../infra/local/functions.ts';
 import { silentLog } from '../../../infra/local/log.ts';
 import { startStreamConsumers, type StreamConsumers } from '../../../infra/local/stream-consumers.ts';
 import { createTestTables, type TestTables } from '../../support/tables.ts';
-import { eventually } from './eventually.ts';
+import { eventually } from '../../support/eventually.ts';
 
 const region = 'us-east-1';
 

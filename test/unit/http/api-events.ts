@@ -1,6 +1,7 @@
 // API Gateway REST proxy events and Lambda contexts, as the gateway would hand them to a handler.
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { toAuthorizerContext, type CallerContext } from '../../../libs/auth/caller.ts';
+import { withStage } from '../../../libs/http/api-handler.ts';
 
 export interface EventInit {
   method: string;
@@ -44,7 +45,7 @@ export function apiEvent(init: EventInit): APIGatewayProxyEvent {
       apiId: 'api',
       protocol: 'HTTP/1.1',
       httpMethod: init.method,
-      path: `/v1${init.path}`,
+      path: withStage(init.path, 'v1'),
       stage: 'v1',
       requestId: `gw-request-${sequence}`,
       requestTimeEpoch: Date.now(),
