@@ -142,6 +142,7 @@ describe('tenant lifecycle over HTTP', () => {
 
     const listed = await api<{ items: Json[] }>('GET', '/v1/api-keys', { token: keyA });
     expect(listed.body.items.every((k) => k.tenantId === a.id)).toBe(true);
+    expect(listed.body.items[0]?.lastUsedAt).toEqual(expect.any(String));
 
     const revokeOther = await api('DELETE', `/v1/api-keys/${bKeyId}`, { token: keyA });
     expect(revokeOther.status).toBe(404);
