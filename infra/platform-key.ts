@@ -13,7 +13,9 @@ const { values } = parseArgs({
 const deployment = parseDeploymentConfig(config);
 const region = values.region ?? deployment.primaryRegion;
 if (!deployment.regions.some((r) => r.region === region)) {
-  console.error(`--region ${region} is not a configured region (${deployment.regions.map((r) => r.region).join(', ')})`);
+  console.error(
+    `--region ${region} is not a configured region (${deployment.regions.map((r) => r.region).join(', ')})`,
+  );
   process.exit(2);
 }
 
@@ -40,4 +42,6 @@ const key = await createPlatformAdminKey(
     local: false,
   },
 );
-console.log(`Platform admin key ${key.id} for ${region} (shown once; store it in a secret manager):\n${key.secret}`);
+console.log(
+  `Platform admin key ${key.id} for ${region} (shown once; store it in a secret manager):\n${key.secret}`,
+);

@@ -12,11 +12,25 @@ export default defineConfig({
   plans: {
     starter: {
       displayName: 'Starter',
-      limits: { requestsPerSecond: 10, burst: 20, monthlyRequests: 1_000_000, apiKeys: 5, users: 10, retentionDays: 7 },
+      limits: {
+        requestsPerSecond: 10,
+        burst: 20,
+        monthlyRequests: 1_000_000,
+        apiKeys: 5,
+        users: 10,
+        retentionDays: 7,
+      },
     },
     growth: {
       displayName: 'Growth',
-      limits: { requestsPerSecond: 50, burst: 100, monthlyRequests: 10_000_000, apiKeys: 25, users: 250, retentionDays: 30 },
+      limits: {
+        requestsPerSecond: 50,
+        burst: 100,
+        monthlyRequests: 10_000_000,
+        apiKeys: 25,
+        users: 250,
+        retentionDays: 30,
+      },
     },
     enterprise: {
       displayName: 'Enterprise',

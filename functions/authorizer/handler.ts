@@ -32,7 +32,8 @@ function header(event: APIGatewayRequestAuthorizerEvent, name: string): string |
 
 async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const decision = await decide(bearerToken(header(event, 'authorization')), config.region, {
-    getApiKey: async (ownerId, keyId) => (await entities.apiKey.get({ ownerId, keyId }).go()).data ?? undefined,
+    getApiKey: async (ownerId, keyId) =>
+      (await entities.apiKey.get({ ownerId, keyId }).go()).data ?? undefined,
     getTenant: async (tenantId) => (await entities.tenant.get({ tenantId }).go()).data ?? undefined,
   });
   const resource = apiWildcard(event.methodArn);
@@ -46,7 +47,10 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
     logger.info('caller denied', { tenantId: decision.tenantId, code: decision.code });
     return {
       principalId: decision.tenantId,
-      policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }] },
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }],
+      },
       context: { code: decision.code, detail: decision.detail },
     };
   }
@@ -63,7 +67,10 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
   logger.appendKeys({ tenantId: caller.kind === 'tenant' ? caller.tenantId : 'platform' });
   return {
     principalId: caller.principalId,
-    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource }] },
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource }],
+    },
     context: toAuthorizerContext(caller),
   };
 }

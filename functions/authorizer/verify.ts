@@ -20,7 +20,11 @@ export function bearerToken(authorization: string | undefined): string | undefin
   return match?.[1];
 }
 
-export async function decide(token: string | undefined, region: string, reads: CredentialReads): Promise<Decision> {
+export async function decide(
+  token: string | undefined,
+  region: string,
+  reads: CredentialReads,
+): Promise<Decision> {
   if (!token) return { effect: 'unauthorized', reason: 'no bearer token' };
   const parsed = parseApiKey(token);
   if (!parsed) return { effect: 'unauthorized', reason: 'not a Plinth credential' };
@@ -30,7 +34,8 @@ export async function decide(token: string | undefined, region: string, reads: C
     reads.getApiKey(ownerId, parsed.keyId),
     parsed.kind === 'tenant' ? reads.getTenant(parsed.tenantId) : Promise.resolve(undefined),
   ]);
-  if (!key || !secretMatches(parsed.secret, key.secretHash)) return { effect: 'unauthorized', reason: 'unknown key' };
+  if (!key || !secretMatches(parsed.secret, key.secretHash))
+    return { effect: 'unauthorized', reason: 'unknown key' };
   if (key.status !== 'active') return { effect: 'unauthorized', reason: 'revoked key' };
 
   if (parsed.kind === 'platform') {

@@ -6,7 +6,9 @@ export const manifest = defineContext({
   description: 'Publishes outbox event items from the table stream to the event bus',
   entry: 'functions/outbox/handler.ts',
   routes: [],
-  streams: [{ consumer: 'publish', batchSize: 100, entity: 'event', eventNames: ['INSERT'], maxRetryAttempts: 10 }],
+  streams: [
+    { consumer: 'publish', batchSize: 100, entity: 'event', eventNames: ['INSERT'], maxRetryAttempts: 10 },
+  ],
   access: { bus: 'put' },
   timeoutSeconds: 60,
 });

@@ -1,6 +1,10 @@
 // Turns outbox event items from the table stream into EventBridge entries, and reports which stream
 // records could not be published so that only those (and the ones after them) are retried.
-import { PutEventsCommand, type EventBridgeClient, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import {
+  PutEventsCommand,
+  type EventBridgeClient,
+  type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
@@ -51,7 +55,9 @@ export async function publishStreamBatch(
   for (let start = 0; start < pending.length; start += maxEntriesPerCall) {
     const chunk = pending.slice(start, start + maxEntriesPerCall);
     try {
-      const result = await deps.eventBridge.send(new PutEventsCommand({ Entries: chunk.map((p) => p.entry) }));
+      const result = await deps.eventBridge.send(
+        new PutEventsCommand({ Entries: chunk.map((p) => p.entry) }),
+      );
       const failed = (result.Entries ?? []).findIndex((e) => e.ErrorCode !== undefined);
       if (failed >= 0) return { batchItemFailures: [{ itemIdentifier: chunk[failed]!.sequenceNumber }] };
     } catch {

@@ -25,9 +25,14 @@ export async function issueApiKey(
   const scopes = [...new Set(input.scopes ?? defaultApiKeyScopes)];
   const notHeld = grantable ? scopes.filter((s) => !grantable.has(s)) : [];
   if (notHeld.length > 0) {
-    throw new Problem(403, 'scope_not_held', `A key cannot be given scopes its creator lacks: ${notHeld.join(', ')}.`, {
-      extensions: { scopes: notHeld },
-    });
+    throw new Problem(
+      403,
+      'scope_not_held',
+      `A key cannot be given scopes its creator lacks: ${notHeld.join(', ')}.`,
+      {
+        extensions: { scopes: notHeld },
+      },
+    );
   }
   const tenant = await deps.store.requireTenant(tenantId);
   const limit = deps.config.deployment.plans[tenant.plan]?.limits.apiKeys ?? 0;

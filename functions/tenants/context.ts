@@ -36,9 +36,14 @@ export function pageBody<T, R>(cursors: CursorCodec, scope: string, page: Page<T
 }
 
 /** The stored position inside a cursor the caller sent back, checked against `scope`. */
-export function positionOf(cursors: CursorCodec, scope: string, cursor: string | undefined): string | undefined {
+export function positionOf(
+  cursors: CursorCodec,
+  scope: string,
+  cursor: string | undefined,
+): string | undefined {
   if (cursor === undefined) return undefined;
   const position = cursors.decode(scope, cursor);
-  if (typeof position !== 'string') throw new Problem(400, 'invalid_cursor', 'The cursor is not valid for this list.');
+  if (typeof position !== 'string')
+    throw new Problem(400, 'invalid_cursor', 'The cursor is not valid for this list.');
   return position;
 }

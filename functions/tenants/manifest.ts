@@ -55,7 +55,7 @@ export const routes = {
     operationId: 'suspendTenant',
     method: 'POST',
     path: '/v1/platform/tenants/{tenantId}/suspend',
-    summary: "Suspend a tenant: every call with its credentials answers 403 tenant_suspended",
+    summary: 'Suspend a tenant: every call with its credentials answers 403 tenant_suspended',
     tags: platform,
     audience: 'platform',
     permission: 'platform.tenants:suspend',

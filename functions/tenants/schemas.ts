@@ -101,7 +101,5 @@ export const event = z
   .meta({ id: 'Event' });
 
 export function page<T extends z.ZodType>(item: T, id: string) {
-  return z
-    .strictObject({ items: z.array(item), nextCursor: z.string().optional() })
-    .meta({ id });
+  return z.strictObject({ items: z.array(item), nextCursor: z.string().optional() }).meta({ id });
 }

@@ -26,7 +26,13 @@ function rejectedIndexes(data: ReadonlyArray<{ rejected: boolean; code: string }
   return data.flatMap((d, i) => (d.rejected && d.code === 'ConditionalCheckFailed' ? [i] : []));
 }
 
-function eventItem<T extends EventType>(tenantId: string, actor: Actor, type: T, data: EventData<T>, now: Date): EventItem {
+function eventItem<T extends EventType>(
+  tenantId: string,
+  actor: Actor,
+  type: T,
+  data: EventData<T>,
+  now: Date,
+): EventItem {
   const event = createEvent(type, tenantId, actor, data, now);
   return {
     tenantId,
@@ -40,7 +46,14 @@ function eventItem<T extends EventType>(tenantId: string, actor: Actor, type: T,
 }
 
 function snapshot(t: TenantItem) {
-  return { id: t.tenantId, slug: t.slug, name: t.name, plan: t.plan, homeRegion: t.homeRegion, status: t.status };
+  return {
+    id: t.tenantId,
+    slug: t.slug,
+    name: t.name,
+    plan: t.plan,
+    homeRegion: t.homeRegion,
+    status: t.status,
+  };
 }
 
 export function createTenantStore(entities: Entities, clock: () => Date = () => new Date()) {
@@ -73,23 +86,35 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
     };
     const event = eventItem(tenant.tenantId, actor, 'tenant.created', { tenant: snapshot(tenant) }, now);
     const result = await createWriteTransaction(entities, (e) => [
-      e.slugClaim.create({ slug: tenant.slug, tenantId: tenant.tenantId, homeRegion: tenant.homeRegion }).commit(),
+      e.slugClaim
+        .create({ slug: tenant.slug, tenantId: tenant.tenantId, homeRegion: tenant.homeRegion })
+        .commit(),
       e.directoryTenant
-        .create({ tenantId: tenant.tenantId, slug: tenant.slug, homeRegion: tenant.homeRegion, status: 'active' })
+        .create({
+          tenantId: tenant.tenantId,
+          slug: tenant.slug,
+          homeRegion: tenant.homeRegion,
+          status: 'active',
+        })
         .commit(),
       e.tenant.create(tenant).commit(),
       e.event.create(event).commit(),
     ]).go();
     if (result.canceled) {
       if (rejectedIndexes(result.data).includes(0)) {
-        throw problems.conflict('slug_taken', `The slug "${tenant.slug}" is already taken.`, { slug: tenant.slug });
+        throw problems.conflict('slug_taken', `The slug "${tenant.slug}" is already taken.`, {
+          slug: tenant.slug,
+        });
       }
       throw new Problem(503, 'transaction_conflict', 'The tenant could not be created; try again.');
     }
     return tenant;
   }
 
-  async function listTenants(filter: { status?: TenantStatus | undefined }, page: PageRequest): Promise<Page<TenantItem>> {
+  async function listTenants(
+    filter: { status?: TenantStatus | undefined },
+    page: PageRequest,
+  ): Promise<Page<TenantItem>> {
     const options = { order: 'desc' as const, limit: page.limit, cursor: page.position ?? null };
     const result = filter.status
       ? await entities.tenant.query.byStatus({ status: filter.status }).go(options)
@@ -104,8 +129,10 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
   ): Promise<TenantItem> {
     const current = await requireTenant(tenantId);
     const diff: Record<string, { from: unknown; to: unknown }> = {};
-    if (changes.name !== undefined && changes.name !== current.name) diff.name = { from: current.name, to: changes.name };
-    if (changes.plan !== undefined && changes.plan !== current.plan) diff.plan = { from: current.plan, to: changes.plan };
+    if (changes.name !== undefined && changes.name !== current.name)
+      diff.name = { from: current.name, to: changes.name };
+    if (changes.plan !== undefined && changes.plan !== current.plan)
+      diff.plan = { from: current.plan, to: changes.plan };
     if (Object.keys(diff).length === 0) return current;
     const now = clock();
     const next: TenantItem = {
@@ -114,7 +141,13 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
       plan: changes.plan ?? current.plan,
       updatedAt: now.toISOString(),
     };
-    const event = eventItem(tenantId, actor, 'tenant.updated', { tenant: snapshot(next), changes: diff }, now);
+    const event = eventItem(
+      tenantId,
+      actor,
+      'tenant.updated',
+      { tenant: snapshot(next), changes: diff },
+      now,
+    );
     const result = await createWriteTransaction(entities, (e) => [
       e.tenant
         .patch({ tenantId })
@@ -136,7 +169,12 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
   ): Promise<TenantItem> {
     const current = await requireTenant(tenantId);
     const now = clock();
-    const next: TenantItem = { ...current, status: to, suspendedReason: reason, updatedAt: now.toISOString() };
+    const next: TenantItem = {
+      ...current,
+      status: to,
+      suspendedReason: reason,
+      updatedAt: now.toISOString(),
+    };
     const event =
       to === 'suspended'
         ? eventItem(tenantId, actor, 'tenant.suspended', { tenantId, reason: reason ?? '' }, now)
@@ -187,7 +225,13 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
       createdAt: now.toISOString(),
       createdBy: `${actor.type}:${actor.id}`,
     };
-    const event = eventItem(tenantId, actor, 'api_key.created', { keyId: key.keyId, name: input.name, scopes: input.scopes }, now);
+    const event = eventItem(
+      tenantId,
+      actor,
+      'api_key.created',
+      { keyId: key.keyId, name: input.name, scopes: input.scopes },
+      now,
+    );
     const result = await createWriteTransaction(entities, (e) => [
       // The plan's key limit is checked in the same transaction that takes a slot.
       e.tenant
@@ -270,7 +314,11 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
 }
 
 function concurrentUpdate(): Problem {
-  return new Problem(409, 'concurrent_update', 'The resource changed while this request ran; read it and try again.');
+  return new Problem(
+    409,
+    'concurrent_update',
+    'The resource changed while this request ran; read it and try again.',
+  );
 }
 
 export type TenantStore = ReturnType<typeof createTenantStore>;

@@ -35,14 +35,21 @@ export function secretMatches(secret: string, expectedHash: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-export function generateApiKey(owner: { kind: 'tenant'; tenantId: string } | { kind: 'platform' }): GeneratedApiKey {
+export function generateApiKey(
+  owner: { kind: 'tenant'; tenantId: string } | { kind: 'platform' },
+): GeneratedApiKey {
   const id = ulid();
   const secret = randomBytes(32).toString('base64url');
   const key =
     owner.kind === 'tenant'
       ? `plt_${owner.tenantId.replace(/^ten_/, '')}_${id}_${secret}`
       : `plp_${id}_${secret}`;
-  return { keyId: `key_${id}`, key, secretHash: hashSecret(secret), prefix: `${key.slice(0, 4)}…${key.slice(-4)}` };
+  return {
+    keyId: `key_${id}`,
+    key,
+    secretHash: hashSecret(secret),
+    prefix: `${key.slice(0, 4)}…${key.slice(-4)}`,
+  };
 }
 
 export function parseApiKey(token: string): ParsedApiKey | undefined {

@@ -5,7 +5,9 @@ import * as z from 'zod';
 export const residencyZones = ['US', 'EU'] as const;
 export type ResidencyZone = (typeof residencyZones)[number];
 
-const awsRegion = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1');
+const awsRegion = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1');
 
 export const planLimitsSchema = z.strictObject({
   /** Steady-state requests per second for one tenant (API Gateway usage plan rate). */
@@ -38,9 +40,11 @@ export const deploymentConfigSchema = z
       .array(z.strictObject({ region: awsRegion, zone: z.enum(residencyZones) }))
       .min(1)
       .refine((r) => new Set(r.map((x) => x.region)).size === r.length, 'regions must not repeat'),
-    plans: z.record(z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), planSchema).refine((p) => Object.keys(p).length > 0, {
-      message: 'at least one plan is required',
-    }),
+    plans: z
+      .record(z.string().regex(/^[a-z][a-z0-9-]{1,30}$/), planSchema)
+      .refine((p) => Object.keys(p).length > 0, {
+        message: 'at least one plan is required',
+      }),
     /** Plan given to tenants created without one. */
     defaultPlan: z.string(),
     domain: z
@@ -61,7 +65,11 @@ export const deploymentConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (!(c.defaultPlan in c.plans)) {
-      ctx.addIssue({ code: 'custom', path: ['defaultPlan'], message: `defaultPlan "${c.defaultPlan}" is not a plan` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultPlan'],
+        message: `defaultPlan "${c.defaultPlan}" is not a plan`,
+      });
     }
     if (!c.regions.some((r) => r.region === c.primaryRegion)) {
       ctx.addIssue({

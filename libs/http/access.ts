@@ -11,10 +11,18 @@ export function authorizeCaller(
   if (declaration.audience === 'public') return undefined;
   const caller = callerFromAuthorizer(authorizer);
   if (declaration.audience === 'tenant' && caller.kind !== 'tenant') {
-    throw new Problem(403, 'tenant_credential_required', 'This call acts on your own tenant; use a tenant credential.');
+    throw new Problem(
+      403,
+      'tenant_credential_required',
+      'This call acts on your own tenant; use a tenant credential.',
+    );
   }
   if (declaration.audience === 'platform' && caller.kind !== 'platform') {
-    throw new Problem(403, 'platform_credential_required', 'This call is for platform admins; use a platform credential.');
+    throw new Problem(
+      403,
+      'platform_credential_required',
+      'This call is for platform admins; use a platform credential.',
+    );
   }
   if (!caller.permissions.has(declaration.permission)) throw problems.forbidden(declaration.permission);
   return caller;

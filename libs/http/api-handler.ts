@@ -58,7 +58,9 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const needIdempotency = options.routes.filter((r) => isIdempotentRoute(r.declaration));
   if (needIdempotency.length > 0 && !options.idempotency) {
     const names = needIdempotency.map((r) => r.declaration.operationId).join(', ');
-    throw new Error(`${options.serviceName}: routes ${names} honour Idempotency-Key; pass the idempotency table`);
+    throw new Error(
+      `${options.serviceName}: routes ${names} honour Idempotency-Key; pass the idempotency table`,
+    );
   }
   const idempotency: IdempotencyStore | undefined = options.idempotency
     ? createIdempotencyStore({ ...options.idempotency, logger })

@@ -18,7 +18,9 @@ const invalidCursor = () => new Problem(400, 'invalid_cursor', 'The cursor is no
 
 export function createCursorCodec(secret: string): CursorCodec {
   if (secret.length < minCursorSecretLength) {
-    throw new Error(`cursor secret must be at least ${minCursorSecretLength} characters, got ${secret.length}`);
+    throw new Error(
+      `cursor secret must be at least ${minCursorSecretLength} characters, got ${secret.length}`,
+    );
   }
   // The NUL separator keeps scope and payload apart: scopes are ours and never contain it.
   const sign = (scope: string, payload: string) =>
@@ -48,7 +50,10 @@ export function createCursorCodec(secret: string): CursorCodec {
 const fetched = new Map<string, Promise<string>>();
 
 /** CURSOR_SECRET as given (local), else the secret named by CURSOR_SECRET_ARN (AWS), fetched once. */
-export async function resolveCursorSecret(config: RuntimeConfig, secretsClient?: SecretsManagerClient): Promise<string> {
+export async function resolveCursorSecret(
+  config: RuntimeConfig,
+  secretsClient?: SecretsManagerClient,
+): Promise<string> {
   if (config.cursorSecret) return config.cursorSecret;
   const arn = config.cursorSecretArn;
   if (!arn) throw new Error('cursor secret missing: set CURSOR_SECRET or CURSOR_SECRET_ARN');

@@ -48,7 +48,9 @@ export interface IdempotencyStore {
 
 /** POST routes honour Idempotency-Key unless they opt out; public routes have no caller to scope keys by. */
 export function isIdempotentRoute(declaration: RouteDeclaration): boolean {
-  return declaration.method === 'POST' && declaration.idempotent !== false && declaration.audience !== 'public';
+  return (
+    declaration.method === 'POST' && declaration.idempotent !== false && declaration.audience !== 'public'
+  );
 }
 
 const visibleAscii = /^[\x21-\x7E]{1,255}$/;
@@ -57,7 +59,11 @@ const visibleAscii = /^[\x21-\x7E]{1,255}$/;
 export function parseIdempotencyKey(header: string | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (!visibleAscii.test(header)) {
-    throw new Problem(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1 to 255 visible ASCII characters.');
+    throw new Problem(
+      400,
+      'invalid_idempotency_key',
+      'Idempotency-Key must be 1 to 255 visible ASCII characters.',
+    );
   }
   return header;
 }
@@ -75,7 +81,9 @@ function canonicalJson(value: unknown): string {
 }
 
 export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(canonicalJson([method.toUpperCase(), path, body ?? null])).digest('base64url');
+  return createHash('sha256')
+    .update(canonicalJson([method.toUpperCase(), path, body ?? null]))
+    .digest('base64url');
 }
 
 /** Tenants share one key space per tenant; platform admins each have their own. */
@@ -110,9 +118,14 @@ function replay(record: ExistingRecord): RouteResponse {
 }
 
 const inUse = () =>
-  new Problem(409, 'idempotency_key_in_use', 'A request with this Idempotency-Key is still in progress; retry shortly.', {
-    headers: { 'retry-after': '1' },
-  });
+  new Problem(
+    409,
+    'idempotency_key_in_use',
+    'A request with this Idempotency-Key is still in progress; retry shortly.',
+    {
+      headers: { 'retry-after': '1' },
+    },
+  );
 
 const reused = () =>
   new Problem(
@@ -125,7 +138,9 @@ export function createIdempotencyStore(options: IdempotencyTable & { logger: Log
   const { client, tableName, logger } = options;
 
   /** Claims the key, or says who holds it (undefined: released while we looked). */
-  async function acquire(call: IdempotentCall): Promise<{ claimed: true } | { claimed: false; holder?: ExistingRecord }> {
+  async function acquire(
+    call: IdempotentCall,
+  ): Promise<{ claimed: true } | { claimed: false; holder?: ExistingRecord }> {
     const now = Date.now();
     try {
       await client.send(
@@ -157,14 +172,22 @@ export function createIdempotencyStore(options: IdempotencyTable & { logger: Log
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       if (error.Item) return { claimed: false, holder: readRecord(error.Item) };
       const current = await client.send(
-        new GetItemCommand({ TableName: tableName, Key: recordKey(call.caller, call.key), ConsistentRead: true }),
+        new GetItemCommand({
+          TableName: tableName,
+          Key: recordKey(call.caller, call.key),
+          ConsistentRead: true,
+        }),
       );
       return current.Item ? { claimed: false, holder: readRecord(current.Item) } : { claimed: false };
     }
   }
 
   async function complete(call: IdempotentCall, response: RouteResponse): Promise<void> {
-    const stored: StoredResponse = { status: response.status, headers: response.headers ?? {}, body: response.body };
+    const stored: StoredResponse = {
+      status: response.status,
+      headers: response.headers ?? {},
+      body: response.body,
+    };
     try {
       await client.send(
         new UpdateItemCommand({

@@ -42,7 +42,10 @@ export const problemSchema = z
     detail: z.string().meta({ description: 'What went wrong, for people.' }),
     instance: z.string().optional().meta({ description: 'The request path.' }),
     requestId: z.string().optional().meta({ description: 'Quote this when reporting a problem.' }),
-    errors: z.array(fieldErrorSchema).optional().meta({ description: 'Every bad field, for `validation_failed`.' }),
+    errors: z
+      .array(fieldErrorSchema)
+      .optional()
+      .meta({ description: 'Every bad field, for `validation_failed`.' }),
   })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 
@@ -67,9 +70,15 @@ const problemResponses = {
     "The call conflicts with the resource's current state, or a request with the same Idempotency-Key is still running (`idempotency_key_in_use`).",
   ),
   413: problem('ContentTooLarge', 'The request body is over 256 KiB: `payload_too_large`.'),
-  415: problem('UnsupportedMediaType', 'The request body is not `application/json`: `unsupported_media_type`.'),
-  422: problem('IdempotencyKeyReused', 'The Idempotency-Key was used for a different request: `idempotency_key_reused`.'),
-  429: problem('TooManyRequests', 'Throttled by the plan\'s rate or quota: `rate_limited`, `quota_exceeded`.'),
+  415: problem(
+    'UnsupportedMediaType',
+    'The request body is not `application/json`: `unsupported_media_type`.',
+  ),
+  422: problem(
+    'IdempotencyKeyReused',
+    'The Idempotency-Key was used for a different request: `idempotency_key_reused`.',
+  ),
+  429: problem('TooManyRequests', "Throttled by the plan's rate or quota: `rate_limited`, `quota_exceeded`."),
   500: problem('InternalError', 'Something failed on our side; it has been logged: `internal_error`.'),
 } as const;
 
@@ -101,10 +110,9 @@ const idempotencyKeyParam = z.object({
 });
 
 const replayedHeaderSchema = z.object({
-  [replayedHeader]: z
-    .literal('true')
-    .optional()
-    .meta({ description: 'Present when this response is a replay of the first response to the Idempotency-Key.' }),
+  [replayedHeader]: z.literal('true').optional().meta({
+    description: 'Present when this response is a replay of the first response to the Idempotency-Key.',
+  }),
 });
 
 export const securitySchemes = {
@@ -153,7 +161,11 @@ function responsesOf(route: RouteDeclaration, canonical: Canonical): ZodOpenApiR
     responses[status as `${1 | 2 | 3 | 4 | 5}${string}`] = {
       description: declared.description,
       ...(declared.schema
-        ? { content: { [success ? 'application/json' : problemContentType]: { schema: canonical(declared.schema) } } }
+        ? {
+            content: {
+              [success ? 'application/json' : problemContentType]: { schema: canonical(declared.schema) },
+            },
+          }
         : success
           ? {}
           : { content: { [problemContentType]: { schema: problemSchema } } }),
@@ -195,15 +207,22 @@ function operationOf(route: RouteDeclaration, canonical: Canonical): ZodOpenApiO
   };
 }
 
-export function buildOpenApiDocument(contexts: readonly ContextManifest[], info: OpenApiInfo): oas31.OpenAPIObject {
+export function buildOpenApiDocument(
+  contexts: readonly ContextManifest[],
+  info: OpenApiInfo,
+): oas31.OpenAPIObject {
   const paths: ZodOpenApiPathsObject = {};
   const tagDescriptions = new Map<string, string>();
   const canonical = componentRegistry();
   for (const context of contexts) {
     for (const route of context.routes) {
       const item = (paths[route.path] ??= {});
-      item[route.method.toLowerCase() as Lowercase<RouteDeclaration['method']>] = operationOf(route, canonical);
-      for (const tag of route.tags) if (!tagDescriptions.has(tag)) tagDescriptions.set(tag, context.description);
+      item[route.method.toLowerCase() as Lowercase<RouteDeclaration['method']>] = operationOf(
+        route,
+        canonical,
+      );
+      for (const tag of route.tags)
+        if (!tagDescriptions.has(tag)) tagDescriptions.set(tag, context.description);
     }
   }
   const { servers = [{ url: '/', description: 'The host that serves this document' }], ...rest } = info;

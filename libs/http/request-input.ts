@@ -44,7 +44,9 @@ export function readJsonBody(declaration: RouteDeclaration, raw: RawInput): unkn
     });
   }
   if (!declaration.request?.body) {
-    throw problems.validation([{ path: 'body', code: 'unexpected_body', message: 'this operation takes no request body' }]);
+    throw problems.validation([
+      { path: 'body', code: 'unexpected_body', message: 'this operation takes no request body' },
+    ]);
   }
   if (!isJsonMediaType(raw.contentType)) {
     throw new Problem(415, 'unsupported_media_type', 'The request body must be application/json in UTF-8.');
@@ -60,13 +62,22 @@ function fieldErrors(where: string, error: z.ZodError): FieldError[] {
   return error.issues.flatMap((issue) => {
     const at = [where, ...issue.path.map(String)];
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...at, key].join('.'), code: 'unknown_field', message: 'is not a known field' }));
+      return issue.keys.map((key) => ({
+        path: [...at, key].join('.'),
+        code: 'unknown_field',
+        message: 'is not a known field',
+      }));
     }
     return [{ path: at.join('.'), code: issue.code, message: issue.message }];
   });
 }
 
-async function check(where: string, schema: z.ZodType, value: unknown, errors: FieldError[]): Promise<unknown> {
+async function check(
+  where: string,
+  schema: z.ZodType,
+  value: unknown,
+  errors: FieldError[],
+): Promise<unknown> {
   const result = await schema.safeParseAsync(value);
   if (result.success) return result.data;
   errors.push(...fieldErrors(where, result.error));
@@ -74,7 +85,11 @@ async function check(where: string, schema: z.ZodType, value: unknown, errors: F
 }
 
 /** Validates every part of the input and reports all bad fields at once. */
-export async function validateInput(declaration: RouteDeclaration, raw: RawInput, body: unknown): Promise<RouteInput> {
+export async function validateInput(
+  declaration: RouteDeclaration,
+  raw: RawInput,
+  body: unknown,
+): Promise<RouteInput> {
   const schemas = declaration.request ?? {};
   const errors: FieldError[] = [];
 
@@ -89,7 +104,11 @@ export async function validateInput(declaration: RouteDeclaration, raw: RawInput
   } else {
     // A route that declares no query takes none, as a strict schema would say.
     errors.push(
-      ...Object.keys(present).map((name) => ({ path: `query.${name}`, code: 'unknown_field', message: 'is not a known field' })),
+      ...Object.keys(present).map((name) => ({
+        path: `query.${name}`,
+        code: 'unknown_field',
+        message: 'is not a known field',
+      })),
     );
   }
 

@@ -4,7 +4,9 @@ import { problemContentType, type Problem } from './problem.ts';
 import type { RouteResponse } from './route.ts';
 
 function lowerCaseNames(headers: Record<string, string> | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
 }
 
 export function jsonResponse(response: RouteResponse): APIGatewayProxyResult {
@@ -20,7 +22,11 @@ export function jsonResponse(response: RouteResponse): APIGatewayProxyResult {
 }
 
 /** RFC 9457 body, with the request's path as `instance` and its id so a report can be traced. */
-export function problemResponse(problem: Problem, instance: string, requestId: string): APIGatewayProxyResult {
+export function problemResponse(
+  problem: Problem,
+  instance: string,
+  requestId: string,
+): APIGatewayProxyResult {
   return {
     statusCode: problem.status,
     headers: { ...lowerCaseNames(problem.headers), 'content-type': problemContentType },

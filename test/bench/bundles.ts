@@ -48,7 +48,10 @@ export function measureBundles(rootDir: string): BundleFigure[] {
     BundledHandlers.build(entries, { rootDir, outDir });
     return entries.map(({ name }) => {
       const dir = join(outDir, name);
-      const file = join(dir, readdirSync(dir).find((f) => f.endsWith('.mjs'))!);
+      const file = join(
+        dir,
+        readdirSync(dir).find((f) => f.endsWith('.mjs'))!,
+      );
       return { name, bytes: statSync(file).size, importMs: importTime(file) };
     });
   } finally {

@@ -47,7 +47,12 @@ async function createKey(tenantId: string, scopes?: string[]): Promise<string> {
 describe('tenant lifecycle over HTTP', () => {
   it('create → key → read own tenant → suspend (403) → resume (200) → restart → still works', async () => {
     const tenant = await createTenant('lifecycle');
-    expect(tenant).toMatchObject({ slug: 'lifecycle', status: 'active', homeRegion: 'us-east-1', plan: 'starter' });
+    expect(tenant).toMatchObject({
+      slug: 'lifecycle',
+      status: 'active',
+      homeRegion: 'us-east-1',
+      plan: 'starter',
+    });
     const key = await createKey(tenant.id as string);
 
     const own = await api('GET', '/v1/tenant', { token: key });
@@ -66,7 +71,10 @@ describe('tenant lifecycle over HTTP', () => {
     expect(refused.body.code).toBe('tenant_suspended');
 
     const missing = await api('GET', `/v1/platform/tenants/ten_01JD0000000000000000000000`, { token: admin });
-    expect(missing.body).toMatchObject({ status: 404, instance: '/v1/platform/tenants/ten_01JD0000000000000000000000' });
+    expect(missing.body).toMatchObject({
+      status: 404,
+      instance: '/v1/platform/tenants/ten_01JD0000000000000000000000',
+    });
 
     const again = await api('POST', `/v1/platform/tenants/${String(tenant.id)}/suspend`, {
       token: admin,
@@ -100,7 +108,10 @@ describe('tenant lifecycle over HTTP', () => {
 
   it('every mutation reaches the event bus through the outbox, as a plinth event for its tenant', async () => {
     const tenant = await createTenant('outbox');
-    await api('POST', `/v1/platform/tenants/${String(tenant.id)}/suspend`, { token: admin, body: { reason: 'audit' } });
+    await api('POST', `/v1/platform/tenants/${String(tenant.id)}/suspend`, {
+      token: admin,
+      body: { reason: 'audit' },
+    });
 
     const published = await eventually(() => {
       const mine = runtime.bus
@@ -125,7 +136,10 @@ describe('tenant lifecycle over HTTP', () => {
     });
     const keyId = keys.body.items[0]?.id as string;
 
-    expect((await api('DELETE', `/v1/platform/tenants/${String(tenant.id)}/api-keys/${keyId}`, { token: admin })).status).toBe(204);
+    expect(
+      (await api('DELETE', `/v1/platform/tenants/${String(tenant.id)}/api-keys/${keyId}`, { token: admin }))
+        .status,
+    ).toBe(204);
 
     const res = await api('GET', '/v1/tenant', { token: key });
     expect(res.status).toBe(401);
@@ -137,7 +151,9 @@ describe('tenant lifecycle over HTTP', () => {
     const b = await createTenant('isolation-b');
     const keyA = await createKey(a.id as string, ['tenant:read', 'api-keys:read', 'api-keys:write']);
     await createKey(b.id as string);
-    const bKeys = await api<{ items: Json[] }>('GET', `/v1/platform/tenants/${String(b.id)}/api-keys`, { token: admin });
+    const bKeys = await api<{ items: Json[] }>('GET', `/v1/platform/tenants/${String(b.id)}/api-keys`, {
+      token: admin,
+    });
     const bKeyId = bKeys.body.items[0]?.id as string;
 
     const listed = await api<{ items: Json[] }>('GET', '/v1/api-keys', { token: keyA });
@@ -154,7 +170,10 @@ describe('tenant lifecycle over HTTP', () => {
   it('a tenant key cannot mint a key with scopes it lacks', async () => {
     const tenant = await createTenant('escalation');
     const key = await createKey(tenant.id as string, ['api-keys:write']);
-    const res = await api('POST', '/v1/api-keys', { token: key, body: { name: 'x', scopes: ['tenant:read'] } });
+    const res = await api('POST', '/v1/api-keys', {
+      token: key,
+      body: { name: 'x', scopes: ['tenant:read'] },
+    });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('scope_not_held');
   });
@@ -232,24 +251,34 @@ describe('bad input gets a problem response', () => {
     expect(anonymous.headers.get('content-type')).toContain('application/problem+json');
   });
 
-  it("a forged cursor, or one from another list, is 400 invalid_cursor", async () => {
+  it('a forged cursor, or one from another list, is 400 invalid_cursor', async () => {
     await createTenant('cursor-a');
     await createTenant('cursor-b');
     const first = await api<{ nextCursor: string }>('GET', '/v1/platform/tenants?limit=1', { token: admin });
     expect(first.body.nextCursor).toBeTruthy();
 
-    const next = await api('GET', `/v1/platform/tenants?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`, {
-      token: admin,
-    });
+    const next = await api(
+      'GET',
+      `/v1/platform/tenants?limit=1&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      {
+        token: admin,
+      },
+    );
     expect(next.status).toBe(200);
 
     const forged = first.body.nextCursor.slice(0, -2) + (first.body.nextCursor.endsWith('A') ? 'BB' : 'AA');
-    const tampered = await api('GET', `/v1/platform/tenants?cursor=${encodeURIComponent(forged)}`, { token: admin });
-    expect([tampered.status, tampered.body.code]).toEqual([400, 'invalid_cursor']);
-
-    const otherList = await api('GET', `/v1/platform/tenants?status=suspended&cursor=${encodeURIComponent(first.body.nextCursor)}`, {
+    const tampered = await api('GET', `/v1/platform/tenants?cursor=${encodeURIComponent(forged)}`, {
       token: admin,
     });
+    expect([tampered.status, tampered.body.code]).toEqual([400, 'invalid_cursor']);
+
+    const otherList = await api(
+      'GET',
+      `/v1/platform/tenants?status=suspended&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      {
+        token: admin,
+      },
+    );
     expect([otherList.status, otherList.body.code]).toEqual([400, 'invalid_cursor']);
   });
 

@@ -26,15 +26,24 @@ describe('route declarations', () => {
   });
 
   it('only public routes have the permission `public`, and public routes have no other', () => {
-    const publicPermissionOnProtected = routes.filter((r) => r.audience !== 'public' && r.permission === 'public');
-    const protectedPermissionOnPublic = routes.filter((r) => r.audience === 'public' && r.permission !== 'public');
+    const publicPermissionOnProtected = routes.filter(
+      (r) => r.audience !== 'public' && r.permission === 'public',
+    );
+    const protectedPermissionOnPublic = routes.filter(
+      (r) => r.audience === 'public' && r.permission !== 'public',
+    );
     expect(publicPermissionOnProtected.map(name)).toEqual([]);
     expect(protectedPermissionOnPublic.map(name)).toEqual([]);
   });
 
   it('every permission is one the audience can hold', () => {
-    const known: Record<string, readonly string[]> = { platform: platformPermissions, tenant: tenantPermissions };
-    const unknown = routes.filter((r) => r.audience !== 'public' && !known[r.audience]?.includes(r.permission));
+    const known: Record<string, readonly string[]> = {
+      platform: platformPermissions,
+      tenant: tenantPermissions,
+    };
+    const unknown = routes.filter(
+      (r) => r.audience !== 'public' && !known[r.audience]?.includes(r.permission),
+    );
     expect(unknown.map((r) => `${name(r)}: ${r.permission}`)).toEqual([]);
   });
 

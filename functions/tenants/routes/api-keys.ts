@@ -6,7 +6,6 @@ import { issueApiKey } from '../api-keys.ts';
 import { pageBody, positionOf, type TenantsDeps } from '../context.ts';
 import { apiKeyResource } from '../present.ts';
 
-
 export function apiKeyRoutes(deps: TenantsDeps): BoundRoute[] {
   const { store, cursors } = deps;
 
@@ -32,7 +31,9 @@ export function apiKeyRoutes(deps: TenantsDeps): BoundRoute[] {
       return { status: 204 };
     }),
 
-    implement(routes.listApiKeys, async ({ query, caller }) => listKeys(tenantIdOf(caller), query.limit, query.cursor)),
+    implement(routes.listApiKeys, async ({ query, caller }) =>
+      listKeys(tenantIdOf(caller), query.limit, query.cursor),
+    ),
 
     implement(routes.createApiKey, async ({ body, caller }) => ({
       status: 201,

@@ -39,7 +39,11 @@ export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
         { name: body.name, slug: body.slug, plan, homeRegion: body.region },
         actorOf(caller),
       );
-      return { status: 201, body: tenantResource(tenant), headers: { location: `/v1/platform/tenants/${tenant.tenantId}` } };
+      return {
+        status: 201,
+        body: tenantResource(tenant),
+        headers: { location: `/v1/platform/tenants/${tenant.tenantId}` },
+      };
     }),
 
     implement(routes.listTenants, async ({ query }) => {
@@ -65,14 +69,26 @@ export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
     implement(routes.suspendTenant, async ({ params, body, caller }) => {
       const current = await store.requireTenant(params.tenantId);
       const to = nextStatus(current.status, 'suspend');
-      const tenant = await store.changeStatus(params.tenantId, current.status, to, body.reason, actorOf(caller));
+      const tenant = await store.changeStatus(
+        params.tenantId,
+        current.status,
+        to,
+        body.reason,
+        actorOf(caller),
+      );
       return { status: 200, body: tenantResource(tenant) };
     }),
 
     implement(routes.resumeTenant, async ({ params, caller }) => {
       const current = await store.requireTenant(params.tenantId);
       const to = nextStatus(current.status, 'resume');
-      const tenant = await store.changeStatus(params.tenantId, current.status, to, undefined, actorOf(caller));
+      const tenant = await store.changeStatus(
+        params.tenantId,
+        current.status,
+        to,
+        undefined,
+        actorOf(caller),
+      );
       return { status: 200, body: tenantResource(tenant) };
     }),
 

@@ -8,7 +8,14 @@ import { Problem } from '../../../libs/http/problem.ts';
 import { implement } from '../../../libs/http/route.ts';
 import { defineRoute } from '../../../libs/manifest/types.ts';
 import { createTestTables, type TestTables } from '../../support/tables.ts';
-import { apiEvent, json, lambdaContext, platformCaller, tenantCaller, type EventInit } from '../../unit/http/api-events.ts';
+import {
+  apiEvent,
+  json,
+  lambdaContext,
+  platformCaller,
+  tenantCaller,
+  type EventInit,
+} from '../../unit/http/api-events.ts';
 
 const body = z.strictObject({
   name: z.string(),
@@ -82,7 +89,11 @@ function fulfil(name: string, fail: 'problem' | 'error' | undefined) {
   runs += 1;
   if (fail === 'problem') return Promise.reject(new Problem(409, 'order_conflict', 'Not now.'));
   if (fail === 'error') return Promise.reject(new Error('store down'));
-  return Promise.resolve({ status: 201, body: { id: `ord_${runs}`, name }, headers: { location: `/v1/orders/ord_${runs}` } });
+  return Promise.resolve({
+    status: 201,
+    body: { id: `ord_${runs}`, name },
+    headers: { location: `/v1/orders/ord_${runs}` },
+  });
 }
 
 const bound = [
@@ -121,9 +132,15 @@ function freshKey(): string {
   return `order-key-${keys}-${Date.now()}`;
 }
 
-function post(init: Omit<EventInit, 'method'> & { key?: string }, remainingMillis?: number): Promise<APIGatewayProxyResult> {
+function post(
+  init: Omit<EventInit, 'method'> & { key?: string },
+  remainingMillis?: number,
+): Promise<APIGatewayProxyResult> {
   const headers = { ...init.headers, ...(init.key ? { 'Idempotency-Key': init.key } : {}) };
-  return handler(apiEvent({ method: 'POST', caller: alice, ...init, headers }), lambdaContext(remainingMillis));
+  return handler(
+    apiEvent({ method: 'POST', caller: alice, ...init, headers }),
+    lambdaContext(remainingMillis),
+  );
 }
 
 async function waitForGate(count: number): Promise<void> {
@@ -140,7 +157,10 @@ describe('Idempotency-Key on POST', () => {
     expect(runs).toBe(before);
     expect(replay.statusCode).toBe(201);
     expect(replay.body).toBe(first.body);
-    expect(replay.headers).toMatchObject({ location: first.headers?.location, 'idempotent-replayed': 'true' });
+    expect(replay.headers).toMatchObject({
+      location: first.headers?.location,
+      'idempotent-replayed': 'true',
+    });
     expect(first.headers).not.toHaveProperty('idempotent-replayed');
   });
 
@@ -148,7 +168,12 @@ describe('Idempotency-Key on POST', () => {
     const key = freshKey();
     const headers = { 'content-type': 'application/json' };
     const first = await post({ path: '/v1/orders', body: '{"name":"same","note":"n"}', key, headers });
-    const spaced = await post({ path: '/v1/orders', body: '{ "note": "n",\n  "name" : "same" }', key, headers });
+    const spaced = await post({
+      path: '/v1/orders',
+      body: '{ "note": "n",\n  "name" : "same" }',
+      key,
+      headers,
+    });
     expect(spaced.body).toBe(first.body);
     expect(spaced.headers?.['idempotent-replayed']).toBe('true');
   });
@@ -230,10 +255,25 @@ describe('Idempotency-Key on POST', () => {
 
   it('keeps platform admins’ keys apart from each other', async () => {
     const key = freshKey();
-    const one = await post({ path: '/v1/platform/plans', body: { name: 'p' }, key, caller: platformCaller(['platform.plans:write'], 'key_admin_one') });
-    const two = await post({ path: '/v1/platform/plans', body: { name: 'p' }, key, caller: platformCaller(['platform.plans:write'], 'key_admin_two') });
+    const one = await post({
+      path: '/v1/platform/plans',
+      body: { name: 'p' },
+      key,
+      caller: platformCaller(['platform.plans:write'], 'key_admin_one'),
+    });
+    const two = await post({
+      path: '/v1/platform/plans',
+      body: { name: 'p' },
+      key,
+      caller: platformCaller(['platform.plans:write'], 'key_admin_two'),
+    });
     expect(json(two.body).id).not.toBe(json(one.body).id);
-    const again = await post({ path: '/v1/platform/plans', body: { name: 'p' }, key, caller: platformCaller(['platform.plans:write'], 'key_admin_one') });
+    const again = await post({
+      path: '/v1/platform/plans',
+      body: { name: 'p' },
+      key,
+      caller: platformCaller(['platform.plans:write'], 'key_admin_one'),
+    });
     expect(again.body).toBe(one.body);
   });
 

@@ -22,12 +22,19 @@ async function problemOf(promise: Promise<unknown>): Promise<Problem> {
 
 beforeAll(async () => {
   const tables = await createTestTables();
-  entities = createEntities({ client: tables.client, tableName: tables.tableName, directoryTableName: tables.directoryTableName });
+  entities = createEntities({
+    client: tables.client,
+    tableName: tables.tableName,
+    directoryTableName: tables.directoryTableName,
+  });
   store = createTenantStore(entities);
 });
 
 function newTenant(slug: string) {
-  return store.createTenant({ name: `Tenant ${slug}`, slug, plan: 'starter', homeRegion: 'us-east-1' }, actor);
+  return store.createTenant(
+    { name: `Tenant ${slug}`, slug, plan: 'starter', homeRegion: 'us-east-1' },
+    actor,
+  );
 }
 
 describe('tenants store', () => {
@@ -62,7 +69,9 @@ describe('tenants store', () => {
 
     expect(stale.code).toBe('concurrent_update');
     expect((await store.getTenant(tenant.tenantId))?.status).toBe('suspended');
-    expect((await entities.directoryTenant.get({ tenantId: tenant.tenantId }).go()).data?.status).toBe('suspended');
+    expect((await entities.directoryTenant.get({ tenantId: tenant.tenantId }).go()).data?.status).toBe(
+      'suspended',
+    );
     const events = await store.listEvents(tenant.tenantId, { limit: 10 });
     expect(events.items.map((e) => e.type)).toEqual(['tenant.suspended', 'tenant.created']);
   });
@@ -74,7 +83,10 @@ describe('tenants store', () => {
     await store.changeStatus(b.tenantId, 'active', 'suspended', 'x', actor);
 
     const first = await store.listTenants({ status: 'suspended' }, { limit: 1 });
-    const second = await store.listTenants({ status: 'suspended' }, { limit: 1, position: first.position ?? undefined });
+    const second = await store.listTenants(
+      { status: 'suspended' },
+      { limit: 1, position: first.position ?? undefined },
+    );
 
     expect(first.items[0]?.tenantId).toBe(b.tenantId);
     expect(second.items[0]?.tenantId).toBe(a.tenantId);
@@ -86,7 +98,9 @@ describe('tenants store', () => {
     const k2 = generateApiKey({ kind: 'tenant', tenantId: tenant.tenantId });
     await store.createApiKey(tenant.tenantId, k1, { name: 'one', scopes: ['tenant:read'] }, 1, actor);
 
-    const full = await problemOf(store.createApiKey(tenant.tenantId, k2, { name: 'two', scopes: [] }, 1, actor));
+    const full = await problemOf(
+      store.createApiKey(tenant.tenantId, k2, { name: 'two', scopes: [] }, 1, actor),
+    );
     expect(full.code).toBe('plan_limit_reached');
     expect((await store.listApiKeys(tenant.tenantId, { limit: 10 })).items).toHaveLength(1);
 

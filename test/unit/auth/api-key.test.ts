@@ -27,10 +27,13 @@ describe('API keys', () => {
     expect(generated.prefix.length).toBeLessThan(12);
   });
 
-  it.each(['', 'Bearer x', 'plt_short', `plt_${'A'.repeat(26)}_${'B'.repeat(26)}_tooShort`, 'eyJhbGciOi.fake.jwt'])(
-    'rejects %j as not a Plinth key',
-    (token) => {
-      expect(parseApiKey(token)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'Bearer x',
+    'plt_short',
+    `plt_${'A'.repeat(26)}_${'B'.repeat(26)}_tooShort`,
+    'eyJhbGciOi.fake.jwt',
+  ])('rejects %j as not a Plinth key', (token) => {
+    expect(parseApiKey(token)).toBeUndefined();
+  });
 });

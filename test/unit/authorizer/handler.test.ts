@@ -9,7 +9,10 @@ import { useFunctionEnv } from '../../support/function-env.ts';
 
 const tenantId = 'ten_01JD0000000000000000000000';
 const dynamo = mockClient(DynamoDBClient);
-let handler: (event: APIGatewayRequestAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
+let handler: (
+  event: APIGatewayRequestAuthorizerEvent,
+  context: Context,
+) => Promise<APIGatewayAuthorizerResult>;
 
 const methodArn = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/v1/GET/tenant';
 const context = { functionName: 'authorizer', awsRequestId: 'req-1' } as Context;
@@ -79,7 +82,12 @@ describe('authorizer handler', () => {
       Effect: 'Allow',
       Resource: 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/v1/*',
     });
-    expect(result.context).toMatchObject({ kind: 'tenant', tenantId, plan: 'starter', permissions: 'tenant:read' });
+    expect(result.context).toMatchObject({
+      kind: 'tenant',
+      tenantId,
+      plan: 'starter',
+      permissions: 'tenant:read',
+    });
     expect(dynamo.commandCalls(UpdateCommand)).toHaveLength(1);
   });
 

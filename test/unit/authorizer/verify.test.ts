@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { bearerToken, decide, shouldRecordUse, type CredentialReads } from '../../../functions/authorizer/verify.ts';
+import {
+  bearerToken,
+  decide,
+  shouldRecordUse,
+  type CredentialReads,
+} from '../../../functions/authorizer/verify.ts';
 import { generateApiKey } from '../../../libs/auth/api-key.ts';
 import type { ApiKeyItem, TenantItem } from '../../../libs/data/entities.ts';
 
@@ -20,7 +25,10 @@ function tenant(overrides: Partial<TenantItem> = {}): TenantItem {
   };
 }
 
-function keyFor(owner: { kind: 'tenant'; tenantId: string } | { kind: 'platform' }, overrides: Partial<ApiKeyItem> = {}) {
+function keyFor(
+  owner: { kind: 'tenant'; tenantId: string } | { kind: 'platform' },
+  overrides: Partial<ApiKeyItem> = {},
+) {
   const generated = generateApiKey(owner);
   const item: ApiKeyItem = {
     ownerId: owner.kind === 'tenant' ? owner.tenantId : 'platform',
@@ -46,7 +54,8 @@ describe('authorizer decisions', () => {
     const { token, item } = keyFor({ kind: 'tenant', tenantId });
     const decision = await decide(token, 'us-east-1', reads(item, tenant()));
     expect(decision.effect).toBe('allow');
-    if (decision.effect !== 'allow' || decision.caller.kind !== 'tenant') throw new Error('expected a tenant caller');
+    if (decision.effect !== 'allow' || decision.caller.kind !== 'tenant')
+      throw new Error('expected a tenant caller');
     expect(decision.caller.tenantId).toBe(tenantId);
     expect([...decision.caller.permissions]).toEqual(['tenant:read']);
   });
@@ -67,9 +76,17 @@ describe('authorizer decisions', () => {
     const { token, item } = keyFor({ kind: 'tenant', tenantId });
     const revoked = await decide(token, 'us-east-1', reads({ ...item, status: 'revoked' }, tenant()));
     const other = keyFor({ kind: 'tenant', tenantId });
-    const wrongSecret = await decide(token, 'us-east-1', reads({ ...item, secretHash: other.item.secretHash }, tenant()));
+    const wrongSecret = await decide(
+      token,
+      'us-east-1',
+      reads({ ...item, secretHash: other.item.secretHash }, tenant()),
+    );
     const unknown = await decide(token, 'us-east-1', reads(undefined, tenant()));
-    expect([revoked.effect, wrongSecret.effect, unknown.effect]).toEqual(['unauthorized', 'unauthorized', 'unauthorized']);
+    expect([revoked.effect, wrongSecret.effect, unknown.effect]).toEqual([
+      'unauthorized',
+      'unauthorized',
+      'unauthorized',
+    ]);
   });
 
   it('gives a platform key the platform permissions and no tenant', async () => {

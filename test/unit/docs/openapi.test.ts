@@ -28,13 +28,23 @@ const routes = contexts.flatMap((context) => context.routes);
 describe('the OpenAPI document', () => {
   it('passes the Redocly recommended ruleset', async () => {
     const config = await createConfig({ extends: ['recommended'] });
-    const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config });
+    const problems = await lintFromString({
+      source: JSON.stringify(document),
+      absoluteRef: 'openapi.json',
+      config,
+    });
 
-    expect(problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+    expect(problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId}: ${p.message}`)).toEqual(
+      [],
+    );
     // Allowed warnings, each for a reason:
     // - info-license: the project has not published its licence yet; the document names it once it does.
     const allowed = new Set(['info-license']);
-    expect(problems.filter((p) => p.severity === 'warn' && !allowed.has(p.ruleId)).map((p) => `${p.ruleId}: ${p.message}`)).toEqual([]);
+    expect(
+      problems
+        .filter((p) => p.severity === 'warn' && !allowed.has(p.ruleId))
+        .map((p) => `${p.ruleId}: ${p.message}`),
+    ).toEqual([]);
   });
 
   it('describes every declared route with its operationId, permission and security', () => {
@@ -46,7 +56,10 @@ describe('the OpenAPI document', () => {
       expect(op?.['x-permission']).toBe(route.permission);
       expect(op?.security).toEqual(route.audience === 'public' ? [] : [{ apiKey: [] }, { jwt: [] }]);
       for (const name of route.path.match(/\{(\w+)\}/g) ?? []) {
-        expect(op?.parameters?.some((p) => p.in === 'path' && `{${p.name}}` === name), `${route.operationId} ${name}`).toBe(true);
+        expect(
+          op?.parameters?.some((p) => p.in === 'path' && `{${p.name}}` === name),
+          `${route.operationId} ${name}`,
+        ).toBe(true);
       }
       for (const status of Object.keys(route.responses)) expect(op?.responses[status]).toBeDefined();
     }
@@ -63,9 +76,13 @@ describe('the OpenAPI document', () => {
     expect(openapi?.responses).not.toHaveProperty('401');
     expect(openapi?.responses).not.toHaveProperty('403');
 
-    const bad = document.components?.responses?.BadRequest as { content: Record<string, { schema: unknown }> };
+    const bad = document.components?.responses?.BadRequest as {
+      content: Record<string, { schema: unknown }>;
+    };
     expect(bad.content['application/problem+json']?.schema).toEqual({ $ref: '#/components/schemas/Problem' });
-    expect(document.components?.schemas?.Problem).toMatchObject({ required: expect.arrayContaining(['type', 'code', 'detail']) as string[] });
+    expect(document.components?.schemas?.Problem).toMatchObject({
+      required: expect.arrayContaining(['type', 'code', 'detail']) as string[],
+    });
   });
 
   it('refuses two different schemas under one component id', () => {

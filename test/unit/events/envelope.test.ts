@@ -9,7 +9,12 @@ describe('event envelope', () => {
   it('stamps a catalog event with its version, a time-ordered id and the time it occurred', () => {
     const at = new Date('2026-11-23T10:00:00.000Z');
     const event = createEvent('tenant.resumed', 'ten_1', actor, { tenantId: 'ten_1' }, at);
-    expect(event).toMatchObject({ type: 'tenant.resumed', version: 1, tenantId: 'ten_1', occurredAt: at.toISOString() });
+    expect(event).toMatchObject({
+      type: 'tenant.resumed',
+      version: 1,
+      tenantId: 'ten_1',
+      occurredAt: at.toISOString(),
+    });
     expect(event.id).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });
 

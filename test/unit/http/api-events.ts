@@ -26,7 +26,8 @@ export function apiEvent(init: EventInit): APIGatewayProxyEvent {
   if (typeof init.body === 'string') body = init.body;
   else if (init.body !== undefined) {
     body = JSON.stringify(init.body);
-    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['Content-Type'] = 'application/json';
+    if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type'))
+      headers['Content-Type'] = 'application/json';
   }
   return {
     httpMethod: init.method,
@@ -74,7 +75,10 @@ export function lambdaContext(remainingMillis = 10_000): Context {
   };
 }
 
-export function tenantCaller(permissions: string[], tenantId = 'ten_01J00000000000000000000000'): CallerContext {
+export function tenantCaller(
+  permissions: string[],
+  tenantId = 'ten_01J00000000000000000000000',
+): CallerContext {
   return {
     kind: 'tenant',
     tenantId,
@@ -86,7 +90,10 @@ export function tenantCaller(permissions: string[], tenantId = 'ten_01J000000000
   };
 }
 
-export function platformCaller(permissions: string[], principalId = 'key_01J0000000000000000000ADMN'): CallerContext {
+export function platformCaller(
+  permissions: string[],
+  principalId = 'key_01J0000000000000000000ADMN',
+): CallerContext {
   return { kind: 'platform', principalId, credentialId: principalId, permissions: new Set(permissions) };
 }
 

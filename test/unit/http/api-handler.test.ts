@@ -124,20 +124,35 @@ const seen: unknown[] = [];
 const bound = [
   implement(routes.createWidget, ({ body, caller }) => {
     seen.push({ body, caller });
-    return Promise.resolve({ status: 201, body: { id: 'w_1', ...body }, headers: { Location: '/v1/widgets/w_1' } });
+    return Promise.resolve({
+      status: 201,
+      body: { id: 'w_1', ...body },
+      headers: { Location: '/v1/widgets/w_1' },
+    });
   }),
-  implement(routes.listWidgets, ({ query }) => Promise.resolve({ status: 200, body: { limit: query.limit } })),
+  implement(routes.listWidgets, ({ query }) =>
+    Promise.resolve({ status: 200, body: { limit: query.limit } }),
+  ),
   implement(routes.getWidget, ({ params, headers, requestId, path }) =>
-    Promise.resolve({ status: 200, body: { id: params.widgetId, trace: headers['x-trace'], requestId, path } }),
+    Promise.resolve({
+      status: 200,
+      body: { id: params.widgetId, trace: headers['x-trace'], requestId, path },
+    }),
   ),
   implement(routes.deleteWidget, () => Promise.resolve({ status: 204 })),
-  implement(routes.polishWidget, ({ body }) => Promise.resolve({ status: 200, body: { received: body ?? null } })),
+  implement(routes.polishWidget, ({ body }) =>
+    Promise.resolve({ status: 200, body: { received: body ?? null } }),
+  ),
   implement(routes.searchWidgets, () => Promise.resolve({ status: 200, body: { search: true } })),
   implement(routes.listAllWidgets, () => Promise.resolve({ status: 200, body: { items: [] } })),
   implement(routes.ping, () => Promise.resolve({ status: 200, body: { pong: true } })),
-  implement(routes.explode, () => Promise.reject(new Error('connection to db-7 failed: password hunter2 rejected'))),
+  implement(routes.explode, () =>
+    Promise.reject(new Error('connection to db-7 failed: password hunter2 rejected')),
+  ),
   implement(routes.busy, () =>
-    Promise.reject(new Problem(409, 'widget_busy', 'The widget is being polished.', { extensions: { widgetId: 'w_1' } })),
+    Promise.reject(
+      new Problem(409, 'widget_busy', 'The widget is being polished.', { extensions: { widgetId: 'w_1' } }),
+    ),
   ),
 ];
 
@@ -159,51 +174,107 @@ async function call(init: EventInit): Promise<APIGatewayProxyResult> {
 }
 
 function problemOf(result: APIGatewayProxyResult) {
-  return json(result.body) as { status: number; code: string; detail: string; errors?: Array<{ path: string; code: string }> } & Record<string, unknown>;
+  return json(result.body) as {
+    status: number;
+    code: string;
+    detail: string;
+    errors?: Array<{ path: string; code: string }>;
+  } & Record<string, unknown>;
 }
 
 describe('request bodies', () => {
   it('malformed JSON is 400 malformed_json', async () => {
-    const res = await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: '{"name":', headers: { 'content-type': 'application/json' } });
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: '{"name":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect([res.statusCode, problemOf(res).code]).toEqual([400, 'malformed_json']);
   });
 
   it('a body that is not application/json is 415 unsupported_media_type', async () => {
-    const res = await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: 'name=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect([res.statusCode, problemOf(res).code]).toEqual([415, 'unsupported_media_type']);
   });
 
   it('application/json with a UTF-8 charset is accepted, in any header casing', async () => {
-    const res = await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: '{"name":"a"}', headers: { 'Content-Type': 'application/json; charset=UTF-8' } });
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: '{"name":"a"}',
+      headers: { 'Content-Type': 'application/json; charset=UTF-8' },
+    });
     expect(res.statusCode).toBe(201);
   });
 
   it('an unknown field is 400 validation_failed naming body.x', async () => {
-    const res = await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: { name: 'a', x: 1 } });
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: { name: 'a', x: 1 },
+    });
     expect(res.statusCode).toBe(400);
     expect(problemOf(res).code).toBe('validation_failed');
     expect(problemOf(res).errors?.[0]).toMatchObject({ path: 'body.x', code: 'unknown_field' });
   });
 
   it('every bad field is reported, each with where it was', async () => {
-    const res = await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: { name: '', size: 1.5 } });
-    expect(problemOf(res).errors?.map((e) => e.path).sort()).toEqual(['body.name', 'body.size']);
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: { name: '', size: 1.5 },
+    });
+    expect(
+      problemOf(res)
+        .errors?.map((e) => e.path)
+        .sort(),
+    ).toEqual(['body.name', 'body.size']);
   });
 
   it('a body over 256 KiB is 413 payload_too_large', async () => {
-    const res = await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: { name: 'x'.repeat(262_144) } });
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: { name: 'x'.repeat(262_144) },
+    });
     expect([res.statusCode, problemOf(res).code]).toEqual([413, 'payload_too_large']);
   });
 
   it('a base64-encoded body is measured and parsed after decoding', async () => {
     const small = Buffer.from(JSON.stringify({ name: 'b64' })).toString('base64');
-    const ok = await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: small, isBase64Encoded: true, headers: { 'content-type': 'application/json' } });
+    const ok = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: small,
+      isBase64Encoded: true,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(json(ok.body)).toMatchObject({ name: 'b64' });
 
     // 200 KiB of JSON is about 267 KiB once base64-encoded: under the limit, as the client sent it.
     const justUnder = Buffer.from(JSON.stringify({ name: 'y'.repeat(200 * 1024) })).toString('base64');
     expect(justUnder.length).toBeGreaterThan(262_144);
-    const under = await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: justUnder, isBase64Encoded: true, headers: { 'content-type': 'application/json' } });
+    const under = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: justUnder,
+      isBase64Encoded: true,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(under.statusCode).toBe(201);
   });
 
@@ -219,7 +290,12 @@ describe('request bodies', () => {
   });
 
   it('a body on a route that takes none is refused', async () => {
-    const res = await call({ method: 'DELETE', path: '/v1/widgets/w_1', caller: writer, body: { force: true } });
+    const res = await call({
+      method: 'DELETE',
+      path: '/v1/widgets/w_1',
+      caller: writer,
+      body: { force: true },
+    });
     expect(res.statusCode).toBe(400);
     expect(problemOf(res).errors?.[0]).toMatchObject({ path: 'body', code: 'unexpected_body' });
   });
@@ -232,15 +308,28 @@ describe('params and query', () => {
   });
 
   it('an unknown query parameter is 400, on routes with and without a query schema', async () => {
-    const listed = await call({ method: 'GET', path: '/v1/widgets', caller: reader, query: { sort: 'name' } });
+    const listed = await call({
+      method: 'GET',
+      path: '/v1/widgets',
+      caller: reader,
+      query: { sort: 'name' },
+    });
     expect(problemOf(listed).errors?.[0]?.path).toBe('query.sort');
-    const single = await call({ method: 'GET', path: '/v1/widgets/w_1', caller: reader, query: { expand: 'all' } });
+    const single = await call({
+      method: 'GET',
+      path: '/v1/widgets/w_1',
+      caller: reader,
+      query: { expand: 'all' },
+    });
     expect(problemOf(single).errors?.[0]?.path).toBe('query.expand');
   });
 
   it('a bad path parameter is 400 naming params.<name>', async () => {
     const res = await call({ method: 'GET', path: '/v1/widgets/nope', caller: reader });
-    expect(problemOf(res).errors?.[0]).toMatchObject({ path: 'params.widgetId', message: 'must be a widget id' });
+    expect(problemOf(res).errors?.[0]).toMatchObject({
+      path: 'params.widgetId',
+      message: 'must be a widget id',
+    });
   });
 });
 
@@ -299,8 +388,17 @@ describe('routing', () => {
   });
 
   it('routes see lower-case header names, the request id and the path', async () => {
-    const res = await call({ method: 'GET', path: '/v1/widgets/w_1', caller: reader, headers: { 'X-Trace': 'abc' } });
-    expect(json(res.body)).toMatchObject({ trace: 'abc', path: '/v1/widgets/w_1', requestId: expect.stringMatching(/^gw-request-/) as string });
+    const res = await call({
+      method: 'GET',
+      path: '/v1/widgets/w_1',
+      caller: reader,
+      headers: { 'X-Trace': 'abc' },
+    });
+    expect(json(res.body)).toMatchObject({
+      trace: 'abc',
+      path: '/v1/widgets/w_1',
+      requestId: expect.stringMatching(/^gw-request-/) as string,
+    });
   });
 
   it('two routes with one method and path are refused when the handler is built', () => {
@@ -310,7 +408,9 @@ describe('routing', () => {
   });
 
   it('a handler with idempotent POST routes needs the idempotency table', () => {
-    expect(() => createApiHandler({ serviceName: 'widgets', routes: bound, logger })).toThrow(/createWidget, polishWidget/);
+    expect(() => createApiHandler({ serviceName: 'widgets', routes: bound, logger })).toThrow(
+      /createWidget, polishWidget/,
+    );
   });
 });
 
@@ -321,19 +421,31 @@ describe('callers', () => {
   });
 
   it('a platform caller on a tenant route is 403 tenant_credential_required', async () => {
-    const res = await call({ method: 'GET', path: '/v1/widgets/w_1', caller: platformCaller(['widgets:read']) });
+    const res = await call({
+      method: 'GET',
+      path: '/v1/widgets/w_1',
+      caller: platformCaller(['widgets:read']),
+    });
     expect([res.statusCode, problemOf(res).code]).toEqual([403, 'tenant_credential_required']);
   });
 
   it('a tenant caller on a platform route is 403 platform_credential_required', async () => {
-    const res = await call({ method: 'GET', path: '/v1/platform/widgets', caller: tenantCaller(['platform.widgets:read']) });
+    const res = await call({
+      method: 'GET',
+      path: '/v1/platform/widgets',
+      caller: tenantCaller(['platform.widgets:read']),
+    });
     expect([res.statusCode, problemOf(res).code]).toEqual([403, 'platform_credential_required']);
   });
 
   it('a caller without the route’s permission is 403 naming it', async () => {
     const res = await call({ method: 'POST', path: '/v1/widgets', caller: reader, body: { name: 'a' } });
     const problem = problemOf(res);
-    expect([res.statusCode, problem.code, problem.permission]).toEqual([403, 'permission_denied', 'widgets:write']);
+    expect([res.statusCode, problem.code, problem.permission]).toEqual([
+      403,
+      'permission_denied',
+      'widgets:write',
+    ]);
     expect(problem.detail).toContain('widgets:write');
   });
 
@@ -344,7 +456,10 @@ describe('callers', () => {
 
   it('the route receives the verified caller', async () => {
     await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: { name: 'mine' } });
-    expect(seen.at(-1)).toMatchObject({ body: { name: 'mine' }, caller: { kind: 'tenant', tenantId: writer.kind === 'tenant' ? writer.tenantId : '' } });
+    expect(seen.at(-1)).toMatchObject({
+      body: { name: 'mine' },
+      caller: { kind: 'tenant', tenantId: writer.kind === 'tenant' ? writer.tenantId : '' },
+    });
   });
 
   it('a platform caller with the permission reaches a platform route; a public route needs no caller', async () => {
@@ -353,7 +468,13 @@ describe('callers', () => {
   });
 
   it('an Idempotency-Key that is not 1–255 visible ASCII characters is 400 invalid_idempotency_key', async () => {
-    const res = await call({ method: 'POST', path: '/v1/widgets', caller: writer, body: { name: 'a' }, headers: { 'Idempotency-Key': 'has space' } });
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: { name: 'a' },
+      headers: { 'Idempotency-Key': 'has space' },
+    });
     expect([res.statusCode, problemOf(res).code]).toEqual([400, 'invalid_idempotency_key']);
   });
 });
@@ -365,7 +486,10 @@ describe('responses', () => {
     expect([res.statusCode, problemOf(res).code]).toEqual([500, 'internal_error']);
     expect(res.body).not.toContain('hunter2');
     expect(res.body).not.toContain('db-7');
-    expect(logged).toHaveBeenCalledWith('request failed', expect.objectContaining({ message: expect.stringContaining('hunter2') as string }));
+    expect(logged).toHaveBeenCalledWith(
+      'request failed',
+      expect.objectContaining({ message: expect.stringContaining('hunter2') as string }),
+    );
   });
 
   it('a thrown Problem keeps its status, code and extensions', async () => {
@@ -384,8 +508,20 @@ describe('responses', () => {
 
   it('every error is application/problem+json with no stack, and carries the security headers', async () => {
     const failures: EventInit[] = [
-      { method: 'POST', path: '/v1/widgets', caller: writer, body: '{', headers: { 'content-type': 'application/json' } },
-      { method: 'POST', path: '/v1/widgets', caller: writer, body: 'x', headers: { 'content-type': 'text/plain' } },
+      {
+        method: 'POST',
+        path: '/v1/widgets',
+        caller: writer,
+        body: '{',
+        headers: { 'content-type': 'application/json' },
+      },
+      {
+        method: 'POST',
+        path: '/v1/widgets',
+        caller: writer,
+        body: 'x',
+        headers: { 'content-type': 'text/plain' },
+      },
       { method: 'POST', path: '/v1/widgets', caller: writer, body: { x: 1 } },
       { method: 'POST', path: '/v1/widgets', caller: writer, body: { name: 'z'.repeat(300_000) } },
       { method: 'GET', path: '/v1/nope' },
@@ -417,6 +553,10 @@ describe('responses', () => {
       'cache-control': 'no-store',
     });
     const deleted = await call({ method: 'DELETE', path: '/v1/widgets/w_1', caller: writer });
-    expect([deleted.statusCode, deleted.body, deleted.headers?.['content-type']]).toEqual([204, '', undefined]);
+    expect([deleted.statusCode, deleted.body, deleted.headers?.['content-type']]).toEqual([
+      204,
+      '',
+      undefined,
+    ]);
   });
 });

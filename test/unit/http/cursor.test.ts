@@ -40,7 +40,15 @@ describe('pagination cursors', () => {
   it('refuse an altered signature, and anything that is not a cursor', () => {
     const cursor = codec.encode(scopeA, 'position');
     const flipped = cursor.slice(0, -2) + (cursor.endsWith('AA') ? 'BB' : 'AA');
-    for (const bad of [flipped, `${cursor}x`, cursor.split('.')[0]!, `${cursor}.extra`, '', '.', 'not-a-cursor']) {
+    for (const bad of [
+      flipped,
+      `${cursor}x`,
+      cursor.split('.')[0]!,
+      `${cursor}.extra`,
+      '',
+      '.',
+      'not-a-cursor',
+    ]) {
       expect(invalidCursorOf(() => codec.decode(scopeA, bad)).code, bad).toBe('invalid_cursor');
     }
   });
@@ -53,7 +61,9 @@ describe('pagination cursors', () => {
 
   it('refuse a cursor signed with another key', () => {
     const other = createCursorCodec('another-secret-of-enough-length-0123456789');
-    expect(invalidCursorOf(() => codec.decode(scopeA, other.encode(scopeA, 'position'))).code).toBe('invalid_cursor');
+    expect(invalidCursorOf(() => codec.decode(scopeA, other.encode(scopeA, 'position'))).code).toBe(
+      'invalid_cursor',
+    );
   });
 
   it('need a secret of at least 32 characters', () => {
@@ -70,7 +80,9 @@ describe('the cursor secret', () => {
   it('is fetched from Secrets Manager once per container when only its ARN is given', async () => {
     const secrets = mockClient(SecretsManagerClient);
     secrets.on(GetSecretValueCommand).resolves({ SecretString: 'fetched-secret-0123456789abcdef0123456789' });
-    const env = functionEnv({ CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cursor-once' });
+    const env = functionEnv({
+      CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cursor-once',
+    });
     delete env.CURSOR_SECRET;
     const config = loadRuntimeConfig(env);
     const client = new SecretsManagerClient({ region: 'us-east-1' });
@@ -83,20 +95,29 @@ describe('the cursor secret', () => {
 
   it('is fetched again after a failed fetch', async () => {
     const secrets = mockClient(SecretsManagerClient);
-    secrets.on(GetSecretValueCommand).rejectsOnce(new Error('throttled')).resolves({ SecretString: 'second-try-secret-0123456789abcdef012345' });
-    const env = functionEnv({ CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cursor-retry' });
+    secrets
+      .on(GetSecretValueCommand)
+      .rejectsOnce(new Error('throttled'))
+      .resolves({ SecretString: 'second-try-secret-0123456789abcdef012345' });
+    const env = functionEnv({
+      CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cursor-retry',
+    });
     delete env.CURSOR_SECRET;
     const config = loadRuntimeConfig(env);
     const client = new SecretsManagerClient({ region: 'us-east-1' });
 
     await expect(resolveCursorSecret(config, client)).rejects.toThrow('throttled');
-    await expect(resolveCursorSecret(config, client)).resolves.toBe('second-try-secret-0123456789abcdef012345');
+    await expect(resolveCursorSecret(config, client)).resolves.toBe(
+      'second-try-secret-0123456789abcdef012345',
+    );
     secrets.restore();
   });
 
   it('is a start-up error when neither is set', async () => {
     const env = functionEnv();
     delete env.CURSOR_SECRET;
-    await expect(resolveCursorSecret(loadRuntimeConfig(env))).rejects.toThrow('set CURSOR_SECRET or CURSOR_SECRET_ARN');
+    await expect(resolveCursorSecret(loadRuntimeConfig(env))).rejects.toThrow(
+      'set CURSOR_SECRET or CURSOR_SECRET_ARN',
+    );
   });
 });

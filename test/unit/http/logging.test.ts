@@ -45,11 +45,18 @@ describe('request logs', () => {
     const caller = tenantCaller(['things:read'], 'ten_01J0000000000000000000LOGS');
 
     await handler(
-      apiEvent({ method: 'GET', path: '/v1/things/t1', caller, headers: { Authorization: 'Bearer plk_secret_value' } }),
+      apiEvent({
+        method: 'GET',
+        path: '/v1/things/t1',
+        caller,
+        headers: { Authorization: 'Bearer plk_secret_value' },
+      }),
       lambdaContext(),
     );
 
-    const failure = logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.message === 'request failed');
+    const failure = logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l.message === 'request failed');
     expect(failure).toMatchObject({ tenantId: 'ten_01J0000000000000000000LOGS', operationId: 'getThing' });
     expect(failure?.requestId).toMatch(/^gw-request-/);
     expect(logs.join('\n')).not.toContain('plk_secret_value');
@@ -64,10 +71,15 @@ describe('request logs', () => {
       routes: [implement(getThing, () => Promise.resolve({ status: 200, body: {} }))],
     });
 
-    await handler(apiEvent({ method: 'GET', path: '/v1/things/t1', caller: tenantCaller(['things:read']) }), lambdaContext());
+    await handler(
+      apiEvent({ method: 'GET', path: '/v1/things/t1', caller: tenantCaller(['things:read']) }),
+      lambdaContext(),
+    );
     await handler(apiEvent({ method: 'GET', path: '/v1/things/t1' }), lambdaContext());
 
-    const refused = logs.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.message === 'request refused');
+    const refused = logs
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l.message === 'request refused');
     expect(refused).toBeDefined();
     expect(refused).not.toHaveProperty('tenantId');
   });

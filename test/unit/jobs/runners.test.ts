@@ -11,7 +11,9 @@ describe('job dispatcher', () => {
 
   it('fails an unknown kind or a malformed message so it is retried and then parked in the DLQ', async () => {
     const run = createJobDispatcher({});
-    await expect(run(JSON.stringify({ jobId: 'j', tenantId: 't', kind: 'nope' }))).rejects.toThrow(/no runner/);
+    await expect(run(JSON.stringify({ jobId: 'j', tenantId: 't', kind: 'nope' }))).rejects.toThrow(
+      /no runner/,
+    );
     await expect(run(JSON.stringify({ kind: 'x' }))).rejects.toThrow(/malformed job message/);
   });
 });

@@ -8,7 +8,11 @@ import { publishStreamBatch } from '../../../functions/outbox/publish.ts';
 const eventBridge = new EventBridgeClient({ region: 'us-east-1' });
 const mock = mockClient(eventBridge);
 
-function record(seq: number, item: Record<string, unknown>, eventName: 'INSERT' | 'MODIFY' = 'INSERT'): DynamoDBRecord {
+function record(
+  seq: number,
+  item: Record<string, unknown>,
+  eventName: 'INSERT' | 'MODIFY' = 'INSERT',
+): DynamoDBRecord {
   return {
     eventName,
     dynamodb: {
@@ -37,7 +41,9 @@ describe('outbox publisher', () => {
   it('publishes event items as plinth events with the event as detail, ten per call', async () => {
     mock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
     const records = Array.from({ length: 12 }, (_, i) => record(i + 1, eventItem(i + 1)));
-    const stream: DynamoDBStreamEvent = { Records: [...records, record(99, { __edb_e__: 'tenant', tenantId: 't' })] };
+    const stream: DynamoDBStreamEvent = {
+      Records: [...records, record(99, { __edb_e__: 'tenant', tenantId: 't' })],
+    };
 
     const result = await publishStreamBatch(stream, { eventBridge, busName: 'bus' });
 
@@ -46,7 +52,11 @@ describe('outbox publisher', () => {
     expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([10, 2]);
     const first = calls[0]!.args[0].input.Entries![0]!;
     expect(first).toMatchObject({ Source: 'plinth', DetailType: 'tenant.suspended', EventBusName: 'bus' });
-    expect(JSON.parse(first.Detail!)).toMatchObject({ id: '01EV1', tenantId: 'ten_1', data: { reason: 'unpaid' } });
+    expect(JSON.parse(first.Detail!)).toMatchObject({
+      id: '01EV1',
+      tenantId: 'ten_1',
+      data: { reason: 'unpaid' },
+    });
   });
 
   it('reports the first entry EventBridge refused, so it and the rest come again', async () => {

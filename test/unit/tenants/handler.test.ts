@@ -40,7 +40,10 @@ describe('tenants handler', () => {
   it('GET /v1/tenant answers the caller tenant, read by the id from its credential, without internal fields', async () => {
     dynamo.on(GetCommand).resolves({ Item: storedTenant });
 
-    const res = await api(apiEvent({ method: 'GET', path: '/v1/tenant', caller: tenantCaller(['tenant:read'], tenantId) }), lambdaContext());
+    const res = await api(
+      apiEvent({ method: 'GET', path: '/v1/tenant', caller: tenantCaller(['tenant:read'], tenantId) }),
+      lambdaContext(),
+    );
 
     expect(res.statusCode).toBe(200);
     expect(json(res.body)).toEqual({
@@ -53,7 +56,10 @@ describe('tenants handler', () => {
       createdAt: storedTenant.createdAt,
       updatedAt: storedTenant.updatedAt,
     });
-    expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({ pk: `T#${tenantId}`, sk: 'TENANT' });
+    expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({
+      pk: `T#${tenantId}`,
+      sk: 'TENANT',
+    });
   });
 
   it('a cancelled create whose slug claim failed its condition is 409 slug_taken', async () => {
@@ -61,12 +67,22 @@ describe('tenants handler', () => {
       new TransactionCanceledException({
         message: 'Transaction cancelled',
         $metadata: {},
-        CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }, { Code: 'None' }, { Code: 'None' }],
+        CancellationReasons: [
+          { Code: 'ConditionalCheckFailed' },
+          { Code: 'None' },
+          { Code: 'None' },
+          { Code: 'None' },
+        ],
       }),
     );
 
     const res = await api(
-      apiEvent({ method: 'POST', path: '/v1/platform/tenants', caller: admin, body: { name: 'Acme', slug: 'acme', region: 'us-east-1' } }),
+      apiEvent({
+        method: 'POST',
+        path: '/v1/platform/tenants',
+        caller: admin,
+        body: { name: 'Acme', slug: 'acme', region: 'us-east-1' },
+      }),
       lambdaContext(),
     );
 
@@ -76,7 +92,12 @@ describe('tenants handler', () => {
 
   it('creating a tenant of another configured region is 421 wrong_region and writes nothing', async () => {
     const res = await api(
-      apiEvent({ method: 'POST', path: '/v1/platform/tenants', caller: admin, body: { name: 'Eu', slug: 'eu-co', region: 'eu-central-1' } }),
+      apiEvent({
+        method: 'POST',
+        path: '/v1/platform/tenants',
+        caller: admin,
+        body: { name: 'Eu', slug: 'eu-co', region: 'eu-central-1' },
+      }),
       lambdaContext(),
     );
 
@@ -88,7 +109,10 @@ describe('tenants handler', () => {
   it('a tenant that does not exist is a 404', async () => {
     dynamo.on(GetCommand).resolves({});
 
-    const res = await api(apiEvent({ method: 'GET', path: `/v1/platform/tenants/${tenantId}`, caller: admin }), lambdaContext());
+    const res = await api(
+      apiEvent({ method: 'GET', path: `/v1/platform/tenants/${tenantId}`, caller: admin }),
+      lambdaContext(),
+    );
 
     expect([res.statusCode, json(res.body).code]).toEqual([404, 'not_found']);
   });
