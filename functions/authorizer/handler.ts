@@ -7,16 +7,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { toAuthorizerContext } from '../../libs/auth/caller.ts';
-import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
-import { createEntities } from '../../libs/data/entities.ts';
+import { loadAuthorizerConfig } from './config.ts';
+import { createCredentialStore } from './store.ts';
 import { bearerToken, decide, shouldRecordUse } from './verify.ts';
 
-const config = loadRuntimeConfig();
-const entities = createEntities({
-  client: createDynamoDbClient(config.region),
-  tableName: config.tableName,
-  directoryTableName: config.directoryTableName,
-});
+const config = loadAuthorizerConfig();
+const credentials = createCredentialStore(createDynamoDbClient(config.region), config.tableName);
 const logger = new Logger({ serviceName: 'authorizer' });
 
 /** The policy covers every method and path of the stage, so a cached decision serves the whole API. */
@@ -31,11 +27,11 @@ function header(event: APIGatewayRequestAuthorizerEvent, name: string): string |
 }
 
 async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
-  const decision = await decide(bearerToken(header(event, 'authorization')), config.region, {
-    getApiKey: async (ownerId, keyId) =>
-      (await entities.apiKey.get({ ownerId, keyId }).go()).data ?? undefined,
-    getTenant: async (tenantId) => (await entities.tenant.get({ tenantId }).go()).data ?? undefined,
-  });
+  const decision = await decide(
+    bearerToken(header(event, 'authorization')),
+    config.region,
+    credentials.reads,
+  );
   const resource = apiWildcard(event.methodArn);
 
   if (decision.effect === 'unauthorized') {
@@ -57,10 +53,8 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
 
   const now = new Date();
   if (shouldRecordUse(decision.key, now)) {
-    await entities.apiKey
-      .patch({ ownerId: decision.key.ownerId, keyId: decision.key.keyId })
-      .set({ lastUsedAt: now.toISOString() })
-      .go()
+    await credentials
+      .recordUse(decision.key, now)
       .catch((error: unknown) => logger.warn('could not record key use', { error }));
   }
   const caller = decision.caller;

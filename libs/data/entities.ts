@@ -2,6 +2,7 @@
 // they call store functions that use these entities.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, type EntityItem } from 'electrodb';
+import { primaryKeys } from './primary-keys.ts';
 
 const service = 'plinth';
 
@@ -24,8 +25,8 @@ function tenantEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byId: {
-          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
-          sk: { field: 'sk', casing: 'none', composite: [], template: 'TENANT' },
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: primaryKeys.tenant.pk },
+          sk: { field: 'sk', casing: 'none', composite: [], template: primaryKeys.tenant.sk },
         },
         all: {
           index: 'gsi1',
@@ -64,8 +65,8 @@ function apiKeyEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byOwner: {
-          pk: { field: 'pk', casing: 'none', composite: ['ownerId'], template: 'T#${ownerId}' },
-          sk: { field: 'sk', casing: 'none', composite: ['keyId'], template: 'KEY#${keyId}' },
+          pk: { field: 'pk', casing: 'none', composite: ['ownerId'], template: primaryKeys.apiKey.pk },
+          sk: { field: 'sk', casing: 'none', composite: ['keyId'], template: primaryKeys.apiKey.sk },
         },
       },
     },

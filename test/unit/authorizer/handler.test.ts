@@ -1,14 +1,13 @@
 // The authorizer entry with DynamoDB mocked: the policy and context API Gateway receives.
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
 import { generateApiKey } from '../../../libs/auth/api-key.ts';
 import { useFunctionEnv } from '../../support/function-env.ts';
 
 const tenantId = 'ten_01JD0000000000000000000000';
-const dynamo = mockClient(DynamoDBClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
 let handler: (
   event: APIGatewayRequestAuthorizerEvent,
   context: Context,
@@ -57,7 +56,6 @@ function storeItems(status: 'active' | 'suspended') {
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
   };
-  // ElectroDB sends document-client commands through the DynamoDB client.
   dynamo.on(GetCommand).callsFake((input: { Key: { sk: string } }) => ({
     Item: input.Key.sk === 'TENANT' ? tenantItem : keyItem,
   }));
