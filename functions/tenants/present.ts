@@ -1,7 +1,8 @@
 // Turns stored items into the API's resources: nothing internal (hashes, counters, keys) leaves here.
 import type { ApiKeyItem, EventItem, TenantItem } from '../../libs/data/entities.ts';
 
-export function tenantResource(t: TenantItem) {
+/** What events carry of a tenant: who it is and its state, without timestamps or counters. */
+export function tenantSnapshot(t: TenantItem) {
   return {
     id: t.tenantId,
     slug: t.slug,
@@ -9,6 +10,12 @@ export function tenantResource(t: TenantItem) {
     plan: t.plan,
     homeRegion: t.homeRegion,
     status: t.status,
+  };
+}
+
+export function tenantResource(t: TenantItem) {
+  return {
+    ...tenantSnapshot(t),
     ...(t.suspendedReason !== undefined ? { suspendedReason: t.suspendedReason } : {}),
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,

@@ -7,6 +7,7 @@ import type { ApiKeyItem, Entities, EventItem, TenantItem } from '../../libs/dat
 import { Problem, problems } from '../../libs/http/problem.ts';
 import type { GeneratedApiKey } from '../../libs/auth/api-key.ts';
 import type { TenantStatus } from './lifecycle.ts';
+import { tenantSnapshot } from './present.ts';
 
 export type Actor = PlinthEvent['actor'];
 
@@ -45,17 +46,6 @@ function eventItem<T extends EventType>(
   };
 }
 
-function snapshot(t: TenantItem) {
-  return {
-    id: t.tenantId,
-    slug: t.slug,
-    name: t.name,
-    plan: t.plan,
-    homeRegion: t.homeRegion,
-    status: t.status,
-  };
-}
-
 export function createTenantStore(entities: Entities, clock: () => Date = () => new Date()) {
   async function getTenant(tenantId: string): Promise<TenantItem | undefined> {
     const { data } = await entities.tenant.get({ tenantId }).go({ consistent: true });
@@ -84,7 +74,13 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    const event = eventItem(tenant.tenantId, actor, 'tenant.created', { tenant: snapshot(tenant) }, now);
+    const event = eventItem(
+      tenant.tenantId,
+      actor,
+      'tenant.created',
+      { tenant: tenantSnapshot(tenant) },
+      now,
+    );
     const result = await createWriteTransaction(entities, (e) => [
       e.slugClaim
         .create({ slug: tenant.slug, tenantId: tenant.tenantId, homeRegion: tenant.homeRegion })
@@ -145,7 +141,7 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
       tenantId,
       actor,
       'tenant.updated',
-      { tenant: snapshot(next), changes: diff },
+      { tenant: tenantSnapshot(next), changes: diff },
       now,
     );
     const result = await createWriteTransaction(entities, (e) => [
@@ -160,14 +156,14 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
     return next;
   }
 
+  /** Moves `current` to `to`, on condition that nobody changed its status since it was read. */
   async function changeStatus(
-    tenantId: string,
-    from: TenantStatus,
+    current: TenantItem,
     to: TenantStatus,
     reason: string | undefined,
     actor: Actor,
   ): Promise<TenantItem> {
-    const current = await requireTenant(tenantId);
+    const { tenantId, status: from } = current;
     const now = clock();
     const next: TenantItem = {
       ...current,

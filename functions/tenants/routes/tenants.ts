@@ -1,15 +1,31 @@
 // Platform routes on tenants: create, list, read, update, suspend, resume, and their events.
-import { actorOf } from '../../../libs/auth/caller.ts';
+import { actorOf, type CallerContext } from '../../../libs/auth/caller.ts';
 import { implement, type BoundRoute } from '../../../libs/http/route.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 import { zoneOf } from '../../../libs/config/deployment.ts';
 import { routes } from '../manifest.ts';
-import { nextStatus } from '../lifecycle.ts';
+import { nextStatus, type LifecycleAction } from '../lifecycle.ts';
 import { pageBody, positionOf, requirePlan, type TenantsDeps } from '../context.ts';
 import { eventResource, tenantResource } from '../present.ts';
 
 export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
   const { store, config, cursors } = deps;
+
+  async function transition(
+    tenantId: string,
+    action: LifecycleAction,
+    reason: string | undefined,
+    caller: CallerContext,
+  ) {
+    const current = await store.requireTenant(tenantId);
+    const tenant = await store.changeStatus(
+      current,
+      nextStatus(current.status, action),
+      reason,
+      actorOf(caller),
+    );
+    return { status: 200, body: tenantResource(tenant) };
+  }
 
   return [
     implement(routes.createTenant, async ({ body, caller }) => {
@@ -66,31 +82,13 @@ export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
       return { status: 200, body: tenantResource(tenant) };
     }),
 
-    implement(routes.suspendTenant, async ({ params, body, caller }) => {
-      const current = await store.requireTenant(params.tenantId);
-      const to = nextStatus(current.status, 'suspend');
-      const tenant = await store.changeStatus(
-        params.tenantId,
-        current.status,
-        to,
-        body.reason,
-        actorOf(caller),
-      );
-      return { status: 200, body: tenantResource(tenant) };
-    }),
+    implement(routes.suspendTenant, async ({ params, body, caller }) =>
+      transition(params.tenantId, 'suspend', body.reason, caller),
+    ),
 
-    implement(routes.resumeTenant, async ({ params, caller }) => {
-      const current = await store.requireTenant(params.tenantId);
-      const to = nextStatus(current.status, 'resume');
-      const tenant = await store.changeStatus(
-        params.tenantId,
-        current.status,
-        to,
-        undefined,
-        actorOf(caller),
-      );
-      return { status: 200, body: tenantResource(tenant) };
-    }),
+    implement(routes.resumeTenant, async ({ params, caller }) =>
+      transition(params.tenantId, 'resume', undefined, caller),
+    ),
 
     implement(routes.listTenantEvents, async ({ params, query }) => {
       await store.requireTenant(params.tenantId);

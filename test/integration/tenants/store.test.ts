@@ -64,8 +64,8 @@ describe('tenants store', () => {
   it('suspending changes the tenant and the directory and emits tenant.suspended; a stale transition fails', async () => {
     const tenant = await newTenant('store-suspend');
 
-    await store.changeStatus(tenant.tenantId, 'active', 'suspended', 'unpaid', actor);
-    const stale = await problemOf(store.changeStatus(tenant.tenantId, 'active', 'suspended', 'again', actor));
+    await store.changeStatus(tenant, 'suspended', 'unpaid', actor);
+    const stale = await problemOf(store.changeStatus(tenant, 'suspended', 'again', actor));
 
     expect(stale.code).toBe('concurrent_update');
     expect((await store.getTenant(tenant.tenantId))?.status).toBe('suspended');
@@ -79,8 +79,8 @@ describe('tenants store', () => {
   it('lists tenants by status, newest first, page by page', async () => {
     const a = await newTenant('store-page-a');
     const b = await newTenant('store-page-b');
-    await store.changeStatus(a.tenantId, 'active', 'suspended', 'x', actor);
-    await store.changeStatus(b.tenantId, 'active', 'suspended', 'x', actor);
+    await store.changeStatus(a, 'suspended', 'x', actor);
+    await store.changeStatus(b, 'suspended', 'x', actor);
 
     const first = await store.listTenants({ status: 'suspended' }, { limit: 1 });
     const second = await store.listTenants(
