@@ -3,10 +3,16 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, Context } from 'aws-lambda';
-import { generateApiKey } from '../../../libs/auth/api-key.ts';
+import {
+  apiKeyFixture,
+  sampleTenantId,
+  storedApiKey,
+  storedTenant,
+  tenantItem,
+} from '../../support/items.ts';
 import { useFunctionEnv } from '../../support/function-env.ts';
 
-const tenantId = 'ten_01JD0000000000000000000000';
+const tenantId = sampleTenantId;
 const dynamo = mockClient(DynamoDBDocumentClient);
 let handler: (
   event: APIGatewayRequestAuthorizerEvent,
@@ -25,42 +31,14 @@ function event(authorization?: string): APIGatewayRequestAuthorizerEvent {
 }
 
 function storeItems(status: 'active' | 'suspended') {
-  const key = generateApiKey({ kind: 'tenant', tenantId });
-  const keyItem = {
-    pk: `T#${tenantId}`,
-    sk: `KEY#${key.keyId}`,
-    __edb_e__: 'apiKey',
-    __edb_v__: '1',
-    ownerId: tenantId,
-    keyId: key.keyId,
-    name: 'k',
-    scopes: ['tenant:read'],
-    prefix: key.prefix,
-    secretHash: key.secretHash,
-    status: 'active',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    createdBy: 'test',
-  };
-  const tenantItem = {
-    pk: `T#${tenantId}`,
-    sk: 'TENANT',
-    __edb_e__: 'tenant',
-    __edb_v__: '1',
-    tenantId,
-    slug: 'acme',
-    name: 'Acme',
-    plan: 'starter',
-    homeRegion: 'us-east-1',
-    status,
-    activeApiKeys: 1,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
+  const key = apiKeyFixture();
+  const keyItem = storedApiKey(key.item);
+  const tenant = storedTenant(tenantItem({ status }));
   dynamo.on(GetCommand).callsFake((input: { Key: { sk: string } }) => ({
-    Item: input.Key.sk === 'TENANT' ? tenantItem : keyItem,
+    Item: input.Key.sk === tenant.sk ? tenant : keyItem,
   }));
   dynamo.on(UpdateCommand).resolves({});
-  return key.key;
+  return key.token;
 }
 
 beforeAll(async () => {

@@ -5,45 +5,12 @@ import {
   shouldRecordUse,
   type CredentialReads,
 } from '../../../functions/authorizer/verify.ts';
-import { generateApiKey } from '../../../libs/auth/api-key.ts';
 import type { ApiKeyItem, TenantItem } from '../../../libs/data/entities.ts';
+import { apiKeyFixture, sampleTenantId, tenantItem } from '../../support/items.ts';
 
-const tenantId = 'ten_01JD0000000000000000000000';
-
-function tenant(overrides: Partial<TenantItem> = {}): TenantItem {
-  return {
-    tenantId,
-    slug: 'acme',
-    name: 'Acme',
-    plan: 'starter',
-    homeRegion: 'us-east-1',
-    status: 'active',
-    activeApiKeys: 1,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
-}
-
-function keyFor(
-  owner: { kind: 'tenant'; tenantId: string } | { kind: 'platform' },
-  overrides: Partial<ApiKeyItem> = {},
-) {
-  const generated = generateApiKey(owner);
-  const item: ApiKeyItem = {
-    ownerId: owner.kind === 'tenant' ? owner.tenantId : 'platform',
-    keyId: generated.keyId,
-    name: 'k',
-    scopes: ['tenant:read'],
-    prefix: generated.prefix,
-    secretHash: generated.secretHash,
-    status: 'active',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    createdBy: 'test',
-    ...overrides,
-  };
-  return { token: generated.key, item };
-}
+const tenantId = sampleTenantId;
+const tenant = tenantItem;
+const keyFor = apiKeyFixture;
 
 function reads(key: ApiKeyItem | undefined, t: TenantItem | undefined): CredentialReads {
   return { getApiKey: () => Promise.resolve(key), getTenant: () => Promise.resolve(t) };

@@ -6,28 +6,15 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { platformPermissions } from '../../../libs/auth/permissions.ts';
 import { useFunctionEnv } from '../../support/function-env.ts';
+import { sampleTenantId, storedTenant, tenantItem } from '../../support/items.ts';
 import { apiEvent, json, lambdaContext, platformCaller, tenantCaller } from '../http/api-events.ts';
 
-const tenantId = 'ten_01JD0000000000000000000000';
+const tenantId = sampleTenantId;
 const dynamo = mockClient(DynamoDBClient);
 let api: (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
 const admin = platformCaller([...platformPermissions]);
 
-const storedTenant = {
-  pk: `T#${tenantId}`,
-  sk: 'TENANT',
-  __edb_e__: 'tenant',
-  __edb_v__: '1',
-  tenantId,
-  slug: 'acme',
-  name: 'Acme',
-  plan: 'starter',
-  homeRegion: 'us-east-1',
-  status: 'active',
-  activeApiKeys: 2,
-  createdAt: '2026-01-01T00:00:00.000Z',
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
+const stored = storedTenant(tenantItem({ activeApiKeys: 2 }));
 
 beforeAll(async () => {
   useFunctionEnv();
@@ -38,7 +25,7 @@ beforeEach(() => dynamo.reset());
 
 describe('tenants handler', () => {
   it('GET /v1/tenant answers the caller tenant, read by the id from its credential, without internal fields', async () => {
-    dynamo.on(GetCommand).resolves({ Item: storedTenant });
+    dynamo.on(GetCommand).resolves({ Item: stored });
 
     const res = await api(
       apiEvent({ method: 'GET', path: '/v1/tenant', caller: tenantCaller(['tenant:read'], tenantId) }),
@@ -53,8 +40,8 @@ describe('tenants handler', () => {
       plan: 'starter',
       homeRegion: 'us-east-1',
       status: 'active',
-      createdAt: storedTenant.createdAt,
-      updatedAt: storedTenant.updatedAt,
+      createdAt: stored.createdAt,
+      updatedAt: stored.updatedAt,
     });
     expect(dynamo.commandCalls(GetCommand)[0]?.args[0].input.Key).toEqual({
       pk: `T#${tenantId}`,
