@@ -1,8 +1,9 @@
-// Lambda entry of the docs context: the OpenAPI document of every context, built once per cold start.
+// Lambda entry of the docs context: the OpenAPI document and the event catalog, built once per cold start.
 import { createApiHandler } from '../../libs/http/api-handler.ts';
 import { buildOpenApiDocument } from '../../libs/http/openapi.ts';
 import { contexts } from '../manifests.ts';
 import { documentRoutes } from './routes/document.ts';
+import { eventTypeRoutes } from './routes/event-types.ts';
 import packageJson from '../../package.json' with { type: 'json' };
 
 const document = buildOpenApiDocument(contexts, {
@@ -11,4 +12,7 @@ const document = buildOpenApiDocument(contexts, {
   description: packageJson.description,
 });
 
-export const api = createApiHandler({ serviceName: 'docs', routes: documentRoutes(document) });
+export const api = createApiHandler({
+  serviceName: 'docs',
+  routes: [...documentRoutes(document), ...eventTypeRoutes()],
+});

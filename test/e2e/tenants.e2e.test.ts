@@ -307,4 +307,10 @@ describe('the API describes itself', () => {
     expect(res.body.openapi).toMatch(/^3\.1/);
     expect(Object.keys(res.body.paths)).toContain('/v1/platform/tenants/{tenantId}/suspend');
   });
+
+  it('lists the event catalog with JSON Schemas, without a credential', async () => {
+    const res = await api<{ items: Array<{ type: string; schema: Json }> }>('GET', '/v1/event-types');
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((i) => i.type)).toContain('tenant.suspended');
+  });
 });
