@@ -3,6 +3,7 @@
 // outbox, and encryption under a customer-managed key.
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { tableKeyProps } from './table-keys.ts';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
@@ -36,21 +37,12 @@ export class PlinthTable extends Construct {
         removalPolicy,
       });
 
-    const key = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
     this.table = new dynamodb.TableV2(this, 'Table', {
-      partitionKey: key(design.partitionKey),
-      sortKey: key(design.sortKey),
-      globalSecondaryIndexes: design.globalIndexes.map((index) => ({
-        indexName: index.name,
-        partitionKey: key(index.partitionKey),
-        sortKey: key(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
-      })),
+      ...tableKeyProps(design),
       billing: dynamodb.Billing.onDemand(),
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.encryptionKey),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
-      timeToLiveAttribute: design.timeToLiveAttribute,
       dynamoStream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       removalPolicy,
     });

@@ -3,6 +3,7 @@
 // cross residency zones, and says so with an explicit residency marker.
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { tableKeyProps } from './table-keys.ts';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import { directoryTable, type TableDesign } from '../../libs/data/design.ts';
@@ -48,26 +49,17 @@ export class TenantDirectory extends Construct {
   constructor(scope: Construct, id: string, props: TenantDirectoryProps) {
     super(scope, id);
     const design = props.design ?? directoryTable;
-    const key = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
     const home = Stack.of(this).region;
 
     this.table = new dynamodb.TableV2(this, 'Table', {
       tableName: props.tableName,
-      partitionKey: key(design.partitionKey),
-      sortKey: key(design.sortKey),
-      globalSecondaryIndexes: design.globalIndexes.map((index) => ({
-        indexName: index.name,
-        partitionKey: key(index.partitionKey),
-        sortKey: key(index.sortKey),
-        projectionType: dynamodb.ProjectionType.ALL,
-      })),
+      ...tableKeyProps(design),
       billing: dynamodb.Billing.onDemand(),
       // A customer-managed key would need a key ARN per replica region, i.e. cross-region references;
       // the directory holds no personal data, so the AWS managed key is enough.
       encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
-      timeToLiveAttribute: design.timeToLiveAttribute,
       replicas: props.replicaRegions.filter((region) => region !== home).map((region) => ({ region })),
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
