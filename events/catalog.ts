@@ -1,6 +1,10 @@
 // Every event Plinth emits: its name, version, description and the zod schema of its `data`.
 // Emitting an event whose data does not match its schema fails the mutation that emits it.
 import * as z from 'zod';
+import { identityEvents } from './identity.ts';
+import { jobEvents } from './jobs.ts';
+import { webhookEvents } from './webhooks.ts';
+import type { EventDefinition } from './definition.ts';
 
 const tenantStatus = z.enum(['active', 'suspended']);
 
@@ -47,7 +51,10 @@ export const eventCatalog = {
     description: 'An API key was revoked; calls with it answer 401 from now on.',
     schema: z.strictObject({ keyId: z.string() }),
   },
-} as const satisfies Record<string, { version: number; description: string; schema: z.ZodType }>;
+  ...identityEvents,
+  ...webhookEvents,
+  ...jobEvents,
+} as const satisfies Record<string, EventDefinition>;
 
 export type EventType = keyof typeof eventCatalog;
 export type EventData<T extends EventType> = z.output<(typeof eventCatalog)[T]['schema']>;

@@ -4,7 +4,7 @@ import { generateApiKey } from '../../libs/auth/api-key.ts';
 import { Problem } from '../../libs/http/problem.ts';
 import type { TenantsDeps } from './context.ts';
 import { apiKeyResource } from './present.ts';
-import type { Actor } from './store.ts';
+import type { Actor } from '../../libs/data/outbox.ts';
 
 export interface IssueApiKeyInput {
   name: string;

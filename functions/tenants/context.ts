@@ -2,7 +2,7 @@
 import type { RuntimeConfig } from '../../libs/config/runtime.ts';
 import type { CursorCodec } from '../../libs/http/cursor.ts';
 import { Problem } from '../../libs/http/problem.ts';
-import type { TenantStore, Page } from './store.ts';
+import type { TenantStore } from './store.ts';
 
 export interface TenantsDeps {
   store: TenantStore;
@@ -27,23 +27,4 @@ export function requirePlan(config: RuntimeConfig, plan: string) {
   return found;
 }
 
-/** A page of resources with a signed cursor bound to `scope`. */
-export function pageBody<T, R>(cursors: CursorCodec, scope: string, page: Page<T>, present: (item: T) => R) {
-  return {
-    items: page.items.map(present),
-    ...(page.position ? { nextCursor: cursors.encode(scope, page.position) } : {}),
-  };
-}
-
-/** The stored position inside a cursor the caller sent back, checked against `scope`. */
-export function positionOf(
-  cursors: CursorCodec,
-  scope: string,
-  cursor: string | undefined,
-): string | undefined {
-  if (cursor === undefined) return undefined;
-  const position = cursors.decode(scope, cursor);
-  if (typeof position !== 'string')
-    throw new Problem(400, 'invalid_cursor', 'The cursor is not valid for this list.');
-  return position;
-}
+export { pageBody, positionOf } from '../../libs/http/pagination.ts';

@@ -1,50 +1,12 @@
 // Access patterns of the tenants context. Every mutation is one transaction that also writes its event.
 import { createWriteTransaction } from 'electrodb';
 import { ulid } from 'ulid';
-import type { EventType, EventData } from '../../events/catalog.ts';
-import { createEvent, type PlinthEvent } from '../../events/envelope.ts';
 import type { ApiKeyItem, Entities, EventItem, TenantItem } from '../../libs/data/entities.ts';
+import { eventItem, rejectedIndexes, type Actor, type Page, type PageRequest } from '../../libs/data/outbox.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
 import type { GeneratedApiKey } from '../../libs/auth/api-key.ts';
 import type { TenantStatus } from './lifecycle.ts';
 import { tenantSnapshot } from './present.ts';
-
-export type Actor = PlinthEvent['actor'];
-
-export interface Page<T> {
-  items: T[];
-  /** ElectroDB's position after the last item; the route turns it into a signed cursor. */
-  position: string | null;
-}
-
-export interface PageRequest {
-  limit: number;
-  position?: string | undefined;
-}
-
-/** Raised when a transaction is cancelled; says which of its items failed its condition. */
-function rejectedIndexes(data: ReadonlyArray<{ rejected: boolean; code: string }>): number[] {
-  return data.flatMap((d, i) => (d.rejected && d.code === 'ConditionalCheckFailed' ? [i] : []));
-}
-
-function eventItem<T extends EventType>(
-  tenantId: string,
-  actor: Actor,
-  type: T,
-  data: EventData<T>,
-  now: Date,
-): EventItem {
-  const event = createEvent(type, tenantId, actor, data, now);
-  return {
-    tenantId,
-    eventId: event.id,
-    type: event.type,
-    version: event.version,
-    actor: event.actor,
-    occurredAt: event.occurredAt,
-    data: event.data,
-  };
-}
 
 export function createTenantStore(entities: Entities, clock: () => Date = () => new Date()) {
   async function getTenant(tenantId: string): Promise<TenantItem | undefined> {

@@ -9,7 +9,33 @@ export const platformPermissions = [
   'platform.api-keys:write',
 ] as const;
 
-export const tenantPermissions = ['tenant:read', 'api-keys:read', 'api-keys:write'] as const;
+/**
+ * Tenant permissions, held through roles (users) or scopes (API keys). `self:*` covers a user's own
+ * profile, sessions and MFA; `webhooks:secrets` reveals and rotates signing secrets.
+ */
+export const tenantPermissions = [
+  'tenant:read',
+  'tenant:write',
+  'api-keys:read',
+  'api-keys:write',
+  'self:read',
+  'self:write',
+  'users:read',
+  'users:write',
+  'roles:read',
+  'roles:write',
+  'invitations:read',
+  'invitations:write',
+  'sessions:read',
+  'sessions:write',
+  'jobs:read',
+  'webhooks:read',
+  'webhooks:write',
+  'webhooks:secrets',
+  'event-destinations:read',
+  'event-destinations:write',
+  'billing:read',
+] as const;
 
 export type PlatformPermission = (typeof platformPermissions)[number];
 export type TenantPermission = (typeof tenantPermissions)[number];

@@ -58,6 +58,36 @@ export const deploymentConfigSchema = z
     alarmEmail: z.email().optional(),
     /** Seconds API Gateway caches an authorizer decision; suspension takes effect within this time. */
     authorizerCacheSeconds: z.number().int().min(0).max(3600).default(60),
+    /** How webhooks are delivered: the retry schedule, timeouts and when a failing endpoint is disabled. */
+    webhooks: z
+      .strictObject({
+        /**
+         * Delay before each attempt, in seconds; the first entry is the first attempt. Delays past
+         * SQS's 15 minutes go through EventBridge Scheduler. Each delay gets up to 10% jitter.
+         */
+        retryScheduleSeconds: z.array(z.number().int().min(0)).min(1).max(20),
+        /** How long the delivery worker waits for a receiver's answer. */
+        timeoutSeconds: z.number().int().min(1).max(60),
+        /** An endpoint whose deliveries have all failed for this many days is disabled. */
+        disableAfterDays: z.number().positive(),
+      })
+      .default({
+        retryScheduleSeconds: [0, 5, 300, 1800, 7200, 18000, 36000, 36000],
+        timeoutSeconds: 15,
+        disableAfterDays: 5,
+      }),
+    /** Users, invitations and sign-in. */
+    identity: z
+      .strictObject({
+        /** Days an invitation can be accepted, unless a tenant sets its own. */
+        invitationExpiryDays: z.number().int().min(1).max(90),
+      })
+      .default({ invitationExpiryDays: 7 }),
+    /**
+     * Sender of Plinth's email (invitations, notices), sent through SES v2 on AWS. Its address or
+     * domain must be a verified SES identity in every region.
+     */
+    mailFrom: z.string().min(3).default('Plinth <no-reply@example.com>'),
     /** Default S3 Object Lock retention for documents and backups, in days. */
     retention: z
       .strictObject({ documentsDays: z.number().int().positive(), backupsDays: z.number().int().positive() })

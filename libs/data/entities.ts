@@ -103,6 +103,44 @@ function eventEntity(table: string, client: DynamoDBClient) {
   );
 }
 
+/** A long-running job of a tenant: its input, progress and per-row results. */
+function jobEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'job', version: '1', service },
+      attributes: {
+        tenantId: { type: 'string', required: true, readOnly: true },
+        jobId: { type: 'string', required: true, readOnly: true },
+        /** Names the runner (functions/jobs/runners.ts), e.g. `invitations.bulk`. */
+        kind: { type: 'string', required: true, readOnly: true },
+        status: { type: ['queued', 'running', 'succeeded', 'failed'] as const, required: true },
+        input: { type: 'any', required: true, readOnly: true },
+        /** Rows the job will process; 0 when unknown until it runs. */
+        total: { type: 'number', required: true },
+        processed: { type: 'number', required: true, default: 0 },
+        succeeded: { type: 'number', required: true, default: 0 },
+        failed: { type: 'number', required: true, default: 0 },
+        /** One entry per processed row, in input order. */
+        results: { type: 'any' },
+        error: { type: 'string' },
+        createdBy: { type: 'string', required: true, readOnly: true },
+        createdAt: { type: 'string', required: true, readOnly: true },
+        updatedAt: { type: 'string', required: true },
+        completedAt: { type: 'string' },
+        /** Epoch seconds; the record is removed by TTL after the plan's retention. */
+        expiresAt: { type: 'number', required: true },
+      },
+      indexes: {
+        byTenant: {
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
+          sk: { field: 'sk', casing: 'none', composite: ['jobId'], template: 'JOB#${jobId}' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
 /** The directory's record of a tenant: no personal data, only what routing a request needs. */
 function directoryTenantEntity(table: string, client: DynamoDBClient) {
   return new Entity(
@@ -157,6 +195,7 @@ export function createEntities({ client, tableName, directoryTableName }: DataTa
     tenant: tenantEntity(tableName, client),
     apiKey: apiKeyEntity(tableName, client),
     event: eventEntity(tableName, client),
+    job: jobEntity(tableName, client),
     directoryTenant: directoryTenantEntity(directoryTableName, client),
     slugClaim: slugClaimEntity(directoryTableName, client),
   };
@@ -166,3 +205,4 @@ export type Entities = ReturnType<typeof createEntities>;
 export type TenantItem = EntityItem<Entities['tenant']>;
 export type ApiKeyItem = EntityItem<Entities['apiKey']>;
 export type EventItem = EntityItem<Entities['event']>;
+export type JobItem = EntityItem<Entities['job']>;

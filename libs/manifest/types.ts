@@ -41,6 +41,11 @@ export interface RouteDeclaration<
   responses: Record<number, ResponseDeclaration>;
   /** POST routes honour Idempotency-Key unless this is false. */
   idempotent?: boolean;
+  /**
+   * A user whose tenant requires MFA may call this route before enrolling (the MFA enrolment
+   * routes and `GET /v1/me`); every other route answers 403 `mfa_required` to such a user.
+   */
+  mfaExempt?: boolean;
 }
 
 export interface QueueDeclaration {
@@ -83,6 +88,12 @@ export interface ScheduleDeclaration {
   consumer: string;
 }
 
+/** A Cognito user pool Lambda trigger served by an export of the context's entry. */
+export interface TriggerDeclaration {
+  trigger: 'preTokenGeneration' | 'preAuthentication' | 'postAuthentication' | 'customMessage';
+  consumer: string;
+}
+
 /** What the context's function may touch; infra grants exactly this. */
 export interface AccessDeclaration {
   table?: 'read' | 'readwrite';
@@ -90,6 +101,29 @@ export interface AccessDeclaration {
   bus?: 'put';
   queues?: Array<{ name: string; access: 'send' | 'consume' }>;
   cursorSecret?: boolean;
+  /**
+   * Create and delete one-time EventBridge Scheduler schedules (in Plinth's schedule group) that send
+   * to the queues this context may `send` to. Env: SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN and
+   * `<QUEUE>_QUEUE_ARN` for each of those queues.
+   */
+  scheduler?: boolean;
+  /** Send email through SES v2 from the deployment's `mailFrom`. Env: MAIL_FROM. */
+  mail?: boolean;
+  /**
+   * Read the key that encrypts webhook signing secrets at rest.
+   * Env: WEBHOOK_SECRET_KEY (local) or WEBHOOK_SECRET_KEY_ARN (a Secrets Manager secret, AWS).
+   */
+  webhookSecretKey?: boolean;
+  /**
+   * The region's Cognito user pool: `read` to verify tokens, `admin` also for Admin* user operations.
+   * Env: USER_POOL_ID, USER_POOL_CLIENT_IDS (comma-separated app client ids).
+   */
+  userPool?: 'read' | 'admin';
+  /**
+   * Manage the bus rules that forward a tenant's events to an event bus in the tenant's own AWS
+   * account (rules named `<deployment>-dest-*`). Env: EVENT_DESTINATION_ROLE_ARN.
+   */
+  eventDestinations?: boolean;
 }
 
 export interface ContextManifest {
@@ -105,6 +139,8 @@ export interface ContextManifest {
   streams?: StreamConsumerDeclaration[];
   rules?: RuleDeclaration[];
   schedules?: ScheduleDeclaration[];
+  /** Cognito user pool triggers; on one machine the local identity issuer invokes the same exports. */
+  triggers?: TriggerDeclaration[];
   access: AccessDeclaration;
   /** Memory in MB; default 512. */
   memorySize?: number;

@@ -1,0 +1,43 @@
+// What every context's store shares: the outbox event item written inside each mutation's
+// transaction, the page shape of list access patterns, and reading why a transaction was cancelled.
+import type { EventData, EventType } from '../../events/catalog.ts';
+import { createEvent, type PlinthEvent } from '../../events/envelope.ts';
+import type { EventItem } from './entities.ts';
+
+export type Actor = PlinthEvent['actor'];
+
+export interface Page<T> {
+  items: T[];
+  /** ElectroDB's position after the last item; the route turns it into a signed cursor. */
+  position: string | null;
+}
+
+export interface PageRequest {
+  limit: number;
+  position?: string | undefined;
+}
+
+/** The indexes of a cancelled transaction's items whose condition failed. */
+export function rejectedIndexes(data: ReadonlyArray<{ rejected: boolean; code: string }>): number[] {
+  return data.flatMap((d, i) => (d.rejected && d.code === 'ConditionalCheckFailed' ? [i] : []));
+}
+
+/** The outbox item of an event, checked against the catalog; put it in the mutation's transaction. */
+export function eventItem<T extends EventType>(
+  tenantId: string,
+  actor: Actor,
+  type: T,
+  data: EventData<T>,
+  now: Date,
+): EventItem {
+  const event = createEvent(type, tenantId, actor, data, now);
+  return {
+    tenantId,
+    eventId: event.id,
+    type: event.type,
+    version: event.version,
+    actor: event.actor,
+    occurredAt: event.occurredAt,
+    data: event.data,
+  };
+}
