@@ -33,6 +33,7 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
       homeRegion: input.homeRegion,
       status: 'active',
       activeApiKeys: 0,
+      activeUsers: 0,
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };

@@ -20,6 +20,8 @@ function tenantEntity(table: string, client: DynamoDBClient) {
         suspendedReason: { type: 'string' },
         /** Active API keys, kept in step with key creation and revocation in the same transaction. */
         activeApiKeys: { type: 'number', required: true, default: 0 },
+        /** Users who hold a seat (active or deactivated, not deleted), kept in step in the same transaction. */
+        activeUsers: { type: 'number', required: true, default: 0 },
         createdAt: { type: 'string', required: true, readOnly: true },
         updatedAt: { type: 'string', required: true },
       },
