@@ -14,6 +14,7 @@ export function tenantItem(overrides: Partial<TenantItem> = {}): TenantItem {
     homeRegion: 'us-east-1',
     status: 'active',
     activeApiKeys: 1,
+    activeUsers: 0,
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
     ...overrides,
