@@ -2,6 +2,7 @@
 // Emitting an event whose data does not match its schema fails the mutation that emits it.
 import * as z from 'zod';
 import { identityEvents } from './identity.ts';
+import { invitationEvents } from './invitations.ts';
 import { jobEvents } from './jobs.ts';
 import { webhookEvents } from './webhooks.ts';
 import type { EventDefinition } from './definition.ts';
@@ -52,6 +53,7 @@ export const eventCatalog = {
     schema: z.strictObject({ keyId: z.string() }),
   },
   ...identityEvents,
+  ...invitationEvents,
   ...webhookEvents,
   ...jobEvents,
 } as const satisfies Record<string, EventDefinition>;
