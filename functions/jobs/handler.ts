@@ -1,20 +1,58 @@
-// SQS consumer of the jobs queue: runs each job, reporting failures one message at a time so a bad
-// job is retried and then parked in the DLQ without holding back the rest of its batch.
+// Lambda entries of the jobs context: the job routes, the stream consumer that queues new jobs, and
+// the worker that runs them one message at a time (a failing job is retried, then parked in the DLQ).
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
-import { createJobDispatcher, jobRunners } from './runners.ts';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createDynamoDbClient } from '../../libs/aws/clients.ts';
+import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { createEntities } from '../../libs/data/entities.ts';
+import { createApiHandler } from '../../libs/http/api-handler.ts';
+import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
+import { enqueueJobs } from './enqueue.ts';
+import { manifest } from './manifest.ts';
+import { createJobRunners } from './registry.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { runJob } from './run.ts';
+import { parseJobMessage } from './runners.ts';
+import { createJobStore } from './store.ts';
 
+const config = loadRuntimeConfig();
+const dynamodb = createDynamoDbClient(config.region);
+const sqs = new SQSClient({ region: config.region });
+const entities = createEntities({
+  client: dynamodb,
+  tableName: config.tableName,
+  directoryTableName: config.directoryTableName,
+});
+const store = createJobStore(entities);
 const logger = new Logger({ serviceName: 'jobs' });
 const processor = new BatchProcessor(EventType.SQS);
-const runJob = createJobDispatcher(jobRunners);
+const maxReceiveCount = manifest.queues?.find((q) => q.name === 'jobs')?.maxReceiveCount ?? 5;
+const runners = createJobRunners({ config, dynamodb, sqs });
+
+export const api = createApiHandler({
+  serviceName: 'jobs',
+  routes: jobRoutes({ store, cursors: createCursorCodec(await resolveCursorSecret(config)) }),
+});
+
+export const enqueue = middy(async (event: DynamoDBStreamEvent) => {
+  if (!config.jobsQueueUrl) throw new Error('JOBS_QUEUE_URL is not set');
+  return enqueueJobs(event, { sqs, queueUrl: config.jobsQueueUrl });
+}).use(injectLambdaContext(logger));
 
 async function recordHandler(record: SQSRecord): Promise<void> {
-  await runJob(record.body);
+  const message = parseJobMessage(record.body);
+  logger.appendKeys({ tenantId: message.tenantId, jobId: message.jobId });
+  await runJob(
+    message,
+    { receiveCount: Number(record.attributes.ApproximateReceiveCount), maxReceiveCount },
+    { store, runners },
+  );
 }
 
 export const worker = middy(async (event: SQSEvent) =>
   processPartialResponse(event, recordHandler, processor, { throwOnFullBatchFailure: false }),
-).use(injectLambdaContext(logger));
+).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -1,26 +1,31 @@
-// Which code runs each kind of job. Contexts add their long-running work here (exports, bulk
-// operations, purges); a message naming an unknown kind fails and ends in the jobs DLQ, never dropped.
+// Which code runs each kind of job. A message naming an unknown kind, or a job whose item is gone,
+// fails and ends in the jobs DLQ; nothing is dropped silently.
 import * as z from 'zod';
+import type { JobRunner } from '../../libs/jobs/job.ts';
 
 export const jobMessageSchema = z.strictObject({
   jobId: z.string().min(1),
   tenantId: z.string().min(1),
   kind: z.string().min(1),
-  input: z.record(z.string(), z.unknown()).default({}),
 });
 export type JobMessage = z.infer<typeof jobMessageSchema>;
 
-export type JobRunner = (job: JobMessage) => Promise<void>;
+export type JobRunners = Readonly<Record<string, JobRunner>>;
 
-export function createJobDispatcher(runners: Readonly<Record<string, JobRunner>>) {
-  return async function runJob(body: string): Promise<void> {
-    const parsed = jobMessageSchema.safeParse(JSON.parse(body));
-    if (!parsed.success) throw new Error(`malformed job message: ${z.prettifyError(parsed.error)}`);
-    const runner = runners[parsed.data.kind];
-    if (!runner) throw new Error(`no runner for job kind "${parsed.data.kind}"`);
-    await runner(parsed.data);
-  };
+export function parseJobMessage(body: string): JobMessage {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new Error('malformed job message: not JSON');
+  }
+  const parsed = jobMessageSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`malformed job message: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
 }
 
-/** No capability queues jobs yet; later contexts register their runners here. */
-export const jobRunners: Readonly<Record<string, JobRunner>> = {};
+export function runnerFor(runners: JobRunners, kind: string): JobRunner {
+  const runner = runners[kind];
+  if (!runner) throw new Error(`no runner for job kind "${kind}"`);
+  return runner;
+}

@@ -1,19 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { createJobDispatcher, type JobMessage } from '../../../functions/jobs/runners.ts';
+import { parseJobMessage, runnerFor } from '../../../functions/jobs/runners.ts';
 
-describe('job dispatcher', () => {
-  it('runs the runner registered for the job kind', async () => {
-    const ran: JobMessage[] = [];
-    const run = createJobDispatcher({ export: (job) => Promise.resolve(void ran.push(job)) });
-    await run(JSON.stringify({ jobId: 'job_1', tenantId: 'ten_1', kind: 'export' }));
-    expect(ran).toEqual([{ jobId: 'job_1', tenantId: 'ten_1', kind: 'export', input: {} }]);
+describe('job messages and runners', () => {
+  it('reads a job message naming the job and its tenant', () => {
+    expect(parseJobMessage(JSON.stringify({ jobId: 'job_1', tenantId: 'ten_1', kind: 'export' }))).toEqual({
+      jobId: 'job_1',
+      tenantId: 'ten_1',
+      kind: 'export',
+    });
   });
 
-  it('fails an unknown kind or a malformed message so it is retried and then parked in the DLQ', async () => {
-    const run = createJobDispatcher({});
-    await expect(run(JSON.stringify({ jobId: 'j', tenantId: 't', kind: 'nope' }))).rejects.toThrow(
-      /no runner/,
-    );
-    await expect(run(JSON.stringify({ kind: 'x' }))).rejects.toThrow(/malformed job message/);
+  it('fails a malformed message or an unknown kind, so it is retried and then parked in the DLQ', () => {
+    expect(() => parseJobMessage('{')).toThrow(/malformed job message/);
+    expect(() => parseJobMessage(JSON.stringify({ kind: 'x' }))).toThrow(/malformed job message/);
+    expect(() => runnerFor({}, 'nope')).toThrow(/no runner for job kind "nope"/);
   });
 });
