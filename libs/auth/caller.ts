@@ -16,6 +16,11 @@ export type CallerContext =
       credentialId: string;
       plan: string;
       permissions: ReadonlySet<string>;
+      /**
+       * A user whose tenant requires MFA, past the grace period, signed in without it: only routes
+       * marked `mfaExempt` (MFA enrolment, `GET /v1/me`) are open to them.
+       */
+      mfaPending?: boolean;
     };
 
 /** Flat string map, as API Gateway requires of an authorizer's context. */
@@ -29,7 +34,13 @@ export function toAuthorizerContext(caller: CallerContext): AuthorizerContext {
     permissions: [...caller.permissions].join(' '),
   };
   if (caller.kind === 'platform') return base;
-  return { ...base, tenantId: caller.tenantId, principalType: caller.principalType, plan: caller.plan };
+  return {
+    ...base,
+    tenantId: caller.tenantId,
+    principalType: caller.principalType,
+    plan: caller.plan,
+    ...(caller.mfaPending ? { mfaPending: 'true' } : {}),
+  };
 }
 
 function field(ctx: Record<string, unknown>, name: string): string {
@@ -68,6 +79,7 @@ export function callerFromAuthorizer(ctx: Record<string, unknown> | null | undef
       credentialId: field(ctx, 'credentialId'),
       plan: field(ctx, 'plan'),
       permissions,
+      ...(ctx.mfaPending === 'true' ? { mfaPending: true } : {}),
     };
   }
   throw new Problem(401, 'unauthorized', 'The credential could not be verified.');

@@ -24,6 +24,13 @@ export function authorizeCaller(
       'This call is for platform admins; use a platform credential.',
     );
   }
+  if (caller.kind === 'tenant' && caller.mfaPending && declaration.mfaExempt !== true) {
+    throw new Problem(
+      403,
+      'mfa_required',
+      'Your tenant requires multi-factor authentication: enrol TOTP (POST /v1/me/mfa/totp), then sign in again with it.',
+    );
+  }
   if (!caller.permissions.has(declaration.permission)) throw problems.forbidden(declaration.permission);
   return caller;
 }

@@ -32,6 +32,7 @@ const routes = {
     audience: 'tenant',
     permission: 'widgets:read',
     request: { query: z.strictObject({ limit: z.coerce.number().int().min(1).max(50).default(10) }) },
+    mfaExempt: true,
     responses: { 200: { description: 'Widgets' } },
   }),
   getWidget: defineRoute({
@@ -452,6 +453,14 @@ describe('callers', () => {
   it('permissions are checked before the body, so a refused caller learns nothing about it', async () => {
     const res = await call({ method: 'POST', path: '/v1/widgets', caller: reader, body: '{"name":' });
     expect(res.statusCode).toBe(403);
+  });
+
+  it('a user who still owes MFA reaches only MFA-exempt routes; the rest answer 403 mfa_required', async () => {
+    const owesMfa = { ...tenantCaller(['widgets:read']), principalType: 'user' as const, mfaPending: true };
+    const blocked = await call({ method: 'GET', path: '/v1/widgets/w_1', caller: owesMfa });
+    const exempt = await call({ method: 'GET', path: '/v1/widgets', caller: owesMfa });
+    expect([blocked.statusCode, problemOf(blocked).code]).toEqual([403, 'mfa_required']);
+    expect(exempt.statusCode).toBe(200);
   });
 
   it('the route receives the verified caller', async () => {
