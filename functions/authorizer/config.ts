@@ -1,22 +1,47 @@
-// The authorizer's environment, parsed once at cold start. It needs only its region and table, so
-// it parses just those (with zod's small build) instead of the whole deployment config.
+// The authorizer's environment, parsed once at cold start. It needs only its region, table and user
+// pool, so it parses just those (with zod's small build) instead of the whole deployment config.
 import * as z from 'zod/mini';
 
 const envSchema = z.object({
   PLINTH_REGION: z.string().check(z.minLength(1)),
   TABLE_NAME: z.string().check(z.minLength(1)),
+  /** The region's Cognito user pool; without it, only API keys are accepted. */
+  USER_POOL_ID: z.optional(z.string().check(z.regex(/^[\w-]+_[0-9a-zA-Z]+$/))),
+  /** App clients whose access tokens are accepted, comma-separated. */
+  USER_POOL_CLIENT_IDS: z.optional(z.string()),
+  /** One machine only: where the local identity issuer serves its JWKS. */
+  IDENTITY_JWKS_URL: z.optional(z.url()),
 });
+
+export interface UserPoolConfig {
+  userPoolId: string;
+  clientIds: string[];
+  /** Set on one machine; on AWS the verifier fetches the pool's JWKS from Cognito. */
+  jwksUrl: string | undefined;
+}
 
 export interface AuthorizerConfig {
   region: string;
   tableName: string;
+  userPool: UserPoolConfig | undefined;
 }
 
 export function loadAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
-    throw new Error(`invalid authorizer environment: missing or empty ${fields}`);
+    throw new Error(`invalid authorizer environment: missing or invalid ${fields}`);
   }
-  return { region: parsed.data.PLINTH_REGION, tableName: parsed.data.TABLE_NAME };
+  const e = parsed.data;
+  const clientIds = (e.USER_POOL_CLIENT_IDS ?? '').split(',').filter((id) => id.length > 0);
+  if (e.USER_POOL_ID && clientIds.length === 0) {
+    throw new Error('invalid authorizer environment: USER_POOL_ID is set but USER_POOL_CLIENT_IDS is empty');
+  }
+  return {
+    region: e.PLINTH_REGION,
+    tableName: e.TABLE_NAME,
+    userPool: e.USER_POOL_ID
+      ? { userPoolId: e.USER_POOL_ID, clientIds, jwksUrl: e.IDENTITY_JWKS_URL }
+      : undefined,
+  };
 }

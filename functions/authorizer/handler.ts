@@ -1,18 +1,23 @@
-// API Gateway REQUEST authorizer: verifies the bearer credential, loads the tenant and answers with a
-// policy for the whole API plus the caller context the routes read. Denials carry a problem `code`
-// that the ACCESS_DENIED gateway response (and the local runtime) renders as problem+json.
+// API Gateway REQUEST authorizer: verifies the bearer credential (a Plinth API key or a Cognito
+// access token), loads the tenant and answers with a policy for the whole API plus the caller
+// context the routes read. Denials carry a problem `code` that the ACCESS_DENIED gateway response
+// (and the local runtime) renders as problem+json.
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createDynamoDbClient } from '../../libs/aws/clients.ts';
-import { toAuthorizerContext } from '../../libs/auth/caller.ts';
+import { toAuthorizerContext, type CallerContext } from '../../libs/auth/caller.ts';
+import { sessionLifetimeSeconds } from '../../libs/data/primary-keys.ts';
 import { loadAuthorizerConfig } from './config.ts';
+import { createTokenVerifier, looksLikeJwt } from './jwt.ts';
 import { createCredentialStore } from './store.ts';
-import { bearerToken, decide, shouldRecordUse } from './verify.ts';
+import { decideUser, shouldTouchSession, type UserDecision } from './user.ts';
+import { bearerToken, decide, shouldRecordUse, type Decision } from './verify.ts';
 
 const config = loadAuthorizerConfig();
 const credentials = createCredentialStore(createDynamoDbClient(config.region), config.tableName);
+const tokens = config.userPool ? createTokenVerifier(config.userPool) : undefined;
 const logger = new Logger({ serviceName: 'authorizer' });
 
 /** The policy covers every method and path of the stage, so a cached decision serves the whole API. */
@@ -26,12 +31,65 @@ function header(event: APIGatewayRequestAuthorizerEvent, name: string): string |
   return entry?.[1] ?? undefined;
 }
 
+function policy(principalId: string, effect: 'Allow' | 'Deny', resource: string) {
+  return {
+    principalId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: resource }],
+    },
+  };
+}
+
+async function decideApiKey(token: string | undefined): Promise<Decision> {
+  const decision = await decide(token, config.region, credentials.reads);
+  if (decision.effect === 'allow') {
+    const now = new Date();
+    if (shouldRecordUse(decision.key, now)) {
+      await credentials
+        .recordUse(decision.key, now)
+        .catch((error: unknown) => logger.warn('could not record key use', { error }));
+    }
+  }
+  return decision;
+}
+
+async function decideToken(token: string, event: APIGatewayRequestAuthorizerEvent): Promise<UserDecision> {
+  if (!tokens) return { effect: 'unauthorized', reason: 'no user pool is configured' };
+  let claims;
+  try {
+    claims = await tokens.verify(token);
+  } catch (error) {
+    return { effect: 'unauthorized', reason: `token refused: ${(error as Error).name}` };
+  }
+  const now = new Date();
+  const decision = await decideUser(claims, config.region, credentials.userReads, now);
+  if (decision.effect !== 'allow') return decision;
+  const ip = event.requestContext?.identity?.sourceIp ?? 'unknown';
+  const { user, session } = decision;
+  const write = session
+    ? shouldTouchSession(session, now)
+      ? credentials.touchSession(session, now, ip)
+      : undefined
+    : credentials.openSession(
+        {
+          tenantId: user.tenantId,
+          userId: user.userId,
+          sessionId: decision.caller.credentialId,
+          userAgent: (header(event, 'user-agent') ?? 'unknown').slice(0, 512),
+          ip,
+          expiresAt: Math.floor(now.getTime() / 1000) + sessionLifetimeSeconds,
+        },
+        now,
+      );
+  await write?.catch((error: unknown) => logger.warn('could not record the session', { error }));
+  return decision;
+}
+
 async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
-  const decision = await decide(
-    bearerToken(header(event, 'authorization')),
-    config.region,
-    credentials.reads,
-  );
+  const token = bearerToken(header(event, 'authorization'));
+  const decision: Decision | UserDecision =
+    token && looksLikeJwt(token) ? await decideToken(token, event) : await decideApiKey(token);
   const resource = apiWildcard(event.methodArn);
 
   if (decision.effect === 'unauthorized') {
@@ -42,31 +100,14 @@ async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGa
   if (decision.effect === 'deny') {
     logger.info('caller denied', { tenantId: decision.tenantId, code: decision.code });
     return {
-      principalId: decision.tenantId,
-      policyDocument: {
-        Version: '2012-10-17',
-        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: resource }],
-      },
+      ...policy(decision.tenantId, 'Deny', resource),
       context: { code: decision.code, detail: decision.detail },
     };
   }
 
-  const now = new Date();
-  if (shouldRecordUse(decision.key, now)) {
-    await credentials
-      .recordUse(decision.key, now)
-      .catch((error: unknown) => logger.warn('could not record key use', { error }));
-  }
-  const caller = decision.caller;
+  const caller: CallerContext = decision.caller;
   logger.appendKeys({ tenantId: caller.kind === 'tenant' ? caller.tenantId : 'platform' });
-  return {
-    principalId: caller.principalId,
-    policyDocument: {
-      Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: resource }],
-    },
-    context: toAuthorizerContext(caller),
-  };
+  return { ...policy(caller.principalId, 'Allow', resource), context: toAuthorizerContext(caller) };
 }
 
 export const handler = middy(authorize).use(injectLambdaContext(logger, { resetKeys: true }));

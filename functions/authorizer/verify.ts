@@ -51,6 +51,28 @@ export async function decide(
     };
   }
 
+  const refused = tenantGate(tenant, region);
+  if (refused || !tenant) return refused ?? { effect: 'unauthorized', reason: 'tenant not found' };
+  return {
+    effect: 'allow',
+    key,
+    caller: {
+      kind: 'tenant',
+      tenantId: tenant.tenantId,
+      principalType: 'api_key',
+      principalId: key.keyId,
+      credentialId: key.keyId,
+      plan: tenant.plan,
+      permissions: new Set(key.scopes),
+    },
+  };
+}
+
+/** Refuses a credential of a missing, suspended or other-region tenant; undefined lets it through. */
+export function tenantGate(
+  tenant: TenantItem | undefined,
+  region: string,
+): Extract<Decision, { effect: 'deny' | 'unauthorized' }> | undefined {
   if (!tenant) return { effect: 'unauthorized', reason: 'tenant not found' };
   if (tenant.status === 'suspended') {
     return {
@@ -68,19 +90,7 @@ export async function decide(
       tenantId: tenant.tenantId,
     };
   }
-  return {
-    effect: 'allow',
-    key,
-    caller: {
-      kind: 'tenant',
-      tenantId: tenant.tenantId,
-      principalType: 'api_key',
-      principalId: key.keyId,
-      credentialId: key.keyId,
-      plan: tenant.plan,
-      permissions: new Set(key.scopes),
-    },
-  };
+  return undefined;
 }
 
 /** Last use is recorded at most once a minute per key, so a busy key costs no write per call. */

@@ -4,7 +4,16 @@
 export const primaryKeys = {
   tenant: { pk: 'T#${tenantId}', sk: 'TENANT' },
   apiKey: { pk: 'T#${ownerId}', sk: 'KEY#${keyId}' },
+  user: { pk: 'T#${tenantId}', sk: 'USER#${userId}' },
+  role: { pk: 'T#${tenantId}', sk: 'ROLE#${roleId}' },
+  session: { pk: 'T#${tenantId}', sk: 'SESS#${userId}#${sessionId}' },
+  identitySettings: { pk: 'T#${tenantId}', sk: 'SETTINGS#identity' },
 } as const;
+
+/** ElectroDB's own attributes, so items the authorizer writes read back as entities. */
+export function entityMarker(entity: string): { __edb_e__: string; __edb_v__: string } {
+  return { __edb_e__: entity, __edb_v__: '1' };
+}
 
 /** Fills `${name}` placeholders; a missing value is a bug, so it throws naming it. */
 export function fillKey(template: string, values: Readonly<Record<string, string>>): string {
@@ -14,3 +23,6 @@ export function fillKey(template: string, values: Readonly<Record<string, string
     return value;
   });
 }
+
+/** A session item lives as long as the longest refresh token: 30 days. */
+export const sessionLifetimeSeconds = 30 * 24 * 60 * 60;

@@ -4,11 +4,13 @@ import { createCredentialStore } from '../../../functions/authorizer/store.ts';
 import { createTenantStore, type TenantStore } from '../../../functions/tenants/store.ts';
 import { generateApiKey } from '../../../libs/auth/api-key.ts';
 import { createEntities } from '../../../libs/data/entities.ts';
+import { createIdentityEntities, type IdentityEntities } from '../../../libs/data/identity-entities.ts';
 import { createTestTables } from '../../support/tables.ts';
 
 const actor = { type: 'platform_admin', id: 'key_admin' };
 let tenants: TenantStore;
 let credentials: ReturnType<typeof createCredentialStore>;
+let identity: IdentityEntities;
 
 beforeAll(async () => {
   const tables = await createTestTables();
@@ -20,6 +22,7 @@ beforeAll(async () => {
     }),
   );
   credentials = createCredentialStore(tables.client, tables.tableName);
+  identity = createIdentityEntities({ client: tables.client, tableName: tables.tableName });
 });
 
 describe('authorizer credential store', () => {
@@ -55,5 +58,64 @@ describe('authorizer credential store', () => {
     await tenants.createApiKey(a.tenantId, key, { name: 'k', scopes: [] }, 5, actor);
 
     expect(await credentials.reads.getApiKey(b.tenantId, key.keyId)).toBeUndefined();
+  });
+
+  it('reads a user, their tenant and settings in one go, and opens a session the identity context can list', async () => {
+    const tenant = await tenants.createTenant(
+      { name: 'U', slug: 'authz-users', plan: 'starter', homeRegion: 'us-east-1' },
+      actor,
+    );
+    const at = new Date('2026-11-23T12:00:00.000Z');
+    await identity.user
+      .create({
+        tenantId: tenant.tenantId,
+        userId: 'sub-7',
+        email: 'grace@example.com',
+        emailVerified: true,
+        name: 'Grace',
+        roles: ['admin'],
+        status: 'active',
+        mfaEnrolled: false,
+        createdAt: at.toISOString(),
+        updatedAt: at.toISOString(),
+      })
+      .go();
+
+    const before = await credentials.userReads.getUserState(tenant.tenantId, 'sub-7', 'origin-7');
+    expect([before.tenant?.slug, before.user?.email, before.settings, before.session]).toEqual([
+      'authz-users',
+      'grace@example.com',
+      undefined,
+      undefined,
+    ]);
+
+    const session = {
+      tenantId: tenant.tenantId,
+      userId: 'sub-7',
+      sessionId: 'origin-7',
+      userAgent: 'curl/8',
+      ip: '203.0.113.1',
+      expiresAt: 2_000_000_000,
+    };
+    await credentials.openSession(session, at);
+    await credentials.openSession({ ...session, ip: '198.51.100.1' }, new Date(at.getTime() + 1000));
+
+    const listed = await identity.session.query.byUser({ tenantId: tenant.tenantId, userId: 'sub-7' }).go();
+    expect(listed.data).toEqual([
+      expect.objectContaining({
+        sessionId: 'origin-7',
+        ip: '203.0.113.1',
+        status: 'active',
+        startedAt: at.toISOString(),
+      }),
+    ]);
+
+    await identity.session
+      .patch({ tenantId: tenant.tenantId, userId: 'sub-7', sessionId: 'origin-7' })
+      .set({ status: 'revoked' })
+      .go();
+    await credentials.touchSession(listed.data[0]!, new Date(at.getTime() + 120_000), '198.51.100.2');
+    const after = await credentials.userReads.getUserState(tenant.tenantId, 'sub-7', 'origin-7');
+    expect([after.session?.status, after.session?.ip]).toEqual(['revoked', '203.0.113.1']);
   });
 });

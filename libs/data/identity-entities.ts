@@ -1,0 +1,184 @@
+// The identity items of the main table: users, custom roles, sign-in sessions and a tenant's identity
+// settings. Shared because the authorizer and the invitations context read them too.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Entity, type EntityItem } from 'electrodb';
+
+const service = 'plinth';
+
+/**
+ * Primary key templates of the identity items, for readers that address them without ElectroDB
+ * (the authorizer's BatchGet); the entities below are built from the same templates.
+ */
+export const identityPrimaryKeys = {
+  user: { pk: 'T#${tenantId}', sk: 'USER#${userId}' },
+  role: { pk: 'T#${tenantId}', sk: 'ROLE#${roleId}' },
+  session: { pk: 'T#${tenantId}', sk: 'SESS#${userId}#${sessionId}' },
+  identitySettings: { pk: 'T#${tenantId}', sk: 'SETTINGS#identity' },
+} as const;
+
+function userEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'user', version: '1', service },
+      attributes: {
+        tenantId: { type: 'string', required: true, readOnly: true },
+        /** The user's Cognito `sub`. */
+        userId: { type: 'string', required: true, readOnly: true },
+        /** Lower-cased, so lookups and the email prefix search are case-insensitive. */
+        email: { type: 'string', required: true },
+        emailVerified: { type: 'boolean', required: true },
+        name: { type: 'string', required: true },
+        /** Built-in role names (libs/auth/roles.ts) or custom role ids `role_<ulid>`. */
+        roles: { type: 'list', items: { type: 'string' }, required: true },
+        status: { type: ['active', 'deactivated'] as const, required: true },
+        /** Whether the user has TOTP enrolled in the user pool. */
+        mfaEnrolled: { type: 'boolean', required: true, default: false },
+        /** Epoch seconds; access tokens whose auth_time is earlier are refused ("sign out everywhere"). */
+        tokensNotBefore: { type: 'number' },
+        createdAt: { type: 'string', required: true, readOnly: true },
+        updatedAt: { type: 'string', required: true },
+        lastSignInAt: { type: 'string' },
+      },
+      indexes: {
+        byId: {
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: identityPrimaryKeys.user.pk },
+          sk: { field: 'sk', casing: 'none', composite: ['userId'], template: identityPrimaryKeys.user.sk },
+        },
+        byEmail: {
+          index: 'gsi1',
+          pk: { field: 'gsi1pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}#USERS' },
+          sk: { field: 'gsi1sk', casing: 'none', composite: ['email'], template: '${email}' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
+/** A tenant-defined role; built-in roles are code (libs/auth/roles.ts), not items. */
+function roleEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'role', version: '1', service },
+      attributes: {
+        tenantId: { type: 'string', required: true, readOnly: true },
+        /** `role_<ulid>`. */
+        roleId: { type: 'string', required: true, readOnly: true },
+        name: { type: 'string', required: true },
+        description: { type: 'string' },
+        permissions: { type: 'list', items: { type: 'string' }, required: true },
+        createdAt: { type: 'string', required: true, readOnly: true },
+        updatedAt: { type: 'string', required: true },
+      },
+      indexes: {
+        byId: {
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: identityPrimaryKeys.role.pk },
+          sk: { field: 'sk', casing: 'none', composite: ['roleId'], template: identityPrimaryKeys.role.sk },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
+/** One sign-in of a user: every token of it (refreshed ones too) carries the same origin_jti. */
+function sessionEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'session', version: '1', service },
+      attributes: {
+        tenantId: { type: 'string', required: true, readOnly: true },
+        userId: { type: 'string', required: true, readOnly: true },
+        /** The tokens' origin_jti. */
+        sessionId: { type: 'string', required: true, readOnly: true },
+        userAgent: { type: 'string', required: true },
+        ip: { type: 'string', required: true },
+        startedAt: { type: 'string', required: true, readOnly: true },
+        lastSeenAt: { type: 'string', required: true },
+        status: { type: ['active', 'revoked'] as const, required: true },
+        revokedAt: { type: 'string' },
+        /** Epoch seconds (TTL): 30 days, the longest a refresh token lives. */
+        expiresAt: { type: 'number', required: true },
+      },
+      indexes: {
+        byUser: {
+          pk: {
+            field: 'pk',
+            casing: 'none',
+            composite: ['tenantId'],
+            template: identityPrimaryKeys.session.pk,
+          },
+          sk: {
+            field: 'sk',
+            casing: 'none',
+            composite: ['userId', 'sessionId'],
+            template: identityPrimaryKeys.session.sk,
+          },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
+/** A tenant's sign-in policy. A missing item means MFA optional, no grace, the deployment's expiry. */
+function identitySettingsEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'identitySettings', version: '1', service },
+      attributes: {
+        tenantId: { type: 'string', required: true, readOnly: true },
+        mfaPolicy: { type: ['off', 'optional', 'required'] as const, required: true },
+        /** Days after `mfaRequiredSince` that users without MFA may still use the API. */
+        mfaGraceDays: { type: 'number', required: true, default: 0 },
+        /** ISO time the policy last became `required`; the grace period counts from here. */
+        mfaRequiredSince: { type: 'string' },
+        /** Days an invitation can be accepted; the deployment's default when absent. */
+        invitationExpiryDays: { type: 'number' },
+        updatedAt: { type: 'string', required: true },
+      },
+      indexes: {
+        byTenant: {
+          pk: {
+            field: 'pk',
+            casing: 'none',
+            composite: ['tenantId'],
+            template: identityPrimaryKeys.identitySettings.pk,
+          },
+          sk: {
+            field: 'sk',
+            casing: 'none',
+            composite: [],
+            template: identityPrimaryKeys.identitySettings.sk,
+          },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
+export interface IdentityTable {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+export function createIdentityEntities({ client, tableName }: IdentityTable) {
+  return {
+    user: userEntity(tableName, client),
+    role: roleEntity(tableName, client),
+    session: sessionEntity(tableName, client),
+    identitySettings: identitySettingsEntity(tableName, client),
+  };
+}
+
+export type IdentityEntities = ReturnType<typeof createIdentityEntities>;
+export type UserItem = EntityItem<IdentityEntities['user']>;
+export type RoleItem = EntityItem<IdentityEntities['role']>;
+export type SessionItem = EntityItem<IdentityEntities['session']>;
+export type IdentitySettingsItem = EntityItem<IdentityEntities['identitySettings']>;
+export type UserStatus = UserItem['status'];
+export type MfaPolicy = IdentitySettingsItem['mfaPolicy'];
+
+/** Sessions live as long as the longest refresh token. */
+export const sessionLifetimeSeconds = 30 * 24 * 60 * 60;
