@@ -4,9 +4,8 @@ import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
-import { createDynamoDbClient } from '../../libs/aws/clients.ts';
+import { createDynamoDbClient, createSqsClient } from '../../libs/aws/clients.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
 import { createEntities } from '../../libs/data/entities.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
@@ -21,7 +20,7 @@ import { createJobStore } from './store.ts';
 
 const config = loadRuntimeConfig();
 const dynamodb = createDynamoDbClient(config.region);
-const sqs = new SQSClient({ region: config.region });
+const sqs = createSqsClient(config.region);
 const entities = createEntities({
   client: dynamodb,
   tableName: config.tableName,

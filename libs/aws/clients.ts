@@ -1,8 +1,12 @@
 // One factory per AWS client, each knowing the region. On AWS the SDK finds its endpoints; on one
 // machine the local runtime sets the standard AWS_ENDPOINT_URL_<SERVICE> variables, so handlers
 // run unchanged. Separate functions keep each bundle to the clients its function uses.
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SQSClient } from '@aws-sdk/client-sqs';
 
 export function createDynamoDbClient(region: string): DynamoDBClient {
   return new DynamoDBClient({ region });
@@ -10,4 +14,20 @@ export function createDynamoDbClient(region: string): DynamoDBClient {
 
 export function createEventBridgeClient(region: string): EventBridgeClient {
   return new EventBridgeClient({ region });
+}
+
+export function createSqsClient(region: string): SQSClient {
+  return new SQSClient({ region });
+}
+
+export function createSchedulerClient(region: string): SchedulerClient {
+  return new SchedulerClient({ region });
+}
+
+export function createMailClient(region: string): SESv2Client {
+  return new SESv2Client({ region });
+}
+
+export function createCognitoClient(region: string): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({ region });
 }
