@@ -2,7 +2,7 @@
 // authorizer for non-public routes (uncached, so a suspension bites at once), invokes the context's
 // API handler with a proxy event and writes its result back. API Gateway's own answers (no route,
 // no credential, denied, too large, function failures) are the problem+json bodies the CDK stack's
-// gateway responses render.
+// gateway responses render. Local-only routes (the mail outbox) are served beside them, unauthenticated.
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +24,17 @@ import type { LocalLog } from './log.ts';
 /** API Gateway refuses request bodies over 10 MB. */
 export const maxRequestBodyBytes = 10 * 1024 * 1024;
 
+/**
+ * A route that exists only on one machine (e.g. `GET /local/mail`): declared in no manifest, served
+ * without the authorizer, answered with JSON. Its path must not start with `/v1`.
+ */
+export interface LocalOnlyRoute {
+  method: 'GET';
+  path: string;
+  /** The JSON body of the 200 answer. */
+  answer(query: URLSearchParams): unknown;
+}
+
 export interface ApiGatewayOptions {
   contexts: readonly ContextManifest[];
   authorizer: StandaloneFunctionDeclaration;
@@ -34,6 +45,8 @@ export interface ApiGatewayOptions {
   port: number;
   /** @default '127.0.0.1': the API is for this machine only */
   host?: string;
+  /** @default none */
+  localRoutes?: readonly LocalOnlyRoute[];
 }
 
 export interface ApiGateway {
@@ -126,6 +139,12 @@ function fromLambdaResult(result: unknown): GatewayAnswer | undefined {
 export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGateway> {
   const { region, log } = options;
   const router = createApiRouter(options.contexts);
+  const localRoutes = new Map<string, LocalOnlyRoute>();
+  for (const route of options.localRoutes ?? []) {
+    if (route.path.startsWith('/v1'))
+      throw new Error(`local-only route ${route.path} must not start with /v1`);
+    localRoutes.set(`${route.method} ${route.path}`, route);
+  }
   const authorizer: LocalFunction = options.functions.forStandalone(options.authorizer);
   const handlers = new Map<ContextManifest, LocalFunction>();
   for (const context of options.contexts) {
@@ -178,6 +197,16 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   }
 
   async function answer(req: IncomingMessage, request: GatewayRequest): Promise<GatewayAnswer> {
+    const local = localRoutes.get(`${request.method} ${request.path}`);
+    if (local) {
+      req.resume();
+      const body = JSON.stringify(local.answer(new URLSearchParams(request.query)));
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+        body: Buffer.from(body),
+      };
+    }
     const matched = router.match(request.method, request.path);
     if (matched.kind === 'not_found')
       return problem(request, 404, 'Not Found', 'not_found', 'No such route.');

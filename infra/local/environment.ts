@@ -2,7 +2,7 @@
 // (libs/config/runtime.ts), with local resource names, plus the SDK's standard endpoint variables
 // that point every AWS client at the local stand-ins.
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
-import { directoryTableName, eventBusName } from '../stacks/names.ts';
+import { directoryTableName, eventBusName, scheduleGroupName } from '../stacks/names.ts';
 
 /** The account id AWS's own emulators and the local ARNs use. */
 export const localAccountId = '000000000000';
@@ -14,6 +14,10 @@ export interface LocalNames {
   queue(name: string): string;
   deadLetterQueue(name: string): string;
   buckets: { documents: string; backups: string; exports: string };
+  /** The EventBridge Scheduler group one-time schedules (long webhook retries) are created in. */
+  scheduleGroup: string;
+  /** IAM roles that exist only as names here: the stand-ins check no permissions. */
+  roles: { scheduler: string; eventDestinations: string };
 }
 
 export function localNames(deployment: Pick<DeploymentConfig, 'name'>, region: string): LocalNames {
@@ -29,12 +33,30 @@ export function localNames(deployment: Pick<DeploymentConfig, 'name'>, region: s
       backups: `${prefix}-backups-${region}`,
       exports: `${prefix}-exports-${region}`,
     },
+    scheduleGroup: scheduleGroupName(deployment),
+    roles: { scheduler: `${prefix}-scheduler`, eventDestinations: `${prefix}-event-destinations` },
   };
 }
 
+const variablePrefix = (queueName: string) => queueName.toUpperCase().replace(/-/g, '_');
+
 /** `jobs` → `JOBS_QUEUE_URL`, as the ServiceFunction construct names them. */
 export function queueUrlVariable(queueName: string): string {
-  return `${queueName.toUpperCase().replace(/-/g, '_')}_QUEUE_URL`;
+  return `${variablePrefix(queueName)}_QUEUE_URL`;
+}
+
+/** `webhook-deliveries` → `WEBHOOK_DELIVERIES_QUEUE_ARN`: what a one-time schedule targets. */
+export function queueArnVariable(queueName: string): string {
+  return `${variablePrefix(queueName)}_QUEUE_ARN`;
+}
+
+/** `webhook-deliveries` → `WEBHOOK_DELIVERIES_DLQ_URL`: where a consumer puts a message it gives up on. */
+export function deadLetterUrlVariable(queueName: string): string {
+  return `${variablePrefix(queueName)}_DLQ_URL`;
+}
+
+export function localRoleArn(roleName: string): string {
+  return `arn:aws:iam::${localAccountId}:role/${roleName}`;
 }
 
 export interface LocalEndpoints {
@@ -42,20 +64,38 @@ export interface LocalEndpoints {
   sqs: string;
   s3: string;
   eventBridge: string;
+  scheduler: string;
+  /** SES v2: the local mail outbox. */
+  ses: string;
+}
+
+export interface LocalQueueAddresses {
+  url: string;
+  arn: string;
+  deadLetterUrl: string;
 }
 
 export interface FunctionEnvironmentInput {
   deployment: DeploymentConfig;
   region: string;
   names: LocalNames;
-  /** Queue URLs by the queue's declared name. */
-  queueUrls: ReadonlyMap<string, string>;
+  /** Each queue by its declared name. */
+  queues: ReadonlyMap<string, LocalQueueAddresses>;
   cursorSecret: string;
+  /** The key that encrypts webhook signing secrets at rest. */
+  webhookSecretKey: string;
   endpoints: LocalEndpoints;
 }
 
 export function functionEnvironment(input: FunctionEnvironmentInput): Record<string, string> {
-  const queues = Object.fromEntries([...input.queueUrls].map(([name, url]) => [queueUrlVariable(name), url]));
+  // Every handler shares this process's environment, so each gets every queue and setting, not only its own.
+  const queues = Object.fromEntries(
+    [...input.queues].flatMap(([name, queue]) => [
+      [queueUrlVariable(name), queue.url],
+      [queueArnVariable(name), queue.arn],
+      [deadLetterUrlVariable(name), queue.deadLetterUrl],
+    ]),
+  );
   return {
     PLINTH_DEPLOYMENT: JSON.stringify(input.deployment),
     PLINTH_REGION: input.region,
@@ -64,6 +104,11 @@ export function functionEnvironment(input: FunctionEnvironmentInput): Record<str
     EVENT_BUS_NAME: input.names.eventBus,
     ...queues,
     CURSOR_SECRET: input.cursorSecret,
+    WEBHOOK_SECRET_KEY: input.webhookSecretKey,
+    SCHEDULE_GROUP_NAME: input.names.scheduleGroup,
+    SCHEDULER_ROLE_ARN: localRoleArn(input.names.roles.scheduler),
+    EVENT_DESTINATION_ROLE_ARN: localRoleArn(input.names.roles.eventDestinations),
+    MAIL_FROM: input.deployment.mailFrom,
     PLINTH_LOCAL: 'true',
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,
@@ -74,6 +119,8 @@ export function functionEnvironment(input: FunctionEnvironmentInput): Record<str
     AWS_ENDPOINT_URL_SQS: input.endpoints.sqs,
     AWS_ENDPOINT_URL_S3: input.endpoints.s3,
     AWS_ENDPOINT_URL_EVENTBRIDGE: input.endpoints.eventBridge,
+    AWS_ENDPOINT_URL_SCHEDULER: input.endpoints.scheduler,
+    AWS_ENDPOINT_URL_SESV2: input.endpoints.ses,
   };
 }
 

@@ -1,19 +1,30 @@
-// EventBridge on one machine: an HTTP endpoint that speaks PutEvents in the service's JSON protocol
-// (so the SDK's EventBridgeClient works unchanged through AWS_ENDPOINT_URL_EVENTBRIDGE), the rules
-// every context declares, matched with EventBridge's pattern semantics, and delivery to their
-// targets: a declared queue, or an export of the context's entry. Delivery is asynchronous, as on
-// AWS; `settled()` waits for it.
+// EventBridge on one machine: an HTTP endpoint that speaks PutEvents and the rule operations in the
+// service's JSON protocol (so the SDK's EventBridgeClient works unchanged through
+// AWS_ENDPOINT_URL_EVENTBRIDGE), the rules every context declares and those put at run time,
+// matched with EventBridge's pattern semantics, and delivery to their targets: a declared queue, an
+// export of the context's entry, or another account's bus (a log here). Delivery is asynchronous,
+// as on AWS; `settled()` waits for it.
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventBridgeEvent } from 'aws-lambda';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
 import { localAccountId } from './environment.ts';
+import { createBusRules, type ForwardedEvent } from './event-bus-rules.ts';
 import { compileEventPattern } from './event-pattern.ts';
 import type { FunctionHost, LocalFunction } from './functions.ts';
 import type { LocalLog } from './log.ts';
+import {
+  closeServer,
+  listenOnLoopback,
+  readRequestBody,
+  replyError,
+  replyJson,
+  ServiceError,
+} from './service-http.ts';
+
+export type { ForwardedEvent } from './event-bus-rules.ts';
 
 export type BusEvent = EventBridgeEvent<string, unknown>;
 
@@ -35,6 +46,10 @@ export interface EventBusOptions {
   port?: number;
   /** Every event is appended here as a JSON line, for the developer to read. */
   eventsLogFile?: string;
+  /** Keeps the rules put through the API (PutRule, PutTargets) across restarts. @default in memory only */
+  rulesFile?: string;
+  /** Events forwarded to another account's bus are appended here as JSON lines. */
+  forwardedEventsFile?: string;
   /** How many recent events `events()` keeps. @default 1000 */
   keep?: number;
   /** Attempts per target before a delivery is logged as lost. @default 3 */
@@ -45,6 +60,8 @@ export interface LocalEventBus {
   endpoint: string;
   port: number;
   events(): readonly PublishedEvent[];
+  /** Events that rules put through the API forwarded to another account's event bus, oldest first. */
+  forwarded(): readonly ForwardedEvent[];
   /** Resolves once every delivery started so far has finished. */
   settled(): Promise<void>;
   stop(): Promise<void>;
@@ -65,15 +82,7 @@ interface EntryResult {
 /** PutEvents takes at most 10 entries and 256 KB a call. */
 const maxEntries = 10;
 const maxRequestBytes = 256 * 1024;
-
-class ClientError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+const jsonProtocol = 'application/x-amz-json-1.1';
 
 /** EventBridge's `time`: ISO 8601 to the second. */
 function eventTime(time: unknown): string {
@@ -90,6 +99,12 @@ export async function startEventBus(options: EventBusOptions): Promise<LocalEven
   const pending = new Set<Promise<void>>();
   const stopping = new AbortController();
   let eventsLog: Promise<void> = Promise.resolve();
+  const putRules = createBusRules({
+    busName,
+    region,
+    rulesFile: options.rulesFile,
+    forwardedEventsFile: options.forwardedEventsFile,
+  });
 
   async function withRetries(target: string, send: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
@@ -108,7 +123,7 @@ export async function startEventBus(options: EventBusOptions): Promise<LocalEven
     }
   }
 
-  const rules: Rule[] = options.contexts.flatMap((context) =>
+  const declaredRules: Rule[] = options.contexts.flatMap((context) =>
     (context.rules ?? []).map((declaration): Rule => {
       const id = `${context.name}-${declaration.name}`;
       const matches = compileEventPattern(declaration.pattern);
@@ -162,7 +177,7 @@ export async function startEventBus(options: EventBusOptions): Promise<LocalEven
         : [],
       detail,
     };
-    const matched = rules.filter((rule) => rule.matches(event));
+    const matched = [...declaredRules.filter((rule) => rule.matches(event)), ...putRules.matching(event)];
     published.push({ event, rules: matched.map((r) => r.id) });
     if (published.length > keep) published.splice(0, published.length - keep);
     if (options.eventsLogFile) {
@@ -182,7 +197,7 @@ export async function startEventBus(options: EventBusOptions): Promise<LocalEven
   function putEvents(body: unknown): { FailedEntryCount: number; Entries: EntryResult[] } {
     const entries = (body as { Entries?: unknown } | null)?.Entries;
     if (!Array.isArray(entries) || entries.length === 0 || entries.length > maxEntries) {
-      throw new ClientError('ValidationException', `Entries must hold between 1 and ${maxEntries} entries.`);
+      throw new ServiceError('ValidationException', `Entries must hold between 1 and ${maxEntries} entries.`);
     }
     const results = entries.map((entry) =>
       typeof entry === 'object' && entry !== null
@@ -192,67 +207,45 @@ export async function startEventBus(options: EventBusOptions): Promise<LocalEven
     return { FailedEntryCount: results.filter((r) => r.ErrorCode).length, Entries: results };
   }
 
-  async function readRequest(req: IncomingMessage): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > maxRequestBytes)
-        throw new ClientError(
-          'ValidationException',
-          'Total size of the entries in the request is over the limit.',
-        );
-      chunks.push(chunk as Buffer);
-    }
-    return Buffer.concat(chunks);
-  }
-
-  function reply(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
-    res.writeHead(status, {
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amzn-requestid': randomUUID(),
-      ...(errorType ? { 'x-amzn-errortype': errorType } : {}),
-    });
-    res.end(JSON.stringify(body));
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const target = req.headers['x-amz-target'];
-      if (req.method !== 'POST' || target !== 'AWSEvents.PutEvents') {
-        req.resume();
-        throw new ClientError(
+      const target = String(req.headers['x-amz-target']);
+      const operation = target.startsWith('AWSEvents.') ? target.slice('AWSEvents.'.length) : '';
+      const answer =
+        operation === 'PutEvents'
+          ? putEvents
+          : Object.hasOwn(putRules.operations, operation)
+            ? putRules.operations[operation]
+            : undefined;
+      if (req.method !== 'POST' || !answer) {
+        throw new ServiceError(
           'UnknownOperationException',
-          `${String(target)} is not supported by the local event bus; only PutEvents is.`,
+          `${target} is not supported by the local event bus; PutEvents and ${Object.keys(putRules.operations).join(', ')} are.`,
         );
       }
-      const raw = await readRequest(req);
       let body: unknown;
       try {
-        body = JSON.parse(raw.toString('utf8'));
-      } catch {
-        throw new ClientError('SerializationException', 'The request body is not JSON.');
+        body = JSON.parse((await readRequestBody(req, maxRequestBytes)).toString('utf8'));
+      } catch (error) {
+        if (error instanceof ServiceError) throw error;
+        throw new ServiceError('SerializationException', 'The request body is not JSON.');
       }
-      reply(res, 200, putEvents(body));
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new ServiceError('SerializationException', 'The request body is not a JSON object.');
+      }
+      replyJson(res, 200, answer(body as Record<string, unknown>), { 'content-type': jsonProtocol });
     } catch (error) {
-      if (error instanceof ClientError) {
-        reply(res, 400, { __type: error.type, message: error.message }, error.type);
-        return;
-      }
-      log.error('the local event bus failed a request', error);
-      reply(res, 500, { __type: 'InternalException', message: 'internal error' }, 'InternalException');
+      req.resume();
+      replyError(res, error, {
+        messageField: 'message',
+        contentType: jsonProtocol,
+        onInternal: (e) => log.error('the local event bus failed a request', e),
+      });
     }
   }
 
   const server = createServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOnLoopback(server, options.port ?? 0);
 
   async function settled(): Promise<void> {
     while (pending.size > 0) await Promise.all([...pending]);
@@ -263,12 +256,10 @@ export async function startEventBus(options: EventBusOptions): Promise<LocalEven
     endpoint: `http://127.0.0.1:${port}`,
     port,
     events: () => [...published],
+    forwarded: () => putRules.forwarded(),
     settled,
     async stop() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await closeServer(server);
       stopping.abort();
       await settled();
     },

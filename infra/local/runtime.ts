@@ -1,23 +1,22 @@
-// All of Plinth on one machine in one call: DynamoDB Local, SQS and S3, the event bus, the tables,
-// queues and buckets, the function environment, a platform admin credential, the stream, queue and
-// schedule pollers and the API. `npm start` (main.ts) calls it; so do e2e tests and the bench, each
-// on its own data dir, and they may stop it and start it again on the same dir.
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+// All of Plinth on one machine in one call: DynamoDB Local, SQS and S3, the event bus, the
+// scheduler API, the mail outbox, the tables, queues and buckets, the function environment, a
+// platform admin credential, the stream, queue and schedule pollers and the API. `npm start`
+// (main.ts) calls it; so do e2e tests and the bench, each on its own data dir, and they may stop it
+// and start it again on the same dir.
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import * as z from 'zod';
 import { authorizer as plinthAuthorizer, contexts as plinthContexts } from '../../functions/manifests.ts';
-import { parseDeploymentConfig } from '../../libs/config/deployment.ts';
+import { parseDeploymentConfig, type DeploymentConfig } from '../../libs/config/deployment.ts';
 import { directoryTable, mainTable } from '../../libs/data/design.ts';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
 import deploymentConfig from '../plinth.config.ts';
 import { deriveTopology, type StandaloneFunctionDeclaration } from '../topology.ts';
 import { startApiGateway } from './api-gateway.ts';
+import { lockDataDir, loadSecrets, portIsFree, readPreviousRun, reusablePort } from './data-dir.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { createStreamsClient } from './dynamodb-streams.ts';
 import { chooseRegion, functionEnvironment, localNames, type LocalEndpoints } from './environment.ts';
@@ -25,9 +24,11 @@ import { startEventBus, type LocalEventBus } from './event-bus.ts';
 import { createFunctionHost } from './functions.ts';
 import { createLocalLog } from './log.ts';
 import { startQueuePollers } from './queue-pollers.ts';
+import { startMail, type LocalMail } from './mail.ts';
 import { startScheduler } from './scheduler.ts';
-import { createBuckets, createDeclaredQueues, startSqsAndS3 } from './sqs-and-s3.ts';
-import { readJsonFile, writeJsonFile } from './state-files.ts';
+import { startSchedulerApi, type LocalSchedulerApi } from './scheduler-api.ts';
+import { createBuckets, createDeclaredQueues, queueUrlsByArn, startSqsAndS3 } from './sqs-and-s3.ts';
+import { writeJsonFile } from './state-files.ts';
 import { startStreamConsumers } from './stream-consumers.ts';
 import { ensureTable, tableExists } from './tables.ts';
 
@@ -54,6 +55,11 @@ export interface LocalPlinthOptions {
   quiet?: boolean;
   /** The contexts and authorizer to run. @default functions/manifests.ts */
   manifests?: { contexts: readonly ContextManifest[]; authorizer: StandaloneFunctionDeclaration };
+  /**
+   * Changes the deployment config before it is used (validated again afterwards), e.g. a shorter
+   * `webhooks.retryScheduleSeconds` in tests. @default infra/plinth.config.ts as it is
+   */
+  deployment?: (config: DeploymentConfig) => DeploymentConfig;
 }
 
 export interface LocalPlinth {
@@ -64,69 +70,14 @@ export interface LocalPlinth {
   region: string;
   dataDir: string;
   endpoints: LocalEndpoints;
-  /** What was published on the bus, and a way to wait for its deliveries. */
-  bus: Pick<LocalEventBus, 'events' | 'settled'>;
+  /** What was published on the bus and forwarded to other accounts, and a way to wait for deliveries. */
+  bus: Pick<LocalEventBus, 'events' | 'forwarded' | 'settled'>;
+  /** The mail outbox (also at `GET <apiUrl>/local/mail`). */
+  mail: Pick<LocalMail, 'messages'>;
+  /** The one-time schedules created through the scheduler API, and a way to send the due ones now. */
+  scheduler: Pick<LocalSchedulerApi, 'schedules' | 'tick'>;
   /** Stops pollers, servers and DynamoDB Local; resolves when nothing is left running. */
   stop(): Promise<void>;
-}
-
-const secretsSchema = z.object({
-  cursorSecret: z.string().min(32),
-  admin: z.object({ id: z.string(), secret: z.string() }).optional(),
-});
-
-const previousRunSchema = z
-  .object({
-    dynamodbEndpoint: z.string().optional(),
-    sqsEndpoint: z.string().optional(),
-    eventBridgeEndpoint: z.string().optional(),
-  })
-  .passthrough();
-
-/** The data dir this process runs a runtime on; another process is detected by its lock file. */
-const runningHere = new Set<string>();
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function lockDataDir(dataDir: string): () => void {
-  // Handlers read one process-wide environment, so two runtimes in one process would share it.
-  if (runningHere.size > 0)
-    throw new Error(`a local Plinth is already running in this process (on ${[...runningHere].join(', ')})`);
-  const file = join(dataDir, 'runtime.lock');
-  const holder = readJsonFile(file, z.object({ pid: z.number() }));
-  if (holder && holder.pid !== process.pid && processAlive(holder.pid)) {
-    throw new Error(`another local Plinth (pid ${holder.pid}) is running on ${dataDir}; stop it first`);
-  }
-  writeJsonFile(file, { pid: process.pid });
-  runningHere.add(dataDir);
-  return () => {
-    runningHere.delete(dataDir);
-    rmSync(file, { force: true });
-  };
-}
-
-export function portIsFree(port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const probe = createServer();
-    probe.once('error', () => done(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
-  });
-}
-
-/**
- * Handler modules stay loaded for the life of the process and keep the endpoints they first saw,
- * so a runtime restarted in the same process takes the same ports again when it can.
- */
-async function reusablePort(previous: string | undefined): Promise<number> {
-  const port = previous ? Number(new URL(previous).port) : 0;
-  return port > 0 && (await portIsFree(port)) ? port : 0;
 }
 
 export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promise<LocalPlinth> {
@@ -138,7 +89,8 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     authorizer: plinthAuthorizer,
   };
   deriveTopology(contexts, authorizer);
-  const deployment = parseDeploymentConfig(deploymentConfig);
+  const configured = parseDeploymentConfig(deploymentConfig);
+  const deployment = options.deployment ? parseDeploymentConfig(options.deployment(configured)) : configured;
   const region = chooseRegion(deployment, options.region ?? process.env.PLINTH_LOCAL_REGION);
   const names = localNames(deployment, region);
 
@@ -163,12 +115,8 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
   };
 
   try {
-    const secretsFile = join(dataDir, 'secrets.json');
-    const secrets = readJsonFile(secretsFile, secretsSchema) ?? {
-      cursorSecret: randomBytes(32).toString('hex'),
-    };
-    writeJsonFile(secretsFile, secrets, { mode: 0o600 });
-    const previous = readJsonFile(join(dataDir, 'local.json'), previousRunSchema) ?? {};
+    const { secrets, save: saveSecrets } = loadSecrets(dataDir);
+    const previous = readPreviousRun(dataDir);
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
     let dynamodbEndpoint = options.dynamodbEndpoint;
@@ -205,6 +153,8 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       log,
       port: await reusablePort(previous.eventBridgeEndpoint),
       eventsLogFile: join(dataDir, 'events.log'),
+      rulesFile: join(dataDir, 'bus-rules.json'),
+      forwardedEventsFile: join(dataDir, 'forwarded-events.log'),
       sendToQueue: async (queue, body) => {
         const target = queues.get(queue);
         if (!target) throw new Error(`no queue named "${queue}"`);
@@ -213,11 +163,35 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     });
     cleanups.push(() => bus.stop());
 
+    const queueUrls = queueUrlsByArn(queues);
+    const schedulerApi = await startSchedulerApi({
+      region,
+      groups: [names.scheduleGroup],
+      stateFile: join(dataDir, 'one-time-schedules.json'),
+      queueUrl: (arn) => queueUrls.get(arn),
+      sendMessage: async (queueUrl, body) => {
+        await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
+      },
+      log,
+      port: await reusablePort(previous.schedulerEndpoint),
+    });
+    cleanups.push(() => schedulerApi.stop());
+    const mail = await startMail({
+      outboxFile: join(dataDir, 'mail.log'),
+      region,
+      verifiedIdentities: [deployment.mailFrom],
+      log,
+      port: await reusablePort(previous.sesEndpoint),
+    });
+    cleanups.push(() => mail.stop());
+
     const endpoints: LocalEndpoints = {
       dynamodb: dynamodbEndpoint,
       sqs: sqsAndS3.sqsEndpoint,
       s3: sqsAndS3.endpoint,
       eventBridge: bus.endpoint,
+      scheduler: schedulerApi.endpoint,
+      ses: mail.endpoint,
     };
     // Handler modules read their environment when first imported, so it is complete before any is loaded.
     Object.assign(
@@ -226,8 +200,9 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
         deployment,
         region,
         names,
-        queueUrls: new Map([...queues].map(([name, q]) => [name, q.url])),
+        queues,
         cursorSecret: secrets.cursorSecret,
+        webhookSecretKey: secrets.webhookSecretKey,
         endpoints,
       }),
     );
@@ -240,7 +215,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     if (!secrets.admin || freshData) {
       const { createPlatformAdminKey } = await import('../../functions/tenants/platform-admin.ts');
       secrets.admin = await createPlatformAdminKey({ name: 'local platform admin' });
-      writeJsonFile(secretsFile, secrets, { mode: 0o600 });
+      saveSecrets();
     }
 
     const streams = await startStreamConsumers({
@@ -270,7 +245,21 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     });
     cleanups.push(() => scheduler.stop());
 
-    const api = await startApiGateway({ contexts, authorizer, functions, region, log, port: apiPort });
+    const api = await startApiGateway({
+      contexts,
+      authorizer,
+      functions,
+      region,
+      log,
+      port: apiPort,
+      localRoutes: [
+        {
+          method: 'GET',
+          path: '/local/mail',
+          answer: (query) => mail.messages({ to: query.get('to') ?? undefined }),
+        },
+      ],
+    });
     cleanups.push(() => api.close());
 
     writeJsonFile(
@@ -286,6 +275,10 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
         sqsEndpoint: sqsAndS3.endpoint,
         s3Endpoint: sqsAndS3.endpoint,
         eventBridgeEndpoint: bus.endpoint,
+        schedulerEndpoint: schedulerApi.endpoint,
+        sesEndpoint: mail.endpoint,
+        mailOutbox: `${api.url}/local/mail`,
+        scheduleGroup: names.scheduleGroup,
         tables: { main: names.table, directory: names.directoryTable },
         eventBusName: names.eventBus,
         queues: Object.fromEntries(
@@ -305,7 +298,9 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       region,
       dataDir,
       endpoints,
-      bus: { events: () => bus.events(), settled: () => bus.settled() },
+      bus: { events: () => bus.events(), forwarded: () => bus.forwarded(), settled: () => bus.settled() },
+      mail: { messages: (filter) => mail.messages(filter) },
+      scheduler: { schedules: () => schedulerApi.schedules(), tick: () => schedulerApi.tick() },
       stop: () => (stopping ??= unwind()),
     };
   } catch (error) {

@@ -109,3 +109,13 @@ export async function createBuckets(s3: S3Client, buckets: readonly string[]): P
     }
   }
 }
+
+/** Queue URLs by ARN, DLQs included: how a schedule's target ARN finds its queue. */
+export function queueUrlsByArn(queues: ReadonlyMap<string, LocalQueue>): Map<string, string> {
+  return new Map(
+    [...queues.values()].flatMap((q): Array<[string, string]> => [
+      [q.arn, q.url],
+      [q.deadLetterArn, q.deadLetterUrl],
+    ]),
+  );
+}

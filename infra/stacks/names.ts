@@ -20,3 +20,32 @@ export function directoryTableName(config: Named): string {
 export function eventBusName(config: Named): string {
   return `${config.name}-events`;
 }
+
+/** EventBridge Scheduler's group for one-time schedules (long webhook retries); one per region. */
+export function scheduleGroupName(config: Named): string {
+  return `${config.name}-delays`;
+}
+
+/** The schema registry integrations generate code bindings from; one per region. */
+export function schemaRegistryName(config: Named): string {
+  return `${config.name}-events`;
+}
+
+/** Rules that forward a tenant's events to its own event bus start with this; IAM is scoped to it. */
+export function eventDestinationRulePrefix(config: Named): string {
+  return `${config.name}-dest-`;
+}
+
+/**
+ * The Cognito hosted domain prefix. Prefixes are unique per region across every AWS account, so
+ * the account id keeps two deployments that picked the same name from colliding.
+ */
+export function userPoolDomainPrefix(config: Named, region: string, account: string): string {
+  const reserved = /aws|amazon|cognito/.exec(config.name);
+  if (reserved) {
+    throw new Error(
+      `deployment name "${config.name}" contains "${reserved[0]}", which Cognito refuses in a hosted domain; choose another name`,
+    );
+  }
+  return `${config.name}-${region}-${account}`;
+}

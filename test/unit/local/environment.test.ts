@@ -4,8 +4,10 @@ import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
 import deploymentConfig from '../../../infra/plinth.config.ts';
 import {
   chooseRegion,
+  deadLetterUrlVariable,
   functionEnvironment,
   localNames,
+  queueArnVariable,
   queueUrlVariable,
 } from '../../../infra/local/environment.ts';
 
@@ -13,20 +15,28 @@ const deployment = parseDeploymentConfig(deploymentConfig);
 
 describe('the function environment on one machine', () => {
   const names = localNames(deployment, 'eu-central-1');
+  const queue = (name: string) => ({
+    url: `http://sqs.eu-central-1.localhost:1/000000000000/plinth-${name}`,
+    arn: `arn:aws:sqs:eu-central-1:000000000000:plinth-${name}`,
+    deadLetterUrl: `http://sqs.eu-central-1.localhost:1/000000000000/plinth-${name}-dlq`,
+  });
   const env = functionEnvironment({
     deployment,
     region: 'eu-central-1',
     names,
-    queueUrls: new Map([
-      ['jobs', 'http://sqs.eu-central-1.localhost:1/000000000000/plinth-jobs'],
-      ['webhook-deliveries', 'http://sqs.eu-central-1.localhost:1/000000000000/plinth-webhook-deliveries'],
+    queues: new Map([
+      ['jobs', queue('jobs')],
+      ['webhook-deliveries', queue('webhook-deliveries')],
     ]),
     cursorSecret: 'c'.repeat(64),
+    webhookSecretKey: 'w'.repeat(64),
     endpoints: {
       dynamodb: 'http://127.0.0.1:1',
       sqs: 'http://sqs.eu-central-1.localhost:2',
       s3: 'http://127.0.0.1:2',
       eventBridge: 'http://127.0.0.1:3',
+      scheduler: 'http://127.0.0.1:4',
+      ses: 'http://127.0.0.1:5',
     },
   });
 
@@ -50,10 +60,34 @@ describe('the function environment on one machine', () => {
       AWS_ENDPOINT_URL_SQS: 'http://sqs.eu-central-1.localhost:2',
       AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:2',
       AWS_ENDPOINT_URL_EVENTBRIDGE: 'http://127.0.0.1:3',
+      AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:4',
+      AWS_ENDPOINT_URL_SESV2: 'http://127.0.0.1:5',
       WEBHOOK_DELIVERIES_QUEUE_URL:
         'http://sqs.eu-central-1.localhost:1/000000000000/plinth-webhook-deliveries',
     });
     expect(queueUrlVariable('webhook-deliveries')).toBe('WEBHOOK_DELIVERIES_QUEUE_URL');
+  });
+
+  it('gives a queue its ARN, for schedules to target, and its DLQ, for a consumer that gives up', () => {
+    expect(queueArnVariable('webhook-deliveries')).toBe('WEBHOOK_DELIVERIES_QUEUE_ARN');
+    expect(deadLetterUrlVariable('webhook-deliveries')).toBe('WEBHOOK_DELIVERIES_DLQ_URL');
+    expect(env).toMatchObject({
+      WEBHOOK_DELIVERIES_QUEUE_ARN: 'arn:aws:sqs:eu-central-1:000000000000:plinth-webhook-deliveries',
+      WEBHOOK_DELIVERIES_DLQ_URL:
+        'http://sqs.eu-central-1.localhost:1/000000000000/plinth-webhook-deliveries-dlq',
+      JOBS_DLQ_URL: 'http://sqs.eu-central-1.localhost:1/000000000000/plinth-jobs-dlq',
+    });
+  });
+
+  it('gives what the scheduler, mail, webhook secret and event destination access kinds promise', () => {
+    expect(env).toMatchObject({
+      SCHEDULE_GROUP_NAME: 'plinth-delays',
+      SCHEDULER_ROLE_ARN: expect.stringMatching(/^arn:aws:iam::000000000000:role\/plinth-/) as string,
+      EVENT_DESTINATION_ROLE_ARN: expect.stringMatching(/^arn:aws:iam::000000000000:role\/plinth-/) as string,
+      MAIL_FROM: deployment.mailFrom,
+      WEBHOOK_SECRET_KEY: 'w'.repeat(64),
+    });
+    expect(env.SCHEDULER_ROLE_ARN).not.toBe(env.EVENT_DESTINATION_ROLE_ARN);
   });
 });
 
