@@ -1,0 +1,245 @@
+// Sign-in as clients call it: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and
+// RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, NEW_PASSWORD_REQUIRED). Challenge sessions live in
+// memory for three minutes, as Cognito's do; a restart only makes a pending challenge start over.
+import { randomBytes } from 'node:crypto';
+import * as z from 'zod';
+import { checkTotpCode } from './mfa.ts';
+import { assertPasswordPolicy, hashPassword, passwordMatches } from './passwords.ts';
+import {
+  assertClient,
+  refreshSession,
+  startSession,
+  triggerCall,
+  type AuthenticationResult,
+  type LocalPool,
+} from './pool.ts';
+import { CognitoError, parseInput, userIsDisabled } from './protocol.ts';
+import type { UserRecord } from './state.ts';
+import { runPostAuthentication, runPreAuthentication } from './triggers.ts';
+import { emailTaken, findUser, readAttributes } from './users.ts';
+
+const challengeMs = 3 * 60 * 1000;
+const maxChallengeAttempts = 5;
+
+type ChallengeName = 'SOFTWARE_TOKEN_MFA' | 'NEW_PASSWORD_REQUIRED';
+
+interface Challenge {
+  name: ChallengeName;
+  username: string;
+  clientId: string;
+  expiresAt: number;
+  attempts: number;
+}
+
+interface ChallengeAnswer {
+  ChallengeName: ChallengeName;
+  Session: string;
+  ChallengeParameters: Record<string, string>;
+}
+
+const metadata = z.record(z.string(), z.string()).optional();
+
+const initiateAuthInput = z.object({
+  AuthFlow: z.string(),
+  ClientId: z.string(),
+  AuthParameters: z.record(z.string(), z.string()).default({}),
+  ClientMetadata: metadata,
+});
+
+const respondInput = z.object({
+  ClientId: z.string(),
+  ChallengeName: z.string(),
+  Session: z.string().optional(),
+  ChallengeResponses: z.record(z.string(), z.string()).default({}),
+  ClientMetadata: metadata,
+});
+
+const incorrectCredentials = () =>
+  new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
+const expiredSession = () =>
+  new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+
+function required(parameters: Record<string, string>, name: string): string {
+  const value = parameters[name];
+  if (value === undefined || value === '') {
+    throw new CognitoError('InvalidParameterException', `Missing required parameter ${name}`);
+  }
+  return value;
+}
+
+export function createAuthFlows(pool: LocalPool) {
+  const challenges = new Map<string, Challenge>();
+
+  function openChallenge(name: ChallengeName, user: UserRecord, clientId: string): ChallengeAnswer {
+    const now = pool.now();
+    for (const [key, challenge] of challenges) if (challenge.expiresAt <= now) challenges.delete(key);
+    const session = randomBytes(96).toString('base64url');
+    challenges.set(session, {
+      name,
+      username: user.username,
+      clientId,
+      expiresAt: now + challengeMs,
+      attempts: 0,
+    });
+    const parameters: Record<string, string> =
+      name === 'SOFTWARE_TOKEN_MFA'
+        ? { USER_ID_FOR_SRP: user.username, FRIENDLY_DEVICE_NAME: 'TOTP device' }
+        : {
+            USER_ID_FOR_SRP: user.username,
+            requiredAttributes: '[]',
+            userAttributes: JSON.stringify(
+              Object.fromEntries(Object.entries(user.attributes).filter(([n]) => n !== 'sub')),
+            ),
+          };
+    return { ChallengeName: name, Session: session, ChallengeParameters: parameters };
+  }
+
+  /** The last steps every sign-in shares: an MFA challenge when TOTP is on, else tokens. */
+  async function finishPasswordStep(
+    user: UserRecord,
+    clientId: string,
+    source: 'TokenGeneration_Authentication' | 'TokenGeneration_NewPasswordChallenge',
+    clientMetadata: Record<string, string> | undefined,
+  ): Promise<ChallengeAnswer | { ChallengeParameters: object; AuthenticationResult: AuthenticationResult }> {
+    if (user.totp.enabled) return openChallenge('SOFTWARE_TOKEN_MFA', user, clientId);
+    await runPostAuthentication(triggerCall(pool, clientId, user), clientMetadata);
+    return {
+      ChallengeParameters: {},
+      AuthenticationResult: await startSession(pool, user, clientId, source, clientMetadata),
+    };
+  }
+
+  async function passwordSignIn(input: z.output<typeof initiateAuthInput>) {
+    const username = required(input.AuthParameters, 'USERNAME');
+    const password = required(input.AuthParameters, 'PASSWORD');
+    const user = findUser(pool.state, username);
+    if (!user) throw incorrectCredentials();
+    if (!user.enabled) throw userIsDisabled();
+    await runPreAuthentication(triggerCall(pool, input.ClientId, user), input.ClientMetadata);
+    if (!(await passwordMatches(password, user.passwordHash))) throw incorrectCredentials();
+    if (user.status === 'FORCE_CHANGE_PASSWORD') {
+      if ((user.temporaryPasswordExpiresAt ?? Infinity) <= pool.now()) {
+        throw new CognitoError(
+          'NotAuthorizedException',
+          'Temporary password has expired and must be reset by an administrator.',
+        );
+      }
+      return openChallenge('NEW_PASSWORD_REQUIRED', user, input.ClientId);
+    }
+    return finishPasswordStep(user, input.ClientId, 'TokenGeneration_Authentication', input.ClientMetadata);
+  }
+
+  async function initiateAuth(body: unknown) {
+    const input = parseInput(initiateAuthInput, body);
+    assertClient(pool, input.ClientId);
+    switch (input.AuthFlow) {
+      case 'USER_PASSWORD_AUTH':
+        return passwordSignIn(input);
+      case 'REFRESH_TOKEN_AUTH':
+      case 'REFRESH_TOKEN': {
+        const refreshToken = required(input.AuthParameters, 'REFRESH_TOKEN');
+        const result = await refreshSession(pool, refreshToken, input.ClientId, input.ClientMetadata);
+        return { ChallengeParameters: {}, AuthenticationResult: result };
+      }
+      default:
+        throw new CognitoError(
+          'InvalidParameterException',
+          `${input.AuthFlow} is not supported by the local user pool; use USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.`,
+        );
+    }
+  }
+
+  /** The challenge a session is for, checked against the client and the user answering it. */
+  function takeChallenge(input: z.output<typeof respondInput>): { challenge: Challenge; user: UserRecord } {
+    const challenge = input.Session ? challenges.get(input.Session) : undefined;
+    if (!challenge || challenge.expiresAt <= pool.now()) throw expiredSession();
+    if (challenge.name !== input.ChallengeName) {
+      throw new CognitoError('InvalidParameterException', `Session is for the ${challenge.name} challenge.`);
+    }
+    const user = findUser(pool.state, required(input.ChallengeResponses, 'USERNAME'));
+    if (challenge.clientId !== input.ClientId || user?.username !== challenge.username) {
+      throw new CognitoError('NotAuthorizedException', 'Invalid session for the user.');
+    }
+    if (!user.enabled) throw userIsDisabled();
+    challenge.attempts += 1;
+    if (challenge.attempts > maxChallengeAttempts) {
+      challenges.delete(input.Session!);
+      throw expiredSession();
+    }
+    return { challenge, user };
+  }
+
+  async function answerMfa(input: z.output<typeof respondInput>) {
+    const { user } = takeChallenge(input);
+    const code = required(input.ChallengeResponses, 'SOFTWARE_TOKEN_MFA_CODE');
+    const check = await checkTotpCode(user.totp.secret ?? '', code, pool.now(), user.totp.lastUsedStep);
+    if (!check.ok) {
+      throw check.reason === 'reused'
+        ? new CognitoError('ExpiredCodeException', 'Your software token has already been used once.')
+        : new CognitoError('CodeMismatchException', 'Invalid code received for user');
+    }
+    challenges.delete(input.Session!);
+    user.totp.lastUsedStep = check.step;
+    pool.save();
+    await runPostAuthentication(triggerCall(pool, input.ClientId, user), input.ClientMetadata);
+    return {
+      ChallengeParameters: {},
+      AuthenticationResult: await startSession(
+        pool,
+        user,
+        input.ClientId,
+        'TokenGeneration_Authentication',
+        input.ClientMetadata,
+      ),
+    };
+  }
+
+  async function answerNewPassword(input: z.output<typeof respondInput>) {
+    const { user } = takeChallenge(input);
+    const password = required(input.ChallengeResponses, 'NEW_PASSWORD');
+    assertPasswordPolicy(password);
+    const attributes = readAttributes(
+      Object.entries(input.ChallengeResponses)
+        .filter(([name]) => name.startsWith('userAttributes.'))
+        .map(([name, value]) => ({ Name: name.slice('userAttributes.'.length), Value: value })),
+    );
+    const passwordHash = await hashPassword(password);
+    if (attributes.email && emailTaken(pool.state, attributes.email, user.username)) {
+      throw new CognitoError('AliasExistsException', 'An account with the given email already exists.');
+    }
+    challenges.delete(input.Session!);
+    Object.assign(user, {
+      passwordHash,
+      status: 'CONFIRMED',
+      temporaryPasswordExpiresAt: undefined,
+      attributes: { ...user.attributes, ...attributes },
+      updatedAt: pool.now(),
+    });
+    pool.save();
+    pool.log.info(`local identity: ${user.attributes.email ?? user.username} set a new password`);
+    return finishPasswordStep(
+      user,
+      input.ClientId,
+      'TokenGeneration_NewPasswordChallenge',
+      input.ClientMetadata,
+    );
+  }
+
+  async function respondToAuthChallenge(body: unknown) {
+    const input = parseInput(respondInput, body);
+    assertClient(pool, input.ClientId);
+    switch (input.ChallengeName) {
+      case 'SOFTWARE_TOKEN_MFA':
+        return answerMfa(input);
+      case 'NEW_PASSWORD_REQUIRED':
+        return answerNewPassword(input);
+      default:
+        throw new CognitoError(
+          'InvalidParameterException',
+          `${input.ChallengeName} is not a challenge the local user pool issues.`,
+        );
+    }
+  }
+
+  return { initiateAuth, respondToAuthChallenge };
+}
