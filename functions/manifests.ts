@@ -12,5 +12,5 @@ export const authorizer = {
   name: 'authorizer',
   entry: 'functions/authorizer/handler.ts',
   handler: 'handler',
-  access: { table: 'readwrite', directory: 'read' },
+  access: { table: 'readwrite', directory: 'read', userPool: 'read' },
 } as const;

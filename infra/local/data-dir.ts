@@ -21,6 +21,7 @@ const previousRunSchema = z
     eventBridgeEndpoint: z.string().optional(),
     schedulerEndpoint: z.string().optional(),
     sesEndpoint: z.string().optional(),
+    identityEndpoint: z.string().optional(),
   })
   .passthrough();
 export type PreviousRun = z.infer<typeof previousRunSchema>;

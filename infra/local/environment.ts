@@ -67,6 +67,8 @@ export interface LocalEndpoints {
   scheduler: string;
   /** SES v2: the local mail outbox. */
   ses: string;
+  /** The local identity issuer (Cognito user pool). */
+  cognito: string;
 }
 
 export interface LocalQueueAddresses {
@@ -84,6 +86,8 @@ export interface FunctionEnvironmentInput {
   cursorSecret: string;
   /** The key that encrypts webhook signing secrets at rest. */
   webhookSecretKey: string;
+  /** The local user pool that issues the tokens the authorizer verifies. */
+  identity: { userPoolId: string; clientIds: { firstParty: string; console: string }; jwksUrl: string };
   endpoints: LocalEndpoints;
 }
 
@@ -109,6 +113,9 @@ export function functionEnvironment(input: FunctionEnvironmentInput): Record<str
     SCHEDULER_ROLE_ARN: localRoleArn(input.names.roles.scheduler),
     EVENT_DESTINATION_ROLE_ARN: localRoleArn(input.names.roles.eventDestinations),
     MAIL_FROM: input.deployment.mailFrom,
+    USER_POOL_ID: input.identity.userPoolId,
+    USER_POOL_CLIENT_IDS: `${input.identity.clientIds.firstParty},${input.identity.clientIds.console}`,
+    IDENTITY_JWKS_URL: input.identity.jwksUrl,
     PLINTH_LOCAL: 'true',
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,
@@ -121,6 +128,7 @@ export function functionEnvironment(input: FunctionEnvironmentInput): Record<str
     AWS_ENDPOINT_URL_EVENTBRIDGE: input.endpoints.eventBridge,
     AWS_ENDPOINT_URL_SCHEDULER: input.endpoints.scheduler,
     AWS_ENDPOINT_URL_SESV2: input.endpoints.ses,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: input.endpoints.cognito,
   };
 }
 

@@ -22,6 +22,7 @@ import { createStreamsClient } from './dynamodb-streams.ts';
 import { chooseRegion, functionEnvironment, localNames, type LocalEndpoints } from './environment.ts';
 import { startEventBus, type LocalEventBus } from './event-bus.ts';
 import { createFunctionHost } from './functions.ts';
+import { startLocalIdentity } from './identity/index.ts';
 import { createLocalLog } from './log.ts';
 import { startQueuePollers } from './queue-pollers.ts';
 import { startMail, type LocalMail } from './mail.ts';
@@ -74,6 +75,8 @@ export interface LocalPlinth {
   bus: Pick<LocalEventBus, 'events' | 'forwarded' | 'settled'>;
   /** The mail outbox (also at `GET <apiUrl>/local/mail`). */
   mail: Pick<LocalMail, 'messages'>;
+  /** Where and how users sign in: the local user pool and its first-party app client. */
+  identity: { endpoint: string; userPoolId: string; clientId: string };
   /** The one-time schedules created through the scheduler API, and a way to send the due ones now. */
   scheduler: Pick<LocalSchedulerApi, 'schedules' | 'tick'>;
   /** Stops pollers, servers and DynamoDB Local; resolves when nothing is left running. */
@@ -184,6 +187,18 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       port: await reusablePort(previous.sesEndpoint),
     });
     cleanups.push(() => mail.stop());
+    const triggers = contexts.flatMap((c) => (c.triggers ?? []).map((t) => ({ context: c, ...t })));
+    const identity = await startLocalIdentity({
+      stateFile: join(dataDir, `identity-${region}.json`),
+      region,
+      log,
+      port: await reusablePort(previous.identityEndpoint),
+      invokeTrigger: (trigger, event) => {
+        const target = triggers.find((t) => t.trigger === trigger);
+        return target ? functions.forContext(target.context, target.consumer).invoke(event) : undefined;
+      },
+    });
+    cleanups.push(() => identity.stop());
 
     const endpoints: LocalEndpoints = {
       dynamodb: dynamodbEndpoint,
@@ -192,6 +207,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       eventBridge: bus.endpoint,
       scheduler: schedulerApi.endpoint,
       ses: mail.endpoint,
+      cognito: identity.endpoint,
     };
     // Handler modules read their environment when first imported, so it is complete before any is loaded.
     Object.assign(
@@ -203,6 +219,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
         queues,
         cursorSecret: secrets.cursorSecret,
         webhookSecretKey: secrets.webhookSecretKey,
+        identity,
         endpoints,
       }),
     );
@@ -277,6 +294,15 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
         eventBridgeEndpoint: bus.endpoint,
         schedulerEndpoint: schedulerApi.endpoint,
         sesEndpoint: mail.endpoint,
+        identityEndpoint: identity.endpoint,
+        signIn: {
+          how: 'InitiateAuth (USER_PASSWORD_AUTH) against identityEndpoint with the first-party client; send the AccessToken as a Bearer token',
+          userPoolId: identity.userPoolId,
+          clientId: identity.clientIds.firstParty,
+          consoleClientId: identity.clientIds.console,
+          issuer: identity.issuer,
+          jwksUrl: identity.jwksUrl,
+        },
         mailOutbox: `${api.url}/local/mail`,
         scheduleGroup: names.scheduleGroup,
         tables: { main: names.table, directory: names.directoryTable },
@@ -300,6 +326,11 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       endpoints,
       bus: { events: () => bus.events(), forwarded: () => bus.forwarded(), settled: () => bus.settled() },
       mail: { messages: (filter) => mail.messages(filter) },
+      identity: {
+        endpoint: identity.endpoint,
+        userPoolId: identity.userPoolId,
+        clientId: identity.clientIds.firstParty,
+      },
       scheduler: { schedules: () => schedulerApi.schedules(), tick: () => schedulerApi.tick() },
       stop: () => (stopping ??= unwind()),
     };

@@ -30,6 +30,11 @@ describe('the function environment on one machine', () => {
     ]),
     cursorSecret: 'c'.repeat(64),
     webhookSecretKey: 'w'.repeat(64),
+    identity: {
+      userPoolId: 'eu-central-1_Local0001',
+      clientIds: { firstParty: 'first-party-client', console: 'console-client' },
+      jwksUrl: 'http://127.0.0.1:6/eu-central-1_Local0001/.well-known/jwks.json',
+    },
     endpoints: {
       dynamodb: 'http://127.0.0.1:1',
       sqs: 'http://sqs.eu-central-1.localhost:2',
@@ -37,6 +42,7 @@ describe('the function environment on one machine', () => {
       eventBridge: 'http://127.0.0.1:3',
       scheduler: 'http://127.0.0.1:4',
       ses: 'http://127.0.0.1:5',
+      cognito: 'http://127.0.0.1:6',
     },
   });
 
@@ -62,10 +68,19 @@ describe('the function environment on one machine', () => {
       AWS_ENDPOINT_URL_EVENTBRIDGE: 'http://127.0.0.1:3',
       AWS_ENDPOINT_URL_SCHEDULER: 'http://127.0.0.1:4',
       AWS_ENDPOINT_URL_SESV2: 'http://127.0.0.1:5',
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: 'http://127.0.0.1:6',
       WEBHOOK_DELIVERIES_QUEUE_URL:
         'http://sqs.eu-central-1.localhost:1/000000000000/plinth-webhook-deliveries',
     });
     expect(queueUrlVariable('webhook-deliveries')).toBe('WEBHOOK_DELIVERIES_QUEUE_URL');
+  });
+
+  it('tells the authorizer which local user pool and app clients to trust, and where its keys are', () => {
+    expect(env).toMatchObject({
+      USER_POOL_ID: 'eu-central-1_Local0001',
+      USER_POOL_CLIENT_IDS: 'first-party-client,console-client',
+      IDENTITY_JWKS_URL: 'http://127.0.0.1:6/eu-central-1_Local0001/.well-known/jwks.json',
+    });
   });
 
   it('gives a queue its ARN, for schedules to target, and its DLQ, for a consumer that gives up', () => {
