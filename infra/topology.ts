@@ -1,21 +1,27 @@
 // What the stacks build from the contexts' declarations: one function per handler export, the
-// queues, stream consumers, rules, schedules and API resources. Pure, so a bad manifest fails here
-// with a message naming the context and the bad value, before any construct exists.
+// queues, stream consumers, rules, schedules, user pool triggers and API resources. Pure, so a bad
+// manifest fails here with a message naming the context and the bad value, before any construct exists.
+import type { AccessDeclaration, ContextManifest, RouteDeclaration } from '../libs/manifest/types.ts';
 import type {
-  AccessDeclaration,
-  ContextManifest,
-  QueueDeclaration,
-  RouteDeclaration,
-  RuleDeclaration,
-  ScheduleDeclaration,
-  StreamConsumerDeclaration,
-} from '../libs/manifest/types.ts';
+  FunctionSpec,
+  QueueSpec,
+  RuleSpec,
+  RuleTarget,
+  ScheduleSpec,
+  StreamSpec,
+  Topology,
+  TriggerSpec,
+} from './topology-specs.ts';
+
+export type * from './topology-specs.ts';
 
 /** The API's version prefix: the stage name in AWS, and the first segment of every route path. */
 export const apiStage = 'v1';
 export const defaultMemorySize = 512;
 /** API Gateway's own integration limit, so an API function cannot outlive its request. */
 export const defaultTimeoutSeconds = 29;
+/** Cognito waits five seconds for a trigger's answer; a longer timeout would only hide a failure. */
+export const triggerTimeoutSeconds = 5;
 
 /** A function that is not a bounded context (the authorizer) but is bundled and deployed like one. */
 export interface StandaloneFunctionDeclaration {
@@ -23,72 +29,6 @@ export interface StandaloneFunctionDeclaration {
   readonly entry: string;
   readonly handler: string;
   readonly access: AccessDeclaration;
-}
-
-export interface FunctionSpec {
-  /** `<context>-<export>`: unique, and the construct id of the function. */
-  readonly id: string;
-  readonly context: string;
-  readonly entry: string;
-  readonly exportName: string;
-  readonly access: AccessDeclaration;
-  readonly memorySize: number;
-  readonly timeoutSeconds: number;
-  /** What the function is for, e.g. `tenants: API routes`. */
-  readonly description: string;
-}
-
-export interface QueueSpec {
-  readonly context: string;
-  readonly declaration: QueueDeclaration;
-  readonly functionId: string;
-}
-
-export interface StreamSpec {
-  /** `<context>-<export>`, also names the stream's failure queue. */
-  readonly id: string;
-  readonly context: string;
-  readonly declaration: StreamConsumerDeclaration;
-  readonly functionId: string;
-}
-
-export type RuleTarget =
-  | { readonly kind: 'queue'; readonly queue: string }
-  | { readonly kind: 'function'; readonly functionId: string };
-
-export interface RuleSpec {
-  /** `<context>-<rule name>`. */
-  readonly id: string;
-  readonly context: string;
-  readonly declaration: RuleDeclaration;
-  readonly target: RuleTarget;
-}
-
-export interface ScheduleSpec {
-  /** `<context>-<schedule name>`. */
-  readonly id: string;
-  readonly context: string;
-  readonly declaration: ScheduleDeclaration;
-  readonly functionId: string;
-}
-
-export interface ApiResourceSpec {
-  /** Path below the stage, e.g. `/platform/tenants/{tenantId}` for `/v1/platform/tenants/{tenantId}`. */
-  readonly path: string;
-  readonly functionId: string;
-  readonly routes: readonly RouteDeclaration[];
-}
-
-export interface Topology {
-  readonly functions: readonly FunctionSpec[];
-  /** One bundle per entry module: the context's name and its entry file. */
-  readonly bundles: ReadonlyArray<{ readonly name: string; readonly entry: string }>;
-  readonly authorizerFunctionId: string;
-  readonly queues: readonly QueueSpec[];
-  readonly streams: readonly StreamSpec[];
-  readonly rules: readonly RuleSpec[];
-  readonly schedules: readonly ScheduleSpec[];
-  readonly resources: readonly ApiResourceSpec[];
 }
 
 const namePattern = /^[a-z][a-z0-9-]{0,30}$/;
@@ -129,6 +69,7 @@ export function deriveTopology(
     ctx: ContextManifest | StandaloneFunctionDeclaration,
     exportName: string,
     purpose: string,
+    stack: FunctionSpec['stack'] = 'api',
   ): string => {
     if (!exportPattern.test(exportName))
       fail(`context ${ctx.name}: "${exportName}" is not a valid export name`);
@@ -143,8 +84,10 @@ export function deriveTopology(
       exportName,
       access: ctx.access,
       memorySize: manifest?.memorySize ?? defaultMemorySize,
-      timeoutSeconds: manifest?.timeoutSeconds ?? defaultTimeoutSeconds,
+      timeoutSeconds:
+        stack === 'data' ? triggerTimeoutSeconds : (manifest?.timeoutSeconds ?? defaultTimeoutSeconds),
       description: `${ctx.name}: ${purpose}`,
+      stack,
     });
     bundles.set(ctx.name, ctx.entry);
     return id;
@@ -163,6 +106,7 @@ export function deriveTopology(
   const streams: StreamSpec[] = [];
   const rules: RuleSpec[] = [];
   const schedules: ScheduleSpec[] = [];
+  const triggers: TriggerSpec[] = [];
   const routesByPath = new Map<string, { functionId: string; context: string; routes: RouteDeclaration[] }>();
   const seenRoutes = new Set<string>();
   const seenOperations = new Set<string>();
@@ -256,6 +200,23 @@ export function deriveTopology(
       const functionId = addFunction(ctx, declaration.consumer, `schedule ${declaration.name}`);
       schedules.push({ id, context: ctx.name, declaration, functionId });
     }
+
+    for (const declaration of ctx.triggers ?? []) {
+      const owner = triggers.find((t) => t.declaration.trigger === declaration.trigger);
+      if (owner) {
+        fail(
+          `context ${ctx.name}: the user pool has one ${declaration.trigger} trigger, already served by context ${owner.context}`,
+        );
+      }
+      // A trigger's function lives in the data stack, so it cannot also serve API-stack work.
+      if (functions.get(`${ctx.name}-${declaration.consumer}`)?.stack === 'api') {
+        fail(
+          `context ${ctx.name}: ${declaration.consumer} serves the ${declaration.trigger} trigger and something else; give the trigger an export of its own`,
+        );
+      }
+      const functionId = addFunction(ctx, declaration.consumer, `${declaration.trigger} trigger`, 'data');
+      triggers.push({ id: functionId, context: ctx.name, declaration, functionId });
+    }
   }
 
   const resources = [...routesByPath.entries()]
@@ -270,6 +231,7 @@ export function deriveTopology(
     streams,
     rules,
     schedules,
+    triggers,
     resources,
   };
 }

@@ -2,34 +2,19 @@
 // X-Ray tracing, the runtime environment every Plinth function parses at cold start, and exactly
 // the permissions its manifest's `access` declaration asks for.
 import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
-import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { AccessDeclaration } from '../../libs/manifest/types.ts';
-import type { PlinthTable } from './plinth-table.ts';
-import { TenantDirectory } from './tenant-directory.ts';
+import { grantDeclaredAccess, type RegionalResources } from './declared-access.ts';
+
+export type { RegionalResources } from './declared-access.ts';
 
 /** Where a function's code comes from: the bundler's output, or a stand-in in infra tests. */
 export interface HandlerCode {
   /** The code of bundle `name` (a context), which must export `exportName`. */
   codeFor(name: string, exportName: string): lambda.Code;
-}
-
-/** The regional resources a function may be granted, and whose names it is told. */
-export interface RegionalResources {
-  readonly deployment: DeploymentConfig;
-  readonly table: PlinthTable;
-  /** Physical name of the tenant directory; its replica in this stack's region is the one used. */
-  readonly directoryTableName: string;
-  readonly bus: events.IEventBus;
-  /** Queues by their declared name. */
-  readonly queues: ReadonlyMap<string, sqs.IQueue>;
-  readonly cursorSecret: secretsmanager.ISecret;
 }
 
 export interface ServiceFunctionProps {
@@ -53,11 +38,12 @@ export interface ServiceFunctionProps {
 
 /** Lambda's limit on the total size of a function's environment variables. */
 const environmentLimitBytes = 4096;
-
-/** `jobs` → `JOBS_QUEUE_URL`, `webhook-deliveries` → `WEBHOOK_DELIVERIES_QUEUE_URL`. */
-export function queueUrlVariable(queueName: string): string {
-  return `${queueName.toUpperCase().replace(/-/g, '_')}_QUEUE_URL`;
-}
+/**
+ * What a resource name or ARN filled in by CloudFormation is counted as. The longest values Plinth passes
+ * are queue URLs (an 80-character generated queue name behind the regional endpoint, about 140
+ * bytes); ARNs of generated roles and secrets stay under that.
+ */
+const tokenValueBytes = 160;
 
 export class ServiceFunction extends Construct {
   readonly function: lambda.Function;
@@ -78,6 +64,9 @@ export class ServiceFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    // Grants go to the role, so the variables naming what was granted are known before the function is.
+    const granted = grantDeclaredAccess(this.role, props.context, access, resources);
+
     this.function = new lambda.Function(this, 'Function', {
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
@@ -91,28 +80,15 @@ export class ServiceFunction extends Construct {
       applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
       systemLogLevelV2: lambda.SystemLogLevel.WARN,
       tracing: lambda.Tracing.ACTIVE,
-      environment: this.environment(props),
+      environment: this.environment(props, granted),
       ...(props.description ? { description: props.description } : {}),
     });
-
-    if (access.table) resources.table.grantData(this.function, access.table);
-    if (access.directory) {
-      TenantDirectory.grantReplica(this.function, resources.directoryTableName, access.directory);
-    }
-    if (access.bus === 'put') resources.bus.grantPutEventsTo(this.function);
-    for (const q of access.queues ?? []) {
-      const queue = resources.queues.get(q.name);
-      if (!queue) throw new Error(`context ${props.context}: no queue named "${q.name}" in this region`);
-      if (q.access === 'send') queue.grantSendMessages(this.function);
-      else queue.grantConsumeMessages(this.function);
-    }
-    if (access.cursorSecret) resources.cursorSecret.grantRead(this.function);
 
     this.acknowledgeFindings();
   }
 
-  private environment(props: ServiceFunctionProps): Record<string, string> {
-    const { access, resources } = props;
+  private environment(props: ServiceFunctionProps, granted: Record<string, string>): Record<string, string> {
+    const { resources } = props;
     const environment: Record<string, string> = {
       PLINTH_DEPLOYMENT: JSON.stringify(resources.deployment),
       PLINTH_REGION: Stack.of(this).region,
@@ -122,16 +98,12 @@ export class ServiceFunction extends Construct {
       POWERTOOLS_SERVICE_NAME: props.context,
       POWERTOOLS_METRICS_NAMESPACE: 'Plinth',
       NODE_OPTIONS: '--enable-source-maps',
+      ...granted,
     };
-    for (const q of access.queues ?? []) {
-      const queue = resources.queues.get(q.name);
-      if (queue) environment[queueUrlVariable(q.name)] = queue.queueUrl;
-    }
-    if (access.cursorSecret) environment.CURSOR_SECRET_ARN = resources.cursorSecret.secretArn;
 
-    // Resource names are tokens here; count them at a generous 256 bytes so the check is conservative.
     const size = Object.entries(environment).reduce(
-      (sum, [key, value]) => sum + key.length + (Token.isUnresolved(value) ? 256 : Buffer.byteLength(value)),
+      (sum, [key, value]) =>
+        sum + key.length + (Token.isUnresolved(value) ? tokenValueBytes : Buffer.byteLength(value)),
       0,
     );
     if (size > environmentLimitBytes) {

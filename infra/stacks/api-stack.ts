@@ -15,7 +15,7 @@ import type { StreamConsumerDeclaration } from '../../libs/manifest/types.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
 import { PlinthApi } from '../constructs/plinth-api.ts';
 import { RegionalDashboard } from '../constructs/regional-dashboard.ts';
-import { ServiceFunction, type HandlerCode, type RegionalResources } from '../constructs/service-function.ts';
+import { ServiceFunction, type HandlerCode } from '../constructs/service-function.ts';
 import type { Topology } from '../topology.ts';
 import type { DataStack } from './data-stack.ts';
 import { toEventPattern } from './event-pattern.ts';
@@ -26,7 +26,6 @@ export interface ApiStackProps extends StackProps {
   /** The data stack of the same region. */
   readonly data: DataStack;
   readonly code: HandlerCode;
-  readonly directoryTableName: string;
 }
 
 /** ElectroDB writes the entity name of every item into this attribute. */
@@ -67,16 +66,8 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const { deployment, topology, data } = props;
 
-    const resources: RegionalResources = {
-      deployment,
-      table: data.table,
-      directoryTableName: props.directoryTableName,
-      bus: data.bus.bus,
-      queues: new Map([...data.queues].map(([name, q]) => [name, q.queue])),
-      cursorSecret: data.cursorSecret,
-    };
     const functions = new Map<string, ServiceFunction>();
-    for (const spec of topology.functions) {
+    for (const spec of topology.functions.filter((f) => f.stack === 'api')) {
       functions.set(
         spec.id,
         new ServiceFunction(this, spec.id, {
@@ -84,7 +75,7 @@ export class ApiStack extends Stack {
           code: props.code.codeFor(spec.context, spec.exportName),
           exportName: spec.exportName,
           access: spec.access,
-          resources,
+          resources: data.resources,
           description: `Plinth ${spec.description}`,
           memorySize: spec.memorySize,
           timeout: Duration.seconds(spec.timeoutSeconds),
@@ -187,7 +178,10 @@ export class ApiStack extends Stack {
     this.dashboard = new RegionalDashboard(this, 'Dashboard', {
       dashboardName: `${deployment.name}-${this.region}`,
       api: this.api.restApi,
-      functions: [...functions.entries()].map(([label, f]) => ({ label, function: f.function })),
+      functions: [...functions, ...data.triggerFunctions].map(([label, f]) => ({
+        label,
+        function: f.function,
+      })),
       deadLetterQueues: [
         ...[...data.queues].map(([name, q]) => ({ label: `${name} DLQ`, queue: q.deadLetters.queue })),
         ...[...data.streamFailures].map(([name, q]) => ({

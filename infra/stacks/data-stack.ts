@@ -1,30 +1,50 @@
-// A region's stateful half: table, event bus, queues, buckets, the cursor secret and the user
-// pool. Retained on delete and termination-protected, so replacing the API stack never touches data.
+// A region's stateful half: table, event bus and its schema registry, queues, buckets, secrets, the
+// Scheduler group for delayed deliveries, and the user pool with its triggers. Retained on delete
+// and termination-protected, so replacing the API stack never touches data.
 import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { DeploymentConfig } from '../../libs/config/deployment.ts';
+import { eventCatalog, eventSource } from '../../events/catalog.ts';
+import { zoneOf, type DeploymentConfig } from '../../libs/config/deployment.ts';
 import { mainTable } from '../../libs/data/design.ts';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
 import { DeadLetterQueue } from '../constructs/dead-letter-queue.ts';
+import type { RegionalResources } from '../constructs/declared-access.ts';
+import { EventDestinationRole } from '../constructs/event-destination-role.ts';
+import { EventSchemaRegistry } from '../constructs/event-schema-registry.ts';
 import { ExportsBucket } from '../constructs/exports-bucket.ts';
+import { OneTimeSchedules } from '../constructs/one-time-schedules.ts';
 import { PlinthEventBus } from '../constructs/plinth-event-bus.ts';
 import { PlinthTable } from '../constructs/plinth-table.ts';
 import { PlinthUserPool } from '../constructs/plinth-user-pool.ts';
 import { QueueWithDlq } from '../constructs/queue-with-dlq.ts';
+import { ServiceFunction, type HandlerCode } from '../constructs/service-function.ts';
 import { WormBucket } from '../constructs/worm-bucket.ts';
 import type { Topology } from '../topology.ts';
-import { eventBusName } from './names.ts';
+import {
+  eventBusName,
+  eventDestinationRulePrefix,
+  scheduleGroupName,
+  schemaRegistryName,
+  userPoolDomainPrefix,
+} from './names.ts';
 import { toEventPattern } from './event-pattern.ts';
 
 export interface DataStackProps extends StackProps {
   readonly deployment: DeploymentConfig;
   readonly topology: Topology;
+  /** Code of the functions that live here: the user pool's triggers. */
+  readonly code: HandlerCode;
+  /** A name, not a reference: the directory lives in the global stack of another region. */
+  readonly directoryTableName: string;
 }
+
+/** Where the console runs when the deployment names no console domain: its dev server. */
+export const localConsoleOrigin = 'http://localhost:5173';
 
 export class DataStack extends Stack {
   readonly alarms: AlarmTopic;
@@ -40,7 +60,16 @@ export class DataStack extends Stack {
   readonly exports: ExportsBucket;
   /** Signs pagination cursors; read by functions whose manifest asks for `cursorSecret`. */
   readonly cursorSecret: secretsmanager.Secret;
+  /** Encrypts webhook signing secrets at rest. */
+  readonly webhookSecretKey: secretsmanager.Secret;
+  readonly schedules: OneTimeSchedules;
+  readonly eventDestinations: EventDestinationRole;
+  readonly schemaRegistry: EventSchemaRegistry;
   readonly users: PlinthUserPool;
+  /** The user pool's trigger functions, by function id. */
+  readonly triggerFunctions: ReadonlyMap<string, ServiceFunction>;
+  /** Everything here a function may be granted, for functions of this and the API stack. */
+  readonly resources: RegionalResources;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, { ...props, terminationProtection: true });
@@ -117,9 +146,114 @@ export class DataStack extends Stack {
         'Rotating the cursor key would invalidate every outstanding cursor; rotation needs a verifier that accepts the previous key, which is not built yet.',
     });
 
-    this.users = new PlinthUserPool(this, 'Users');
+    this.webhookSecretKey = new secretsmanager.Secret(this, 'WebhookSecretKey', {
+      description: 'Encrypts webhook signing secrets at rest in this region',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.webhookSecretKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Every stored signing secret is sealed with this key; rotating it needs a re-sealing job that reads with the previous key, which is not built yet.',
+    });
+
+    // Scheduler sends only to queues that a context allowed to schedule may send to itself.
+    const scheduledQueues = new Set(
+      topology.functions
+        .filter((f) => f.access.scheduler)
+        .flatMap((f) => (f.access.queues ?? []).filter((q) => q.access === 'send').map((q) => q.name)),
+    );
+    this.schedules = new OneTimeSchedules(this, 'Delays', {
+      scheduleGroupName: scheduleGroupName(deployment),
+      queues: [...scheduledQueues].flatMap((name) => {
+        const queue = queues.get(name);
+        return queue ? [queue.queue] : [];
+      }),
+    });
+
+    const zone = zoneOf(deployment, this.region);
+    if (!zone) throw new Error(`data stack ${id}: region ${this.region} is not a configured region`);
+    this.eventDestinations = new EventDestinationRole(this, 'EventDestinations', {
+      zone,
+      eventBusName: eventBusName(deployment),
+      rulePrefix: eventDestinationRulePrefix(deployment),
+    });
+
+    this.schemaRegistry = new EventSchemaRegistry(this, 'EventSchemas', {
+      registryName: schemaRegistryName(deployment),
+      catalog: eventCatalog,
+      source: eventSource,
+    });
+
+    const withoutUserPool: RegionalResources = {
+      deployment,
+      table: this.table,
+      directoryTableName: props.directoryTableName,
+      bus: this.bus.bus,
+      queues: new Map([...queues].map(([name, q]) => [name, q.queue])),
+      deadLetterQueues: new Map([...queues].map(([name, q]) => [name, q.deadLetters.queue])),
+      cursorSecret: this.cursorSecret,
+      webhookSecretKey: this.webhookSecretKey,
+      schedules: this.schedules,
+      eventDestinations: this.eventDestinations,
+    };
+    this.triggerFunctions = this.createTriggerFunctions(topology, props.code, withoutUserPool);
+    this.users = new PlinthUserPool(this, 'Users', {
+      domainPrefix: userPoolDomainPrefix(deployment, this.region, this.account),
+      consoleOrigin: deployment.domain?.console ? `https://${deployment.domain.console}` : localConsoleOrigin,
+      triggers: topology.triggers.map((t) => {
+        const fn = this.triggerFunctions.get(t.functionId);
+        if (!fn) throw new Error(`no function for trigger ${t.id}`);
+        return { trigger: t.declaration.trigger, function: fn.function };
+      }),
+    });
+    this.resources = {
+      ...withoutUserPool,
+      userPool: { pool: this.users.userPool, clientIds: this.users.clientIds },
+    };
 
     // Read by `npm run platform-key`, which writes the first platform admin key into this table.
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'The main table' });
+    new CfnOutput(this, 'UserPoolId', {
+      value: this.users.userPool.userPoolId,
+      description: 'The user pool',
+    });
+    new CfnOutput(this, 'UserPoolClientIds', {
+      value: this.users.clientIds.join(','),
+      description: 'App client ids: first-party (password and SRP sign-in), then console (hosted sign-in)',
+    });
+    new CfnOutput(this, 'HostedSignInUrl', {
+      value: this.users.domain.baseUrl(),
+      description: 'Base URL of the hosted sign-in pages',
+    });
+  }
+
+  /**
+   * The triggers' functions. They may not reference the pool that invokes them (the pool names
+   * them, so each would wait for the other); the pool's id arrives in every trigger event instead.
+   */
+  private createTriggerFunctions(
+    topology: Topology,
+    code: HandlerCode,
+    resources: RegionalResources,
+  ): Map<string, ServiceFunction> {
+    const functions = new Map<string, ServiceFunction>();
+    for (const spec of topology.functions.filter((f) => f.stack === 'data')) {
+      const { userPool: _pool, ...access } = spec.access;
+      functions.set(
+        spec.id,
+        new ServiceFunction(this, spec.id, {
+          context: spec.context,
+          code: code.codeFor(spec.context, spec.exportName),
+          exportName: spec.exportName,
+          access,
+          resources,
+          description: `Plinth ${spec.description}`,
+          memorySize: spec.memorySize,
+          timeout: Duration.seconds(spec.timeoutSeconds),
+        }),
+      );
+    }
+    return functions;
   }
 }

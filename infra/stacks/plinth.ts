@@ -54,9 +54,12 @@ export function addPlinthStacks(app: App, props: PlinthProps): PlinthStacks {
   for (const { region } of deployment.regions) {
     const data = new DataStack(app, stackNames.data(deployment, region), {
       env: env(region),
-      description: `Plinth data in ${region}: table, event bus, queues, buckets, user pool`,
+      description: `Plinth data in ${region}: table, event bus, queues, buckets, secrets, user pool`,
       deployment,
       topology,
+      code: props.code,
+      // A name, not a reference: the directory lives in another region's stack.
+      directoryTableName: directoryTableName(deployment),
     });
     const api = new ApiStack(app, stackNames.api(deployment, region), {
       env: env(region),
@@ -65,10 +68,10 @@ export function addPlinthStacks(app: App, props: PlinthProps): PlinthStacks {
       topology,
       data,
       code: props.code,
-      // A name, not a reference: the directory lives in another region's stack.
-      directoryTableName: directoryTableName(deployment),
     });
-    // The functions use the directory's replica in their region, which the global stack creates.
+    // The functions (the user pool's triggers too) use the directory's replica in their region,
+    // which the global stack creates.
+    data.addStackDependency(global);
     api.addStackDependency(global);
     regions.set(region, { data, api });
   }

@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { contexts } from '../../functions/manifests.ts';
 import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
+import type { QueueDeclaration } from '../../libs/manifest/types.ts';
 import {
   buildPlinth,
   configuredRegions,
@@ -46,6 +47,13 @@ function methodsByRoute(t: Template): Map<string, Props> {
   return methods;
 }
 
+/** The jobs queue as its manifest declares it. */
+function jobsQueue(): QueueDeclaration {
+  const declared = contexts.find((c) => c.name === 'jobs')?.queues?.find((q) => q.name === 'jobs');
+  if (!declared) throw new Error('the jobs context declares no jobs queue');
+  return declared;
+}
+
 const routes = contexts.flatMap((ctx) =>
   ctx.routes.map((route) => ({ context: ctx.name, apiHandler: ctx.apiHandler ?? '', route })),
 );
@@ -62,7 +70,8 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
 
   test('every function runs Node.js 22 on arm64 with active tracing and JSON logs', () => {
     const functions = Object.values(resourcesOfType(template(region), 'AWS::Lambda::Function'));
-    expect(functions.length).toBe(plinth.topology.functions.length);
+    // The user pool's triggers live beside the pool, in the data stack.
+    expect(functions.length).toBe(plinth.topology.functions.filter((f) => f.stack === 'api').length);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -226,7 +235,7 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       FunctionName: { Ref: worker },
       EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('QueuejobsQueue') },
-      BatchSize: 5,
+      BatchSize: jobsQueue().batchSize,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
   });
@@ -286,13 +295,17 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
       AlarmActions: [{ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmsTopic') }],
     });
     for (const spec of plinth.topology.functions) {
+      const name = `${spec.id.replace(/-/g, '')}Function`;
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'Errors',
         Namespace: 'AWS/Lambda',
         Dimensions: [
           {
             Name: 'FunctionName',
-            Value: { Ref: logicalIdOf(t, 'AWS::Lambda::Function', `${spec.id.replace(/-/g, '')}Function`) },
+            Value:
+              spec.stack === 'api'
+                ? { Ref: logicalIdOf(t, 'AWS::Lambda::Function', name) }
+                : { 'Fn::ImportValue': Match.stringLikeRegexp(name) },
           },
         ],
       });

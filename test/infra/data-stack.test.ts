@@ -99,13 +99,18 @@ describe.each(configuredRegions)('data stack in %s', (region) => {
   test('the jobs queue redrives to a DLQ after the declared receives, and the DLQ alarms to the alarm topic', () => {
     const t = template(region);
     const dlqId = logicalIdOf(t, 'AWS::SQS::Queue', 'QueuejobsDeadLetters');
+    const jobs = plinth.topology.queues.find((q) => q.declaration.name === 'jobs')?.declaration;
+    if (!jobs) throw new Error('no jobs queue in the topology');
     const topicId = logicalIdOf(t, 'AWS::SNS::Topic', 'AlarmsTopic');
     t.hasResource('AWS::SQS::Queue', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
-        VisibilityTimeout: 360,
+        VisibilityTimeout: jobs.visibilityTimeoutSeconds,
         SqsManagedSseEnabled: true,
-        RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] }, maxReceiveCount: 5 },
+        RedrivePolicy: {
+          deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+          maxReceiveCount: jobs.maxReceiveCount,
+        },
       }),
     });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', {

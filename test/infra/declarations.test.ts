@@ -1,6 +1,6 @@
-// Rules, schedules, queue consumers with batching windows and REMOVE stream consumers: none are
-// declared by Plinth's contexts yet, so a context that declares them all shows they are wired.
-import { Match, Template } from 'aws-cdk-lib/assertions';
+// Everything a manifest can declare, in one context that declares it all: rules, schedules, queue
+// consumers with batching windows, REMOVE stream consumers, user pool triggers and every access kind.
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, expect, test } from 'vitest';
 import { contexts } from '../../functions/manifests.ts';
 import { defineContext } from '../../libs/manifest/types.ts';
@@ -13,14 +13,14 @@ import {
   type PlinthTestApp,
 } from './support.ts';
 
-const webhooks = defineContext({
-  name: 'webhooks',
-  description: 'Delivers events to tenant endpoints',
-  entry: 'functions/webhooks/handler.ts',
+const relay = defineContext({
+  name: 'relay',
+  description: 'Relays events to tenant endpoints',
+  entry: 'functions/relay/handler.ts',
   routes: [],
   queues: [
     {
-      name: 'webhook-deliveries',
+      name: 'relay-deliveries',
       consumer: 'deliver',
       batchSize: 10,
       maxReceiveCount: 8,
@@ -42,7 +42,7 @@ const webhooks = defineContext({
       name: 'tenant-events',
       description: 'Tenant events to deliver',
       pattern: { source: ['plinth'], 'detail-type': [{ prefix: 'tenant.' }] },
-      target: { queue: 'webhook-deliveries' },
+      target: { queue: 'relay-deliveries' },
     },
     {
       name: 'suspensions',
@@ -52,7 +52,20 @@ const webhooks = defineContext({
     },
   ],
   schedules: [{ name: 'retry-sweep', expression: 'rate(5 minutes)', consumer: 'sweep' }],
-  access: { table: 'read', queues: [{ name: 'webhook-deliveries', access: 'send' }] },
+  triggers: [
+    { trigger: 'preTokenGeneration', consumer: 'tokenClaims' },
+    { trigger: 'customMessage', consumer: 'messages' },
+  ],
+  access: {
+    table: 'read',
+    cursorSecret: true,
+    webhookSecretKey: true,
+    scheduler: true,
+    mail: true,
+    userPool: 'admin',
+    eventDestinations: true,
+    queues: [{ name: 'relay-deliveries', access: 'send' }],
+  },
 });
 
 const region = 'eu-central-1';
@@ -61,7 +74,8 @@ let data: Template;
 let api: Template;
 
 beforeAll(() => {
-  plinth = buildPlinth({ contexts: [...contexts, webhooks] });
+  // The user pool takes one function per trigger, so contexts that declare triggers make way.
+  plinth = buildPlinth({ contexts: [...contexts.filter((c) => (c.triggers ?? []).length === 0), relay] });
   const stacks = regionalStacks(plinth, region);
   data = Template.fromStack(stacks.data);
   api = Template.fromStack(stacks.api);
@@ -69,8 +83,8 @@ beforeAll(() => {
 
 test('a rule to a queue lives beside the queue on the region bus, with the queue DLQ for undeliverable events', () => {
   const busId = logicalIdOf(data, 'AWS::Events::EventBus', 'EventsBus');
-  const queueId = logicalIdOf(data, 'AWS::SQS::Queue', 'QueuewebhookdeliveriesQueue');
-  const dlqId = logicalIdOf(data, 'AWS::SQS::Queue', 'QueuewebhookdeliveriesDeadLetters');
+  const queueId = logicalIdOf(data, 'AWS::SQS::Queue', 'QueuerelaydeliveriesQueue');
+  const dlqId = logicalIdOf(data, 'AWS::SQS::Queue', 'QueuerelaydeliveriesDeadLetters');
   data.hasResourceProperties('AWS::Events::Rule', {
     EventBusName: { Ref: busId },
     EventPattern: { source: ['plinth'], 'detail-type': [{ prefix: 'tenant.' }] },
@@ -95,7 +109,7 @@ test('a rule to a queue lives beside the queue on the region bus, with the queue
 });
 
 test('a rule to a function retries, then parks the event in the delivery DLQ', () => {
-  const fn = logicalIdOf(api, 'AWS::Lambda::Function', 'webhooksonSuspendedFunction');
+  const fn = logicalIdOf(api, 'AWS::Lambda::Function', 'relayonSuspendedFunction');
   const dlq = logicalIdOf(api, 'AWS::SQS::Queue', 'DeliveryFailures');
   api.hasResourceProperties('AWS::Events::Rule', {
     EventBusName: { 'Fn::ImportValue': Match.stringLikeRegexp('EventsBus') },
@@ -115,7 +129,7 @@ test('a rule to a function retries, then parks the event in the delivery DLQ', (
 });
 
 test('a schedule invokes its consumer through EventBridge Scheduler, with retries and the delivery DLQ', () => {
-  const fn = logicalIdOf(api, 'AWS::Lambda::Function', 'webhookssweepFunction');
+  const fn = logicalIdOf(api, 'AWS::Lambda::Function', 'relaysweepFunction');
   const dlq = logicalIdOf(api, 'AWS::SQS::Queue', 'DeliveryFailures');
   api.hasResourceProperties('AWS::Scheduler::Schedule', {
     ScheduleExpression: 'rate(5 minutes)',
@@ -128,7 +142,7 @@ test('a schedule invokes its consumer through EventBridge Scheduler, with retrie
 });
 
 test('a queue consumer gets its batch size and batching window', () => {
-  const fn = logicalIdOf(api, 'AWS::Lambda::Function', 'webhooksdeliverFunction');
+  const fn = logicalIdOf(api, 'AWS::Lambda::Function', 'relaydeliverFunction');
   api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
     FunctionName: { Ref: fn },
     BatchSize: 10,
@@ -138,7 +152,7 @@ test('a queue consumer gets its batch size and batching window', () => {
 });
 
 test('a stream consumer of modifications and removals filters on the new and the old image', () => {
-  const fn = logicalIdOf(api, 'AWS::Lambda::Function', 'webhooksonTenantChangeFunction');
+  const fn = logicalIdOf(api, 'AWS::Lambda::Function', 'relayonTenantChangeFunction');
   api.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
     FunctionName: { Ref: fn },
     FilterCriteria: {
@@ -162,14 +176,14 @@ test('a stream consumer of modifications and removals filters on the new and the
 
 test('functions that send to a queue are told its URL and may only send', () => {
   const fn = resourcesOfType(api, 'AWS::Lambda::Function')[
-    logicalIdOf(api, 'AWS::Lambda::Function', 'webhooksdeliverFunction')
+    logicalIdOf(api, 'AWS::Lambda::Function', 'relaydeliverFunction')
   ];
   expect(
     (fn?.Properties?.Environment as { Variables: Record<string, unknown> }).Variables
-      .WEBHOOK_DELIVERIES_QUEUE_URL,
+      .RELAY_DELIVERIES_QUEUE_URL,
   ).toBeDefined();
   const policy = JSON.stringify(
-    resourcesOfType(api, 'AWS::IAM::Policy')[logicalIdOf(api, 'AWS::IAM::Policy', 'webhookssweepRole')],
+    resourcesOfType(api, 'AWS::IAM::Policy')[logicalIdOf(api, 'AWS::IAM::Policy', 'relaysweepRole')],
   );
   expect(policy).toContain('sqs:SendMessage');
   expect(policy).not.toContain('sqs:DeleteMessage');
@@ -178,11 +192,55 @@ test('functions that send to a queue are told its URL and may only send', () => 
 test('the dashboard also watches the new dead-letter queues', () => {
   const dashboard = Object.values(resourcesOfType(api, 'AWS::CloudWatch::Dashboard'))[0];
   const body = JSON.stringify(dashboard?.Properties?.DashboardBody);
-  expect(body).toContain('webhook-deliveries DLQ');
+  expect(body).toContain('relay-deliveries DLQ');
   expect(body).toContain('rule and schedule deliveries');
 });
 
-test('all of it passes cdk-nag', () => {
+test('the Scheduler role may send to the queues that contexts allowed to schedule send to', () => {
+  const queueId = logicalIdOf(data, 'AWS::SQS::Queue', 'QueuerelaydeliveriesQueue');
+  const roleId = logicalIdOf(data, 'AWS::IAM::Role', 'DelaysRole');
+  const statements = Object.values(resourcesOfType(data, 'AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap(
+      (p) => (p.Properties?.PolicyDocument as { Statement: Array<Record<string, unknown>> }).Statement,
+    );
+  expect(statements.map((st) => st.Action)).toEqual(['sqs:SendMessage']);
+  expect([statements[0]?.Resource].flat()).toContainEqual({ 'Fn::GetAtt': [queueId, 'Arn'] });
+});
+
+test('trigger functions live in the data stack, and their errors alarm on the regional dashboard', () => {
+  const fn = logicalIdOf(data, 'AWS::Lambda::Function', 'relaytokenClaimsFunction');
+  expect(
+    Object.keys(resourcesOfType(api, 'AWS::Lambda::Function')).filter((id) =>
+      id.startsWith('relaytokenClaims'),
+    ),
+  ).toEqual([]);
+  data.hasResourceProperties('AWS::Cognito::UserPool', {
+    LambdaConfig: Match.objectLike({
+      PreTokenGenerationConfig: { LambdaArn: { 'Fn::GetAtt': [fn, 'Arn'] }, LambdaVersion: 'V2_0' },
+    }),
+  });
+  api.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'Errors',
+    Dimensions: [
+      {
+        Name: 'FunctionName',
+        Value: { 'Fn::ImportValue': Match.stringLikeRegexp('relaytokenClaimsFunction') },
+      },
+    ],
+  });
+});
+
+test('all of it passes cdk-nag and breaches no residency zone', () => {
   plinth.app.synth();
   expect(nagFindings(plinth.app)).toEqual([]);
+  for (const stack of [
+    plinth.stacks.global,
+    ...[...plinth.stacks.regions.values()].flatMap((r) => [r.data, r.api]),
+  ]) {
+    expect(
+      Annotations.fromStack(stack).findError('*', Match.stringLikeRegexp('^residency')),
+      stack.stackName,
+    ).toEqual([]);
+  }
 });

@@ -2,16 +2,13 @@
 // large for Lambda's environment stops synth instead of the deployment.
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { expect, test } from 'vitest';
 import { parseDeploymentConfig, type DeploymentConfigInput } from '../../libs/config/deployment.ts';
-import { mainTable } from '../../libs/data/design.ts';
 import type { AccessDeclaration } from '../../libs/manifest/types.ts';
-import { PlinthTable } from '../../infra/constructs/plinth-table.ts';
 import { ServiceFunction } from '../../infra/constructs/service-function.ts';
 import config from '../../infra/plinth.config.ts';
+import { standaloneResources } from './support.ts';
 
 function functionWith(access: AccessDeclaration, deployment: DeploymentConfigInput = config): Stack {
   const stack = new Stack(new App(), 'Test', { env: { region: 'eu-central-1' } });
@@ -20,20 +17,15 @@ function functionWith(access: AccessDeclaration, deployment: DeploymentConfigInp
     code: lambda.Code.fromInline('exports.api = async () => ({});'),
     exportName: 'api',
     access,
-    resources: {
-      deployment: parseDeploymentConfig(deployment),
-      table: new PlinthTable(stack, 'Table', { design: mainTable }),
-      directoryTableName: 'plinth-tenant-directory',
-      bus: new events.EventBus(stack, 'Bus'),
-      queues: new Map(),
-      cursorSecret: new secretsmanager.Secret(stack, 'Secret'),
-    },
+    resources: standaloneResources(stack, parseDeploymentConfig(deployment)),
   });
   return stack;
 }
 
+/** The function's own policy, not those of the resources around it. */
 function policy(stack: Stack): string {
-  return JSON.stringify(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
+  const policies = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+  return JSON.stringify(Object.entries(policies).filter(([id]) => id.startsWith('FnRole')));
 }
 
 test('read access to the table grants reads on the table and its named indexes, and no writes', () => {
@@ -47,7 +39,9 @@ test('read access to the table grants reads on the table and its named indexes, 
 
 test('no access declared grants nothing but logs and traces', () => {
   const granted = policy(functionWith({}));
-  expect(granted).not.toMatch(/dynamodb:|events:|sqs:|secretsmanager:|kms:/);
+  expect(granted).not.toMatch(
+    /dynamodb:|events:|sqs:|secretsmanager:|kms:|scheduler:|ses:|cognito-idp:|iam:/,
+  );
   expect(granted).toContain('logs:PutLogEvents');
   expect(granted).toContain('xray:PutTraceSegments');
 });

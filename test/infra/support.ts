@@ -1,8 +1,12 @@
 // Builds the Plinth app the way infra/app.ts does, with cdk.json's context and with a stand-in
 // for the bundled handler code, so infra tests synthesize in seconds without esbuild.
 import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
+import { App, Duration, type Stack } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -12,7 +16,12 @@ import {
   type DeploymentConfig,
   type DeploymentConfigInput,
 } from '../../libs/config/deployment.ts';
+import { mainTable } from '../../libs/data/design.ts';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
+import type { RegionalResources } from '../../infra/constructs/declared-access.ts';
+import { EventDestinationRole } from '../../infra/constructs/event-destination-role.ts';
+import { OneTimeSchedules } from '../../infra/constructs/one-time-schedules.ts';
+import { PlinthTable } from '../../infra/constructs/plinth-table.ts';
 import type { HandlerCode } from '../../infra/constructs/service-function.ts';
 import config from '../../infra/plinth.config.ts';
 import {
@@ -71,6 +80,50 @@ export function nagFindings(scope: IConstruct): NagFinding[] {
     severity: v.severity ?? 'error',
     paths: v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? 'unknown'),
   }));
+}
+
+/**
+ * Every regional resource a function may be granted, in one stack of the EU zone, for tests of
+ * ServiceFunction on its own: work queues `alpha` and `beta` with their DLQs, and a user pool.
+ */
+export function standaloneResources(stack: Stack, deployment: DeploymentConfig): RegionalResources {
+  const queues = new Map<string, sqs.Queue>();
+  const deadLetterQueues = new Map<string, sqs.Queue>();
+  for (const name of ['alpha', 'beta']) {
+    const dlq = new sqs.Queue(stack, `${name}-dlq`);
+    deadLetterQueues.set(name, dlq);
+    queues.set(
+      name,
+      new sqs.Queue(stack, name, {
+        visibilityTimeout: Duration.minutes(2),
+        deadLetterQueue: { queue: dlq, maxReceiveCount: 5 },
+      }),
+    );
+  }
+  const pool = new cognito.UserPool(stack, 'Pool');
+  return {
+    deployment,
+    table: new PlinthTable(stack, 'Table', { design: mainTable }),
+    directoryTableName: 'plinth-tenant-directory',
+    bus: new events.EventBus(stack, 'Bus', { eventBusName: 'plinth-events' }),
+    queues,
+    deadLetterQueues,
+    cursorSecret: new secretsmanager.Secret(stack, 'CursorSecret'),
+    webhookSecretKey: new secretsmanager.Secret(stack, 'WebhookSecretKey'),
+    schedules: new OneTimeSchedules(stack, 'Delays', {
+      scheduleGroupName: 'plinth-delays',
+      queues: [...queues.values()],
+    }),
+    eventDestinations: new EventDestinationRole(stack, 'EventDestinations', {
+      zone: 'EU',
+      eventBusName: 'plinth-events',
+      rulePrefix: 'plinth-dest-',
+    }),
+    userPool: {
+      pool,
+      clientIds: [pool.addClient('FirstParty').userPoolClientId, pool.addClient('Console').userPoolClientId],
+    },
+  };
 }
 
 /** The regions of infra/plinth.config.ts: one in each residency zone. */

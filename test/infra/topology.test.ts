@@ -34,10 +34,34 @@ describe('the Plinth manifests', () => {
   const topology = deriveTopology(contexts, authorizer);
 
   test('give one function per handler export, the authorizer included', () => {
-    expect(topology.functions.map((f) => f.id).sort()).toEqual(
-      ['authorizer-handler', 'docs-api', 'jobs-worker', 'outbox-publish', 'tenants-api'].sort(),
+    const exportsOf = (ctx: ContextManifest): string[] => [
+      ...(ctx.routes.length > 0 && ctx.apiHandler ? [ctx.apiHandler] : []),
+      ...(ctx.queues ?? []).map((q) => q.consumer),
+      ...(ctx.streams ?? []).map((st) => st.consumer),
+      ...(ctx.rules ?? []).flatMap((r) => ('consumer' in r.target ? [r.target.consumer] : [])),
+      ...(ctx.schedules ?? []).map((sc) => sc.consumer),
+      ...(ctx.triggers ?? []).map((t) => t.consumer),
+    ];
+    const expected = new Set([
+      'authorizer-handler',
+      ...contexts.flatMap((ctx) => exportsOf(ctx).map((name) => `${ctx.name}-${name}`)),
+    ]);
+    expect(topology.functions.map((f) => f.id).sort()).toEqual([...expected].sort());
+    expect(topology.functions.map((f) => f.id)).toEqual(
+      expect.arrayContaining([
+        'authorizer-handler',
+        'docs-api',
+        'jobs-worker',
+        'outbox-publish',
+        'tenants-api',
+      ]),
     );
     expect(topology.authorizerFunctionId).toBe('authorizer-handler');
+  });
+
+  test('put every trigger function in the data stack and every other function in the API stack', () => {
+    const triggerIds = new Set(topology.triggers.map((t) => t.functionId));
+    for (const fn of topology.functions) expect(fn.stack, fn.id).toBe(triggerIds.has(fn.id) ? 'data' : 'api');
   });
 
   test('bundle each entry module once', () => {
@@ -52,7 +76,9 @@ describe('the Plinth manifests', () => {
 
   test('take timeouts and memory from the manifest, 29 s and 512 MB otherwise', () => {
     const byId = new Map(topology.functions.map((f) => [f.id, f]));
-    expect(byId.get('jobs-worker')).toMatchObject({ timeoutSeconds: 60, memorySize: 512 });
+    const jobs = contexts.find((c) => c.name === 'jobs');
+    expect(jobs?.timeoutSeconds).toBeDefined();
+    expect(byId.get('jobs-worker')).toMatchObject({ timeoutSeconds: jobs?.timeoutSeconds, memorySize: 512 });
     expect(byId.get('docs-api')).toMatchObject({ timeoutSeconds: 29, memorySize: 256 });
   });
 
@@ -61,6 +87,65 @@ describe('the Plinth manifests', () => {
     expect(platformTenant?.functionId).toBe('tenants-api');
     expect(platformTenant?.routes.map((r) => r.method).sort()).toEqual(['GET', 'PATCH']);
     expect(topology.resources.find((r) => r.path === '/openapi.json')?.functionId).toBe('docs-api');
+  });
+});
+
+describe('user pool triggers', () => {
+  const signIn = context({
+    name: 'signin',
+    entry: 'functions/signin/handler.ts',
+    routes: [route({ path: '/v1/me', operationId: 'getMe' })],
+    triggers: [
+      { trigger: 'preTokenGeneration', consumer: 'tokenClaims' },
+      { trigger: 'preAuthentication', consumer: 'gate' },
+      { trigger: 'postAuthentication', consumer: 'gate' },
+    ],
+    timeoutSeconds: 60,
+    access: { table: 'read', userPool: 'admin' },
+  });
+
+  test('each becomes a spec naming its function, which lives in the data stack with a five-second timeout', () => {
+    const topology = deriveTopology([signIn], authorizer);
+    expect(topology.triggers.map((t) => [t.declaration.trigger, t.functionId])).toEqual([
+      ['preTokenGeneration', 'signin-tokenClaims'],
+      ['preAuthentication', 'signin-gate'],
+      ['postAuthentication', 'signin-gate'],
+    ]);
+    const byId = new Map(topology.functions.map((f) => [f.id, f]));
+    expect(byId.get('signin-tokenClaims')).toMatchObject({
+      stack: 'data',
+      timeoutSeconds: 5,
+      description: 'signin: preTokenGeneration trigger',
+      access: signIn.access,
+    });
+    expect(byId.get('signin-gate')?.stack).toBe('data');
+    expect(byId.get('signin-api')).toMatchObject({ stack: 'api', timeoutSeconds: 60 });
+  });
+
+  test('one trigger kind served by two contexts fails, naming both', () => {
+    const other = context({
+      name: 'others',
+      entry: 'functions/others/handler.ts',
+      routes: [],
+      triggers: [{ trigger: 'preAuthentication', consumer: 'check' }],
+    });
+    expect(() => deriveTopology([signIn, other], authorizer)).toThrow(
+      /context others: the user pool has one preAuthentication trigger, already served by context signin/,
+    );
+  });
+
+  test('an export that serves a trigger and something else fails, naming it', () => {
+    const mixed = context({ triggers: [{ trigger: 'customMessage', consumer: 'api' }] });
+    expect(() => deriveTopology([mixed], authorizer)).toThrow(
+      /context things: api serves the customMessage trigger and something else/,
+    );
+  });
+
+  test('a trigger export that is not a valid export name fails, naming the context', () => {
+    const bad = context({ triggers: [{ trigger: 'customMessage', consumer: 'custom-message' }] });
+    expect(() => deriveTopology([bad], authorizer)).toThrow(
+      /context things: "custom-message" is not a valid export name/,
+    );
   });
 });
 
