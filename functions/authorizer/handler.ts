@@ -8,7 +8,6 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { toAuthorizerContext, type CallerContext } from '../../libs/auth/caller.ts';
-import { sessionLifetimeSeconds } from '../../libs/data/primary-keys.ts';
 import { loadAuthorizerConfig } from './config.ts';
 import { createTokenVerifier, looksLikeJwt } from './jwt.ts';
 import { createCredentialStore } from './store.ts';
@@ -78,7 +77,7 @@ async function decideToken(token: string, event: APIGatewayRequestAuthorizerEven
           sessionId: decision.caller.credentialId,
           userAgent: (header(event, 'user-agent') ?? 'unknown').slice(0, 512),
           ip,
-          expiresAt: Math.floor(now.getTime() / 1000) + sessionLifetimeSeconds,
+          authTime: claims.authTime,
         },
         now,
       );

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { ApiKeyItem, TenantItem } from '../../libs/data/entities.ts';
 import type { SessionItem } from '../../libs/data/identity-entities.ts';
-import { entityMarker, fillKey, primaryKeys } from '../../libs/data/primary-keys.ts';
+import { entityMarker, fillKey, primaryKeys, sessionLifetimeSeconds } from '../../libs/data/primary-keys.ts';
 import type { UserReads, UserState } from './user.ts';
 import type { CredentialReads } from './verify.ts';
 
@@ -36,8 +36,8 @@ export interface NewSession {
   sessionId: string;
   userAgent: string;
   ip: string;
-  /** Epoch seconds the session record is kept (the refresh token's lifetime). */
-  expiresAt: number;
+  /** The token's auth_time (epoch seconds): the session starts at the sign-in, not its first call. */
+  authTime: number;
 }
 
 export function createCredentialStore(client: DynamoDBClient, tableName: string) {
@@ -116,10 +116,11 @@ export function createCredentialStore(client: DynamoDBClient, tableName: string)
       sessionId: session.sessionId,
       userAgent: session.userAgent,
       ip: session.ip,
-      startedAt: at.toISOString(),
+      startedAt: new Date(session.authTime * 1000).toISOString(),
       lastSeenAt: at.toISOString(),
       status: 'active',
-      expiresAt: session.expiresAt,
+      // As long as the sign-in's refresh tokens can live.
+      expiresAt: session.authTime + sessionLifetimeSeconds,
     };
     await documents
       .send(

@@ -53,7 +53,7 @@ export function isBuiltInRole(role: string): role is BuiltInRoleName {
   return (builtInRoleNames as readonly string[]).includes(role);
 }
 
-export function isTenantPermission(permission: string): permission is TenantPermission {
+function isTenantPermission(permission: string): permission is TenantPermission {
   return (tenantPermissions as readonly string[]).includes(permission);
 }
 

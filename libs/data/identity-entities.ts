@@ -2,19 +2,9 @@
 // settings. Shared because the authorizer and the invitations context read them too.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, type EntityItem } from 'electrodb';
+import { primaryKeys } from './primary-keys.ts';
 
 const service = 'plinth';
-
-/**
- * Primary key templates of the identity items, for readers that address them without ElectroDB
- * (the authorizer's BatchGet); the entities below are built from the same templates.
- */
-export const identityPrimaryKeys = {
-  user: { pk: 'T#${tenantId}', sk: 'USER#${userId}' },
-  role: { pk: 'T#${tenantId}', sk: 'ROLE#${roleId}' },
-  session: { pk: 'T#${tenantId}', sk: 'SESS#${userId}#${sessionId}' },
-  identitySettings: { pk: 'T#${tenantId}', sk: 'SETTINGS#identity' },
-} as const;
 
 function userEntity(table: string, client: DynamoDBClient) {
   return new Entity(
@@ -41,8 +31,8 @@ function userEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byId: {
-          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: identityPrimaryKeys.user.pk },
-          sk: { field: 'sk', casing: 'none', composite: ['userId'], template: identityPrimaryKeys.user.sk },
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: primaryKeys.user.pk },
+          sk: { field: 'sk', casing: 'none', composite: ['userId'], template: primaryKeys.user.sk },
         },
         byEmail: {
           index: 'gsi1',
@@ -72,8 +62,8 @@ function roleEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byId: {
-          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: identityPrimaryKeys.role.pk },
-          sk: { field: 'sk', casing: 'none', composite: ['roleId'], template: identityPrimaryKeys.role.sk },
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: primaryKeys.role.pk },
+          sk: { field: 'sk', casing: 'none', composite: ['roleId'], template: primaryKeys.role.sk },
         },
       },
     },
@@ -106,13 +96,13 @@ function sessionEntity(table: string, client: DynamoDBClient) {
             field: 'pk',
             casing: 'none',
             composite: ['tenantId'],
-            template: identityPrimaryKeys.session.pk,
+            template: primaryKeys.session.pk,
           },
           sk: {
             field: 'sk',
             casing: 'none',
             composite: ['userId', 'sessionId'],
-            template: identityPrimaryKeys.session.sk,
+            template: primaryKeys.session.sk,
           },
         },
       },
@@ -143,13 +133,13 @@ function identitySettingsEntity(table: string, client: DynamoDBClient) {
             field: 'pk',
             casing: 'none',
             composite: ['tenantId'],
-            template: identityPrimaryKeys.identitySettings.pk,
+            template: primaryKeys.identitySettings.pk,
           },
           sk: {
             field: 'sk',
             casing: 'none',
             composite: [],
-            template: identityPrimaryKeys.identitySettings.sk,
+            template: primaryKeys.identitySettings.sk,
           },
         },
       },
@@ -180,5 +170,4 @@ export type IdentitySettingsItem = EntityItem<IdentityEntities['identitySettings
 export type UserStatus = UserItem['status'];
 export type MfaPolicy = IdentitySettingsItem['mfaPolicy'];
 
-/** Sessions live as long as the longest refresh token. */
-export const sessionLifetimeSeconds = 30 * 24 * 60 * 60;
+export { sessionLifetimeSeconds } from './primary-keys.ts';

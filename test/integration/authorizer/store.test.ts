@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createCredentialStore } from '../../../functions/authorizer/store.ts';
 import { createTenantStore, type TenantStore } from '../../../functions/tenants/store.ts';
 import { generateApiKey } from '../../../libs/auth/api-key.ts';
-import { createEntities } from '../../../libs/data/entities.ts';
+import { createTenantEntities } from '../../../functions/tenants/entities.ts';
 import { createIdentityEntities, type IdentityEntities } from '../../../libs/data/identity-entities.ts';
 import { createTestTables } from '../../support/tables.ts';
 
@@ -15,7 +15,7 @@ let identity: IdentityEntities;
 beforeAll(async () => {
   const tables = await createTestTables();
   tenants = createTenantStore(
-    createEntities({
+    createTenantEntities({
       client: tables.client,
       tableName: tables.tableName,
       directoryTableName: tables.directoryTableName,
@@ -95,7 +95,7 @@ describe('authorizer credential store', () => {
       sessionId: 'origin-7',
       userAgent: 'curl/8',
       ip: '203.0.113.1',
-      expiresAt: 2_000_000_000,
+      authTime: Math.floor(at.getTime() / 1000) - 60,
     };
     await credentials.openSession(session, at);
     await credentials.openSession({ ...session, ip: '198.51.100.1' }, new Date(at.getTime() + 1000));
@@ -106,7 +106,7 @@ describe('authorizer credential store', () => {
         sessionId: 'origin-7',
         ip: '203.0.113.1',
         status: 'active',
-        startedAt: at.toISOString(),
+        startedAt: new Date(at.getTime() - 60_000).toISOString(),
       }),
     ]);
 

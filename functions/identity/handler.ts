@@ -1,0 +1,74 @@
+// Lambda entry of the identity context: the user pool's triggers and the shared HTTP pipeline over
+// this context's routes, with clients and dependencies built once per container.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { createCognitoClient, createDynamoDbClient } from '../../libs/aws/clients.ts';
+import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { createApiHandler, type ApiHandler } from '../../libs/http/api-handler.ts';
+import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
+import type { IdentityDeps } from './context.ts';
+import { loadIdentityEnv } from './env.ts';
+import { meRoutes } from './routes/me.ts';
+import { roleRoutes } from './routes/roles.ts';
+import { settingsRoutes } from './routes/settings.ts';
+import { userRoutes } from './routes/users.ts';
+import { createIdentityStoreEntities } from './store-entities.ts';
+import { createIdentityStore } from './store.ts';
+import { createTriggers } from './triggers.ts';
+import { createUserPool } from './user-pool.ts';
+
+const config = loadRuntimeConfig();
+const dynamodb = createDynamoDbClient(config.region);
+const store = createIdentityStore(
+  createIdentityStoreEntities({
+    client: dynamodb,
+    tableName: config.tableName,
+    directoryTableName: config.directoryTableName,
+  }),
+);
+
+const logger = new Logger({ serviceName: 'identity' });
+const triggers = createTriggers({ store, logger });
+
+export const preTokenGeneration = middy(triggers.preTokenGeneration).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);
+export const preAuthentication = middy(triggers.preAuthentication).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);
+export const postAuthentication = middy(triggers.postAuthentication).use(
+  injectLambdaContext(logger, { resetKeys: true }),
+);
+
+/**
+ * The routes also need the user pool's id and the cursor key. The trigger functions run this module
+ * too but may not name the pool that invokes them, so the API is assembled on its first request.
+ */
+async function createIdentityApi(): Promise<ApiHandler> {
+  const { userPoolId } = loadIdentityEnv();
+  const deps: IdentityDeps = {
+    store,
+    userPool: createUserPool(createCognitoClient(config.region), userPoolId),
+    config,
+    cursors: createCursorCodec(await resolveCursorSecret(config)),
+    clock: () => new Date(),
+  };
+  return createApiHandler({
+    serviceName: 'identity',
+    routes: [...meRoutes(deps), ...userRoutes(deps), ...roleRoutes(deps), ...settingsRoutes(deps)],
+    idempotency: { client: dynamodb, tableName: config.tableName },
+    logger,
+  });
+}
+
+let identityApi: Promise<ApiHandler> | undefined;
+
+export const api: ApiHandler = async (event, context) => {
+  // A failed start (say, the secret could not be read) is retried by the next request.
+  identityApi ??= createIdentityApi().catch((error: unknown) => {
+    identityApi = undefined;
+    throw error;
+  });
+  return (await identityApi)(event, context);
+};

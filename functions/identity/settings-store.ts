@@ -1,0 +1,52 @@
+// Access patterns of a tenant's identity settings: one item, written whole with its event.
+import { createWriteTransaction } from 'electrodb';
+import type { IdentitySettingsItem } from '../../libs/data/identity-entities.ts';
+import { eventItem, type Actor } from '../../libs/data/outbox.ts';
+import type { SettingsDiff } from './settings.ts';
+import { concurrentUpdate, type IdentityStoreEntities } from './store-entities.ts';
+
+export function createSettingsStore(entities: IdentityStoreEntities) {
+  async function getSettings(tenantId: string): Promise<IdentitySettingsItem | undefined> {
+    const { data } = await entities.identitySettings.get({ tenantId }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
+  /** Replaces `current` (or creates the item) on condition nobody changed it since it was read. */
+  async function saveSettings(
+    current: IdentitySettingsItem | undefined,
+    next: IdentitySettingsItem,
+    diff: SettingsDiff,
+    actor: Actor,
+  ): Promise<void> {
+    const { tenantId } = next;
+    const event = eventItem(
+      tenantId,
+      actor,
+      'identity_settings.updated',
+      {
+        settings: {
+          mfaPolicy: next.mfaPolicy,
+          mfaGraceDays: next.mfaGraceDays,
+          ...(next.mfaRequiredSince !== undefined ? { mfaRequiredSince: next.mfaRequiredSince } : {}),
+          ...(next.invitationExpiryDays !== undefined
+            ? { invitationExpiryDays: next.invitationExpiryDays }
+            : {}),
+        },
+        changes: diff,
+      },
+      new Date(next.updatedAt),
+    );
+    const result = await createWriteTransaction(entities, (e) => [
+      current
+        ? e.identitySettings
+            .put(next)
+            .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
+            .commit()
+        : e.identitySettings.create(next).commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) throw concurrentUpdate();
+  }
+
+  return { getSettings, saveSettings };
+}

@@ -1,0 +1,37 @@
+// The entities the identity context's transactions span: its own items plus the tenant (its user
+// count) and the outbox event, all on the main table; and the problems a cancelled transaction means.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { createWriteTransaction } from 'electrodb';
+import { createEntities } from '../../libs/data/entities.ts';
+import { createIdentityEntities } from '../../libs/data/identity-entities.ts';
+import { Problem } from '../../libs/http/problem.ts';
+
+export function createIdentityStoreEntities(table: {
+  client: DynamoDBClient;
+  tableName: string;
+  directoryTableName: string;
+}) {
+  const { tenant, event } = createEntities(table);
+  return { tenant, event, ...createIdentityEntities(table) };
+}
+
+export type IdentityStoreEntities = ReturnType<typeof createIdentityStoreEntities>;
+
+/** What a transaction's builder is given: the entities' transaction-item makers. */
+export type IdentityWriteEntities = Parameters<
+  Parameters<typeof createWriteTransaction<IdentityStoreEntities, unknown, []>>[1]
+>[0];
+
+export type Clock = () => Date;
+
+export function epochSeconds(at: Date): number {
+  return Math.floor(at.getTime() / 1000);
+}
+
+export function concurrentUpdate(): Problem {
+  return new Problem(
+    409,
+    'concurrent_update',
+    'The resource changed while this request ran; read it and try again.',
+  );
+}

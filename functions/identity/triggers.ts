@@ -1,0 +1,99 @@
+// The user pool's Lambda triggers. The table, not the pool, says who may sign in and what they hold:
+// preAuthentication refuses unknown and deactivated users (the local stand-in would not), token
+// generation refuses them again on refresh and puts tenant, roles and MFA into the tokens, and
+// postAuthentication records the sign-in with its event.
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  PostAuthenticationTriggerEvent,
+  PreAuthenticationTriggerEvent,
+  PreTokenGenerationTriggerEvent,
+  PreTokenGenerationV2TriggerEvent,
+} from 'aws-lambda';
+import type { UserItem } from '../../libs/data/identity-entities.ts';
+import type { IdentityStore } from './store.ts';
+
+export type PreTokenGenerationEvent = PreTokenGenerationTriggerEvent | PreTokenGenerationV2TriggerEvent;
+
+export interface TriggerDeps {
+  store: Pick<IdentityStore, 'getUser' | 'recordSignIn'>;
+  logger: Logger;
+}
+
+/**
+ * Cognito answers the client `NotAuthorizedException` with this message inside; it says nothing about
+ * why, so it cannot tell anyone whether an address belongs to a deactivated user.
+ */
+export const signInRefusedMessage = 'Sign-in is not allowed.';
+
+export const tenantAttribute = 'custom:tenant_id';
+
+/** The claims Plinth adds to access and id tokens. */
+export function tokenClaims(user: UserItem): Record<string, string> {
+  return { tenant_id: user.tenantId, roles: user.roles.join(' '), mfa: String(user.mfaEnrolled) };
+}
+
+function isV2(event: PreTokenGenerationEvent): event is PreTokenGenerationV2TriggerEvent {
+  return event.version === '2' || 'claimsAndScopeOverrideDetails' in event.response;
+}
+
+export function createTriggers({ store, logger }: TriggerDeps) {
+  /** The user the pool is signing in, if they are an active user of the tenant the pool says. */
+  async function activeUser(attributes: Record<string, string> | undefined, source: string) {
+    const tenantId = attributes?.[tenantAttribute];
+    const userId = attributes?.sub;
+    if (!tenantId || !userId) {
+      logger.warn('sign-in refused: the pool user has no tenant', { triggerSource: source });
+      throw new Error(signInRefusedMessage);
+    }
+    logger.appendKeys({ tenantId });
+    const user = await store.getUser(tenantId, userId);
+    if (user?.status !== 'active') {
+      logger.warn('sign-in refused', {
+        userId,
+        reason: user ? 'deactivated' : 'unknown_user',
+        triggerSource: source,
+      });
+      throw new Error(signInRefusedMessage);
+    }
+    return user;
+  }
+
+  async function preTokenGeneration<E extends PreTokenGenerationEvent>(event: E): Promise<E> {
+    const user = await activeUser(event.request.userAttributes, event.triggerSource);
+    const claims = tokenClaims(user);
+    if (isV2(event)) {
+      event.response.claimsAndScopeOverrideDetails = {
+        idTokenGeneration: { claimsToAddOrOverride: claims },
+        accessTokenGeneration: { claimsToAddOrOverride: claims },
+      };
+    } else {
+      // Version 1 shapes only the id token; access tokens then lack these claims and the API refuses them.
+      event.response.claimsOverrideDetails = { claimsToAddOrOverride: claims };
+    }
+    return event;
+  }
+
+  async function preAuthentication(
+    event: PreAuthenticationTriggerEvent,
+  ): Promise<PreAuthenticationTriggerEvent> {
+    // With user existence errors hidden, Cognito runs this for unknown users too and fails them itself.
+    if (event.request.userNotFound === true) return event;
+    await activeUser(event.request.userAttributes, event.triggerSource);
+    return event;
+  }
+
+  async function postAuthentication(
+    event: PostAuthenticationTriggerEvent,
+  ): Promise<PostAuthenticationTriggerEvent> {
+    const attributes = event.request.userAttributes;
+    const tenantId = attributes[tenantAttribute];
+    const userId = attributes.sub;
+    if (!tenantId || !userId) return event;
+    logger.appendKeys({ tenantId });
+    const recorded = await store.recordSignIn(tenantId, userId, event.callerContext.clientId);
+    if (!recorded) logger.warn('sign-in not recorded: the user is not in the table', { userId });
+    return event;
+  }
+
+  return { preTokenGeneration, preAuthentication, postAuthentication };
+}
