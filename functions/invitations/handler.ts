@@ -1,0 +1,44 @@
+// Lambda entry of the invitations context: clients and dependencies built once per container, then
+// the shared HTTP pipeline over this context's routes.
+import * as z from 'zod';
+import { createDynamoDbClient, createCognitoClient } from '../../libs/aws/clients.ts';
+import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { createApiHandler } from '../../libs/http/api-handler.ts';
+import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
+import { consoleUrlOf } from '../../libs/mail/console.ts';
+import type { InvitationsDeps } from './context.ts';
+import { createEmailChangeStore } from './email-change-store.ts';
+import { createInvitationEntities } from './entities.ts';
+import { acceptRoutes } from './routes/accept.ts';
+import { emailRoutes } from './routes/email.ts';
+import { invitationRoutes } from './routes/invitations.ts';
+import { createInvitationStore } from './store.ts';
+import { createCognitoUserPool } from './user-pool.ts';
+
+const poolEnv = z.object({ USER_POOL_ID: z.string().min(1) }).safeParse(process.env);
+if (!poolEnv.success) {
+  throw new Error(`invalid invitations function environment:\n${z.prettifyError(poolEnv.error)}`);
+}
+
+const config = loadRuntimeConfig();
+const dynamodb = createDynamoDbClient(config.region);
+const entities = createInvitationEntities({
+  client: dynamodb,
+  tableName: config.tableName,
+  directoryTableName: config.directoryTableName,
+});
+const deps: InvitationsDeps = {
+  store: createInvitationStore(entities),
+  emailChanges: createEmailChangeStore(entities),
+  userPool: createCognitoUserPool(createCognitoClient(config.region), poolEnv.data.USER_POOL_ID),
+  deployment: config.deployment,
+  consoleUrl: consoleUrlOf(config.deployment),
+  cursors: createCursorCodec(await resolveCursorSecret(config)),
+  clock: () => new Date(),
+};
+
+export const api = createApiHandler({
+  serviceName: 'invitations',
+  routes: [...invitationRoutes(deps), ...acceptRoutes(deps), ...emailRoutes(deps)],
+  idempotency: { client: dynamodb, tableName: config.tableName },
+});

@@ -1,0 +1,275 @@
+// Access patterns of the invitations context. Every mutation is one transaction with its outbox
+// event (and, where a message is due, its mail item); conditions guard against concurrent changes.
+import { createWriteTransaction } from 'electrodb';
+import type { JobItem, TenantItem } from '../../libs/data/entities.ts';
+import type { IdentitySettingsItem, UserItem } from '../../libs/data/identity-entities.ts';
+import {
+  eventItem,
+  rejectedIndexes,
+  type Actor,
+  type Page,
+  type PageRequest,
+} from '../../libs/data/outbox.ts';
+import { Problem, problems } from '../../libs/http/problem.ts';
+import type { InvitationEntities, InvitationItem, InvitationStatus } from './entities.ts';
+import { effectiveStatus } from './policy.ts';
+import type { InvitationWrites } from './writes.ts';
+
+export function concurrentUpdate(): Problem {
+  return new Problem(
+    409,
+    'concurrent_update',
+    'The resource changed while this request ran; read it and try again.',
+  );
+}
+
+export function createInvitationStore(entities: InvitationEntities) {
+  async function getTenant(tenantId: string): Promise<TenantItem | undefined> {
+    const { data } = await entities.tenant.get({ tenantId }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
+  async function getSettings(tenantId: string): Promise<IdentitySettingsItem | undefined> {
+    const { data } = await entities.identitySettings.get({ tenantId }).go();
+    return data ?? undefined;
+  }
+
+  async function getUser(tenantId: string, userId: string): Promise<UserItem | undefined> {
+    const { data } = await entities.user.get({ tenantId, userId }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
+  /** The tenant's user with exactly this (lower-cased) email, if any. */
+  async function memberByEmail(tenantId: string, email: string): Promise<UserItem | undefined> {
+    const { data } = await entities.user.query.byEmail({ tenantId, email }).go({ pages: 'all' });
+    return data.find((u) => u.email === email);
+  }
+
+  /** Which of these custom role ids exist in the tenant. */
+  async function existingCustomRoles(tenantId: string, roleIds: readonly string[]): Promise<Set<string>> {
+    if (roleIds.length === 0) return new Set();
+    const { data } = await entities.role.get(roleIds.map((roleId) => ({ tenantId, roleId }))).go();
+    return new Set(data.map((r) => r.roleId));
+  }
+
+  async function getInvitation(tenantId: string, invitationId: string): Promise<InvitationItem | undefined> {
+    const { data } = await entities.invitation.get({ tenantId, invitationId }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
+  async function findByTokenHash(tokenHash: string): Promise<InvitationItem | undefined> {
+    const { data } = await entities.invitation.query.byToken({ tokenHash }).go();
+    return data[0];
+  }
+
+  /** Every invitation the tenant ever sent to this (lower-cased) email. */
+  async function invitationsForEmail(tenantId: string, email: string): Promise<InvitationItem[]> {
+    const { data } = await entities.invitation.query.byEmail({ tenantId, email }).go({ pages: 'all' });
+    return data.filter((i) => i.email === email);
+  }
+
+  /** Newest first; `status` is the status as read, so `expired` includes pending ones past expiry. */
+  async function listInvitations(
+    tenantId: string,
+    status: InvitationStatus | undefined,
+    page: PageRequest,
+    now: Date,
+  ): Promise<Page<InvitationItem>> {
+    const at = now.toISOString();
+    const query = entities.invitation.query.byId({ tenantId });
+    // `count` keeps reading past items the filter drops until the page is full.
+    const options = { order: 'desc' as const, count: page.limit, cursor: page.position ?? null };
+    const result =
+      status === undefined
+        ? await query.go(options)
+        : await query
+            .where((a, op) => {
+              switch (status) {
+                case 'pending':
+                  return `${op.eq(a.status, 'pending')} AND ${op.gt(a.expiresAt, at)}`;
+                case 'expired':
+                  return `${op.eq(a.status, 'expired')} OR (${op.eq(a.status, 'pending')} AND ${op.lte(a.expiresAt, at)})`;
+                case 'accepted':
+                  return op.eq(a.status, 'accepted');
+                case 'revoked':
+                  return op.eq(a.status, 'revoked');
+              }
+            })
+            .go(options);
+    return { items: result.data, position: result.cursor };
+  }
+
+  /** Writes a new invitation; a stored-pending one for the same email is revoked (or expired) with it. */
+  async function createInvitation(
+    writes: InvitationWrites,
+    replaced: InvitationItem | undefined,
+    actor: Actor,
+  ) {
+    const now = new Date(writes.invitation.createdAt);
+    const retire = replaced ? retirement(replaced, now, actor, 'replaced') : undefined;
+    const result = await createWriteTransaction(entities, (e) => [
+      e.invitation.create(writes.invitation).commit(),
+      e.mail.create(writes.mail).commit(),
+      e.event.create(writes.event).commit(),
+      ...(replaced && retire
+        ? [
+            e.invitation
+              .patch({ tenantId: replaced.tenantId, invitationId: replaced.invitationId })
+              .set({ status: retire.status, updatedAt: now.toISOString(), ...retire.set })
+              .where((a, op) => `${op.eq(a.status, 'pending')} AND ${op.eq(a.tokenHash, replaced.tokenHash)}`)
+              .commit(),
+            e.event.create(retire.event).commit(),
+          ]
+        : []),
+    ]).go();
+    if (result.canceled) throw concurrentUpdate();
+  }
+
+  /** The new token and expiry of a still-pending invitation, its mail and invitation.resent. */
+  async function resend(current: InvitationItem, writes: InvitationWrites) {
+    const next = writes.invitation;
+    const result = await createWriteTransaction(entities, (e) => [
+      e.invitation
+        .patch({ tenantId: current.tenantId, invitationId: current.invitationId })
+        .set({ tokenHash: next.tokenHash, expiresAt: next.expiresAt, updatedAt: next.updatedAt })
+        .where((a, op) => `${op.eq(a.status, 'pending')} AND ${op.eq(a.tokenHash, current.tokenHash)}`)
+        .commit(),
+      e.mail.create(writes.mail).commit(),
+      e.event.create(writes.event).commit(),
+    ]).go();
+    if (result.canceled) throw concurrentUpdate();
+  }
+
+  /** Moves a stored-pending invitation to revoked, or to expired when it is past its expiry. */
+  async function retire(current: InvitationItem, now: Date, actor: Actor): Promise<InvitationItem> {
+    const change = retirement(current, now, actor, 'revoked');
+    const result = await createWriteTransaction(entities, (e) => [
+      e.invitation
+        .patch({ tenantId: current.tenantId, invitationId: current.invitationId })
+        .set({ status: change.status, updatedAt: now.toISOString(), ...change.set })
+        .where((a, op) => `${op.eq(a.status, 'pending')} AND ${op.eq(a.tokenHash, current.tokenHash)}`)
+        .commit(),
+      e.event.create(change.event).commit(),
+    ]).go();
+    if (result.canceled) throw concurrentUpdate();
+    return { ...current, status: change.status, updatedAt: now.toISOString(), ...change.set };
+  }
+
+  /** The accepting transaction: user, invitation, the tenant's seat count under the plan's limit, events. */
+  async function accept(input: {
+    invitation: InvitationItem;
+    user: UserItem;
+    userLimit: number;
+    now: Date;
+  }): Promise<void> {
+    const { invitation, user, userLimit, now } = input;
+    const actor = { type: 'user', id: user.userId };
+    const at = now.toISOString();
+    const accepted = eventItem(
+      invitation.tenantId,
+      actor,
+      'invitation.accepted',
+      {
+        invitationId: invitation.invitationId,
+        email: invitation.email,
+        userId: user.userId,
+        roles: user.roles,
+      },
+      now,
+    );
+    const created = eventItem(
+      invitation.tenantId,
+      actor,
+      'user.created',
+      {
+        user: { id: user.userId, email: user.email, name: user.name, roles: user.roles, status: user.status },
+        invitationId: invitation.invitationId,
+      },
+      now,
+    );
+    const result = await createWriteTransaction(entities, (e) => [
+      e.user.create(user).commit(),
+      e.invitation
+        .patch({ tenantId: invitation.tenantId, invitationId: invitation.invitationId })
+        .set({ status: 'accepted', acceptedUserId: user.userId, acceptedAt: at, updatedAt: at })
+        .where(
+          (a, op) =>
+            `${op.eq(a.status, 'pending')} AND ${op.eq(a.tokenHash, invitation.tokenHash)} AND ${op.gt(a.expiresAt, at)}`,
+        )
+        .commit(),
+      // The plan's user limit is checked in the same transaction that takes the seat.
+      e.tenant
+        .update({ tenantId: invitation.tenantId })
+        .add({ activeUsers: 1 })
+        .where((a, op) => `${op.exists(a.tenantId)} AND ${op.lt(a.activeUsers, userLimit)}`)
+        .commit(),
+      e.event.create(accepted).commit(),
+      e.event.create(created).commit(),
+    ]).go();
+    if (!result.canceled) return;
+    const rejected = rejectedIndexes(result.data);
+    if (rejected.includes(1)) throw new InvitationChanged();
+    if (rejected.includes(2)) {
+      throw problems.conflict('plan_limit_reached', `The tenant's plan allows ${userLimit} users.`, {
+        limit: userLimit,
+        resource: 'users',
+      });
+    }
+    throw new Problem(503, 'transaction_conflict', 'The invitation could not be accepted; try again.');
+  }
+
+  /** A job item alone: the jobs context queues it from the stream; its rows write their own events. */
+  async function createJob(job: JobItem): Promise<void> {
+    await entities.job.create(job).go();
+  }
+
+  return {
+    getTenant,
+    getSettings,
+    getUser,
+    memberByEmail,
+    existingCustomRoles,
+    getInvitation,
+    findByTokenHash,
+    invitationsForEmail,
+    listInvitations,
+    createInvitation,
+    resend,
+    retire,
+    accept,
+    createJob,
+  };
+}
+
+/** The invitation changed (accepted, revoked, resent or expired) between reading and accepting it. */
+export class InvitationChanged extends Error {
+  constructor() {
+    super('the invitation changed while it was being accepted');
+    this.name = 'InvitationChanged';
+  }
+}
+
+/** How a stored-pending invitation leaves pending: expired if it is past expiry, else revoked. */
+function retirement(current: InvitationItem, now: Date, actor: Actor, reason: 'revoked' | 'replaced') {
+  const { tenantId, invitationId, email } = current;
+  if (effectiveStatus(current, now) === 'expired') {
+    return {
+      status: 'expired' as const,
+      set: {},
+      event: eventItem(
+        tenantId,
+        actor,
+        'invitation.expired',
+        { invitationId, email, expiresAt: current.expiresAt },
+        now,
+      ),
+    };
+  }
+  return {
+    status: 'revoked' as const,
+    set: { revokedAt: now.toISOString() },
+    event: eventItem(tenantId, actor, 'invitation.revoked', { invitationId, email, reason }, now),
+  };
+}
+
+export type InvitationStore = ReturnType<typeof createInvitationStore>;

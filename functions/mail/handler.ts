@@ -1,0 +1,47 @@
+// Lambda entries of the mail context: the stream consumer that sends mail items through SES v2, and
+// the consumer of the endpoint-disabled rule that writes notices for the tenant's owners and admins.
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { DynamoDBStreamEvent, EventBridgeEvent } from 'aws-lambda';
+import * as z from 'zod';
+import { createDynamoDbClient, createMailClient } from '../../libs/aws/clients.ts';
+import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { createEntities } from '../../libs/data/entities.ts';
+import { createIdentityEntities } from '../../libs/data/identity-entities.ts';
+import { consoleUrlOf } from '../../libs/mail/console.ts';
+import { mailEntity } from '../../libs/mail/entity.ts';
+import { notifyEndpointDisabled as writeEndpointDisabledNotice } from './notices.ts';
+import { sendMailBatch } from './send.ts';
+
+const mailEnv = z.object({ MAIL_FROM: z.string().min(3) }).safeParse(process.env);
+if (!mailEnv.success)
+  throw new Error(`invalid mail function environment:\n${z.prettifyError(mailEnv.error)}`);
+
+const config = loadRuntimeConfig();
+const dynamodb = createDynamoDbClient(config.region);
+const ses = createMailClient(config.region);
+const logger = new Logger({ serviceName: 'mail' });
+const table = { client: dynamodb, tableName: config.tableName };
+const entities = {
+  tenant: createEntities({ ...table, directoryTableName: config.directoryTableName }).tenant,
+  user: createIdentityEntities(table).user,
+  mail: mailEntity(config.tableName, dynamodb),
+};
+
+export const send = middy(async (event: DynamoDBStreamEvent) => {
+  const result = await sendMailBatch(event, { ses, from: mailEnv.data.MAIL_FROM });
+  for (const item of result.malformed) logger.error('mail item cannot be sent; skipped', { item });
+  if (result.failure) {
+    logger.warn('mail not sent; the stream will deliver it again', { ...result.failure });
+  }
+  return result.response;
+}).use(injectLambdaContext(logger));
+
+export const notifyEndpointDisabled = middy(async (event: EventBridgeEvent<string, unknown>) => {
+  const recipients = await writeEndpointDisabledNotice(event.detail, {
+    entities,
+    consoleUrl: consoleUrlOf(config.deployment),
+  });
+  logger.info('endpoint disabled notice written', { recipients });
+}).use(injectLambdaContext(logger, { resetKeys: true }));
