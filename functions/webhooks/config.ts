@@ -1,0 +1,56 @@
+// The webhooks functions' environment beyond the shared runtime: the delivery queue and its DLQ, the
+// scheduler for long retries, the key sealing signing secrets, and the role event destinations use.
+import * as z from 'zod';
+import { loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
+
+const webhooksEnvSchema = z
+  .object({
+    WEBHOOK_DELIVERIES_QUEUE_URL: z.string().min(1),
+    WEBHOOK_DELIVERIES_QUEUE_ARN: z.string().min(1),
+    /** A delivery whose last attempt failed is sent here, so it lands in the DLQ like any lost message. */
+    WEBHOOK_DELIVERIES_DLQ_URL: z.string().min(1),
+    SCHEDULE_GROUP_NAME: z.string().min(1),
+    SCHEDULER_ROLE_ARN: z.string().min(1),
+    /** The key that seals signing secrets: given directly (local) or as a Secrets Manager ARN (AWS). */
+    WEBHOOK_SECRET_KEY: z.string().min(32).optional(),
+    WEBHOOK_SECRET_KEY_ARN: z.string().min(1).optional(),
+    /** Role EventBridge assumes to put events on a tenant's bus; absent where destinations are not offered. */
+    EVENT_DESTINATION_ROLE_ARN: z.string().min(1).optional(),
+  })
+  .refine((env) => env.WEBHOOK_SECRET_KEY !== undefined || env.WEBHOOK_SECRET_KEY_ARN !== undefined, {
+    message: 'set WEBHOOK_SECRET_KEY or WEBHOOK_SECRET_KEY_ARN',
+    path: ['WEBHOOK_SECRET_KEY'],
+  });
+
+export interface WebhooksConfig {
+  runtime: RuntimeConfig;
+  deliveriesQueueUrl: string;
+  deliveriesQueueArn: string;
+  deliveriesDlqUrl: string;
+  scheduleGroupName: string;
+  schedulerRoleArn: string;
+  secretKey: string | undefined;
+  secretKeyArn: string | undefined;
+  eventDestinationRoleArn: string | undefined;
+}
+
+/** Parses the environment once at cold start; a missing or bad variable fails with every problem named. */
+export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): WebhooksConfig {
+  const runtime = loadRuntimeConfig(env);
+  const parsed = webhooksEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid webhooks function environment:\n${z.prettifyError(parsed.error)}`);
+  }
+  const e = parsed.data;
+  return {
+    runtime,
+    deliveriesQueueUrl: e.WEBHOOK_DELIVERIES_QUEUE_URL,
+    deliveriesQueueArn: e.WEBHOOK_DELIVERIES_QUEUE_ARN,
+    deliveriesDlqUrl: e.WEBHOOK_DELIVERIES_DLQ_URL,
+    scheduleGroupName: e.SCHEDULE_GROUP_NAME,
+    schedulerRoleArn: e.SCHEDULER_ROLE_ARN,
+    secretKey: e.WEBHOOK_SECRET_KEY,
+    secretKeyArn: e.WEBHOOK_SECRET_KEY_ARN,
+    eventDestinationRoleArn: e.EVENT_DESTINATION_ROLE_ARN,
+  };
+}

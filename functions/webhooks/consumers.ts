@@ -1,0 +1,94 @@
+// Lambda entries of the delivery engine: fan-out of bus events, delivery attempts and the sweeper.
+// Clients and config are built once per container; queue consumers report failures per message.
+import middy from '@middy/core';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { createDynamoDbClient, createSchedulerClient, createSqsClient } from '../../libs/aws/clients.ts';
+import { createEntities } from '../../libs/data/entities.ts';
+import { loadWebhooksConfig } from './config.ts';
+import { createDeliveryQueue, parseDeliveryMessage } from './delays.ts';
+import { deliverMessage, type DeliverDeps } from './deliver.ts';
+import { createDeliveryEntities } from './delivery-entities.ts';
+import { createDeliveryStore } from './delivery-store.ts';
+import { createWebhookEntities } from './entities.ts';
+import { fanOutEvent, parseBusEvent, type FanOutDeps } from './fanout.ts';
+import { createRateLimiter } from './rate-limit.ts';
+import { createSecretBox, resolveWebhookSecretKey } from './secret-box.ts';
+import { sweepOverdue } from './sweep.ts';
+
+const config = loadWebhooksConfig();
+const { runtime } = config;
+const webhooks = runtime.deployment.webhooks;
+const dynamodb = createDynamoDbClient(runtime.region);
+const sqs = createSqsClient(runtime.region);
+const tables = { client: dynamodb, tableName: runtime.tableName };
+const shared = createEntities({ ...tables, directoryTableName: runtime.directoryTableName });
+const entities = { ...createDeliveryEntities(tables), ...createWebhookEntities(tables), event: shared.event };
+const store = createDeliveryStore({
+  entities: { ...entities, tenant: shared.tenant },
+  sqs,
+  deliveriesQueueUrl: config.deliveriesQueueUrl,
+  deployment: runtime.deployment,
+});
+const queue = createDeliveryQueue({
+  sqs,
+  scheduler: createSchedulerClient(runtime.region),
+  queueUrl: config.deliveriesQueueUrl,
+  queueArn: config.deliveriesQueueArn,
+  deadLetterQueueUrl: config.deliveriesDlqUrl,
+  scheduleGroupName: config.scheduleGroupName,
+  schedulerRoleArn: config.schedulerRoleArn,
+});
+const secretBox = createSecretBox(
+  await resolveWebhookSecretKey({
+    key: config.secretKey,
+    keyArn: config.secretKeyArn,
+    region: runtime.region,
+  }),
+);
+const fanOutDeps: FanOutDeps = { store, entities, queue, webhooks };
+const deliverDeps: DeliverDeps = {
+  store,
+  entities,
+  queue,
+  rateLimiter: createRateLimiter({ entities }),
+  secretBox,
+  webhooks,
+  local: runtime.local,
+};
+const logger = new Logger({ serviceName: 'webhooks' });
+
+/** An SQS consumer that fails only the messages whose handler threw, so the rest are not redone. */
+function queueConsumer(handle: (record: SQSRecord) => Promise<void>) {
+  return middy(async (event: SQSEvent) =>
+    // A processor per invocation: records of one batch run in parallel and must not share state
+    // with another invocation in the same process (the local runtime runs several at once).
+    processPartialResponse(event, handle, new BatchProcessor(EventType.SQS), {
+      throwOnFullBatchFailure: false,
+    }),
+  ).use(injectLambdaContext(logger, { resetKeys: true }));
+}
+
+export const fanout = queueConsumer(async (record) => {
+  const event = parseBusEvent(record.body);
+  const deliveries = await fanOutEvent(event, fanOutDeps);
+  logger.debug('event fanned out', {
+    tenantId: event.tenantId,
+    eventId: event.id,
+    type: event.type,
+    deliveries,
+  });
+});
+
+export const deliver = queueConsumer(async (record) => {
+  const message = parseDeliveryMessage(record.body);
+  const result = await deliverMessage(message, deliverDeps);
+  logger.info('delivery attempt', { ...message, result });
+});
+
+export const sweep = middy(async () => {
+  const requeued = await sweepOverdue({ entities, enqueueNow: store.enqueueNow, webhooks });
+  if (requeued > 0) logger.warn('re-queued deliveries whose messages were lost', { requeued });
+}).use(injectLambdaContext(logger, { resetKeys: true }));

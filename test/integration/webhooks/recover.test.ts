@@ -1,0 +1,200 @@
+// The recovery job against DynamoDB Local and SQS (fauxqs): every failed delivery of an endpoint since
+// a time is sent again with its webhook-id, progress is reported, and a re-run sends nothing twice.
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ulid } from 'ulid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import deploymentInput from '../../../infra/plinth.config.ts';
+import { createDeclaredQueues, startSqsAndS3, type SqsAndS3 } from '../../../infra/local/sqs-and-s3.ts';
+import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
+import { createEntities } from '../../../libs/data/entities.ts';
+import { newJobItem, type JobProgressUpdate } from '../../../libs/jobs/job.ts';
+import type { DeliveryMessage } from '../../../functions/webhooks/delays.ts';
+import {
+  createDeliveryEntities,
+  dueFields,
+  type DeliveryItem,
+  type DeliveryStatus,
+} from '../../../functions/webhooks/delivery-entities.ts';
+import { createDeliveryStore, type DeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
+import { createWebhookEntities, type EndpointItem } from '../../../functions/webhooks/entities.ts';
+import { manifest } from '../../../functions/webhooks/manifest.ts';
+import { countRecoverable, createRecoverRunner } from '../../../functions/webhooks/recover.ts';
+import { createTestTables } from '../../support/tables.ts';
+
+const region = 'us-east-1';
+const tenantId = `ten_${ulid()}`;
+let service: SqsAndS3;
+let sqs: SQSClient;
+let deliveriesUrl: string;
+let entities: ReturnType<typeof createDeliveryEntities> & ReturnType<typeof createWebhookEntities>;
+let store: DeliveryStore;
+
+beforeAll(async () => {
+  const tables = await createTestTables();
+  entities = { ...createDeliveryEntities(tables), ...createWebhookEntities(tables) };
+  service = await startSqsAndS3({ region });
+  sqs = new SQSClient({
+    endpoint: service.endpoint,
+    region,
+    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
+  });
+  const suffix = ulid().slice(-8).toLowerCase();
+  const queues = await createDeclaredQueues(sqs, [manifest], {
+    queue: (n) => `${n}-${suffix}`,
+    deadLetterQueue: (n) => `${n}-${suffix}-dlq`,
+  });
+  deliveriesUrl = queues.get('webhook-deliveries')!.url;
+  store = createDeliveryStore({
+    entities: { ...entities, tenant: createEntities(tables).tenant },
+    sqs,
+    deliveriesQueueUrl: deliveriesUrl,
+    deployment: parseDeploymentConfig(deploymentInput),
+  });
+});
+
+afterAll(async () => {
+  sqs?.destroy();
+  await service?.stop();
+});
+
+async function endpoint(enabled = true): Promise<EndpointItem> {
+  const now = new Date().toISOString();
+  const item: EndpointItem = {
+    tenantId,
+    endpointId: `ep_${ulid()}`,
+    url: 'http://127.0.0.1:9/hooks',
+    eventTypes: ['*'],
+    enabled,
+    secrets: [{ sealed: 'v1.a.b.c', createdAt: now }],
+    createdAt: now,
+    updatedAt: now,
+  };
+  await entities.webhookEndpoint.create(item).go();
+  return item;
+}
+
+/** A finished delivery of an event that happened `hoursAgo`, last changed then too. */
+async function delivery(
+  target: EndpointItem,
+  hoursAgo: number,
+  status: DeliveryStatus,
+): Promise<DeliveryItem> {
+  const at = new Date(Date.now() - hoursAgo * 3_600_000);
+  const event = {
+    id: ulid(at.getTime()),
+    type: 'tenant.updated',
+    version: 1,
+    tenantId,
+    actor: { type: 'user', id: 'usr_1' },
+    occurredAt: at.toISOString(),
+    data: {},
+  };
+  const pending = await store.newDelivery(event, target.endpointId, at);
+  const item = {
+    ...pending,
+    ...dueFields(pending, status, at.toISOString()),
+    attempts: 8,
+    completedAt: at.toISOString(),
+  };
+  await store.createDelivery(item);
+  return item;
+}
+
+async function drainQueue(): Promise<DeliveryMessage[]> {
+  const messages: DeliveryMessage[] = [];
+  for (;;) {
+    const received = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: deliveriesUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
+    if (!received.Messages?.length) return messages;
+    for (const m of received.Messages) {
+      messages.push(JSON.parse(m.Body!) as DeliveryMessage);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: deliveriesUrl, ReceiptHandle: m.ReceiptHandle! }));
+    }
+  }
+}
+
+const ignoreProgress = { update: () => Promise.resolve() };
+
+function recoveryJob(endpointId: string, since: Date) {
+  return newJobItem(
+    {
+      tenantId,
+      kind: 'webhooks.recover',
+      input: { endpointId, since: since.toISOString() },
+      total: 0,
+      createdBy: 'user:usr_1',
+      retentionDays: 7,
+    },
+    new Date(),
+  );
+}
+
+describe('recovering failed deliveries', () => {
+  it('re-sends the failed deliveries since the given time, and only those, reporting progress', async () => {
+    const target = await endpoint();
+    const elsewhere = await endpoint();
+    const before = await delivery(target, 5, 'failed');
+    const failedA = await delivery(target, 2, 'failed');
+    const failedB = await delivery(target, 1, 'failed');
+    await delivery(target, 1, 'succeeded');
+    await delivery(elsewhere, 1, 'failed');
+    const since = new Date(Date.now() - 3 * 3_600_000);
+    const job = recoveryJob(target.endpointId, since);
+    const updates: JobProgressUpdate[] = [];
+    const run = createRecoverRunner({ store, entities });
+
+    const total = await countRecoverable(entities, target, { since, asOf: new Date(job.createdAt) });
+    await run(job, {
+      update: (p) => {
+        updates.push(p);
+        return Promise.resolve();
+      },
+    });
+
+    expect(total).toBe(2);
+    expect(updates.at(-1)).toEqual({ processed: 2, succeeded: 2, failed: 0 });
+    expect((await drainQueue()).sort((a, b) => a.deliveryId.localeCompare(b.deliveryId))).toEqual([
+      { tenantId, endpointId: target.endpointId, deliveryId: failedA.deliveryId, attempt: 9 },
+      { tenantId, endpointId: target.endpointId, deliveryId: failedB.deliveryId, attempt: 9 },
+    ]);
+    const after = await store.listDeliveries(
+      tenantId,
+      target.endpointId,
+      { status: 'pending' },
+      { limit: 10 },
+    );
+    expect(after.items.map((d) => d.deliveryId).sort()).toEqual(
+      [failedA.deliveryId, failedB.deliveryId].sort(),
+    );
+    expect((await store.getDelivery(tenantId, target.endpointId, before.deliveryId))?.status).toBe('failed');
+  });
+
+  it('a re-run of the same job sends nothing it already sent, even after those failed again', async () => {
+    const target = await endpoint();
+    const failed = await delivery(target, 1, 'failed');
+    const job = recoveryJob(target.endpointId, new Date(Date.now() - 2 * 3_600_000));
+    const run = createRecoverRunner({ store, entities });
+    await run(job, ignoreProgress);
+    await drainQueue();
+    const reopened = await store.getDelivery(tenantId, target.endpointId, failed.deliveryId);
+    await entities.webhookDelivery
+      .patch({ tenantId, endpointId: target.endpointId, deliveryId: failed.deliveryId })
+      .set({ ...dueFields(failed, 'failed', new Date().toISOString()), updatedAt: new Date().toISOString() })
+      .go();
+
+    await run({ ...job, processed: 1, succeeded: 1 }, ignoreProgress);
+
+    expect(reopened?.status).toBe('pending');
+    expect(await drainQueue()).toEqual([]);
+  });
+
+  it('fails the job when the endpoint is disabled', async () => {
+    const target = await endpoint(false);
+    const run = createRecoverRunner({ store, entities });
+
+    await expect(run(recoveryJob(target.endpointId, new Date(0)), ignoreProgress)).rejects.toThrow(
+      /disabled/,
+    );
+  });
+});
