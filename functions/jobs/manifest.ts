@@ -60,6 +60,7 @@ export const manifest = defineContext({
     queues: [
       { name: 'jobs', access: 'consume' },
       { name: 'jobs', access: 'send' },
+      { name: 'webhook-deliveries', access: 'send' },
     ],
   },
   timeoutSeconds: 900,

@@ -2,7 +2,7 @@
 // shared HTTP pipeline over this context's routes.
 import { createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
-import { createEntities } from '../../libs/data/entities.ts';
+import { createTenantEntities } from './entities.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
 import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
 import type { TenantsDeps } from './context.ts';
@@ -13,7 +13,7 @@ import { createTenantStore } from './store.ts';
 
 const config = loadRuntimeConfig();
 const dynamodb = createDynamoDbClient(config.region);
-const entities = createEntities({
+const entities = createTenantEntities({
   client: dynamodb,
   tableName: config.tableName,
   directoryTableName: config.directoryTableName,

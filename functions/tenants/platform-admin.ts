@@ -3,7 +3,7 @@
 import { createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { generateApiKey } from '../../libs/auth/api-key.ts';
 import { loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
-import { createEntities } from '../../libs/data/entities.ts';
+import { createTenantEntities } from './entities.ts';
 import { createTenantStore } from './store.ts';
 
 export async function createPlatformAdminKey(
@@ -13,7 +13,7 @@ export async function createPlatformAdminKey(
   const client = createDynamoDbClient(config.region);
   try {
     const store = createTenantStore(
-      createEntities({
+      createTenantEntities({
         client,
         tableName: config.tableName,
         directoryTableName: config.directoryTableName,

@@ -33,6 +33,13 @@ export const createTenantBody = z
     slug,
     plan: z.string().min(1).optional(),
     region: z.string().min(1),
+    /** The tenant's first owner: they get an invitation by email, sent with the tenant's creation. */
+    owner: z
+      .strictObject({
+        email: z.email().max(254),
+        name: z.string().trim().min(1).max(200).optional(),
+      })
+      .optional(),
   })
   .meta({ id: 'CreateTenantRequest' });
 

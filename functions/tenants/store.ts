@@ -1,14 +1,30 @@
 // Access patterns of the tenants context. Every mutation is one transaction that also writes its event.
 import { createWriteTransaction } from 'electrodb';
 import { ulid } from 'ulid';
-import type { ApiKeyItem, Entities, EventItem, TenantItem } from '../../libs/data/entities.ts';
-import { eventItem, rejectedIndexes, type Actor, type Page, type PageRequest } from '../../libs/data/outbox.ts';
+import type { ApiKeyItem, EventItem, TenantItem } from '../../libs/data/entities.ts';
+import type { MailItem } from '../../libs/mail/entity.ts';
+import type { InvitationItem } from '../invitations/entities.ts';
+import type { TenantEntities } from './entities.ts';
+import {
+  eventItem,
+  rejectedIndexes,
+  type Actor,
+  type Page,
+  type PageRequest,
+} from '../../libs/data/outbox.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
 import type { GeneratedApiKey } from '../../libs/auth/api-key.ts';
 import type { TenantStatus } from './lifecycle.ts';
 import { tenantSnapshot } from './present.ts';
 
-export function createTenantStore(entities: Entities, clock: () => Date = () => new Date()) {
+/** The owner's invitation, its mail and its event, written with the tenant (functions/invitations/owner.ts). */
+export interface OwnerInvitation {
+  invitation: InvitationItem;
+  mail: MailItem;
+  event: EventItem;
+}
+
+export function createTenantStore(entities: TenantEntities, clock: () => Date = () => new Date()) {
   async function getTenant(tenantId: string): Promise<TenantItem | undefined> {
     const { data } = await entities.tenant.get({ tenantId }).go({ consistent: true });
     return data ?? undefined;
@@ -20,9 +36,11 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
     return tenant;
   }
 
+  /** Creates the tenant; `inviteOwner` builds the owner's invitation for the same transaction. */
   async function createTenant(
     input: { name: string; slug: string; plan: string; homeRegion: string },
     actor: Actor,
+    inviteOwner?: (tenant: TenantItem, now: Date) => OwnerInvitation,
   ): Promise<TenantItem> {
     const now = clock();
     const tenant: TenantItem = {
@@ -44,6 +62,7 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
       { tenant: tenantSnapshot(tenant) },
       now,
     );
+    const owner = inviteOwner?.(tenant, now);
     const result = await createWriteTransaction(entities, (e) => [
       e.slugClaim
         .create({ slug: tenant.slug, tenantId: tenant.tenantId, homeRegion: tenant.homeRegion })
@@ -58,6 +77,13 @@ export function createTenantStore(entities: Entities, clock: () => Date = () => 
         .commit(),
       e.tenant.create(tenant).commit(),
       e.event.create(event).commit(),
+      ...(owner
+        ? [
+            e.invitation.create(owner.invitation).commit(),
+            e.mail.create(owner.mail).commit(),
+            e.event.create(owner.event).commit(),
+          ]
+        : []),
     ]).go();
     if (result.canceled) {
       if (rejectedIndexes(result.data).includes(0)) {

@@ -3,6 +3,8 @@ import { actorOf, type CallerContext } from '../../../libs/auth/caller.ts';
 import { implement, type BoundRoute } from '../../../libs/http/route.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 import { zoneOf } from '../../../libs/config/deployment.ts';
+import { consoleUrlOf } from '../../../libs/mail/console.ts';
+import { ownerInvitationWrites } from '../../invitations/owner.ts';
 import { routes } from '../manifest.ts';
 import { nextStatus, type LifecycleAction } from '../lifecycle.ts';
 import { pageBody, positionOf, requirePlan, type TenantsDeps } from '../context.ts';
@@ -51,9 +53,24 @@ export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
           { extensions: { region: body.region, servedRegion: config.region } },
         );
       }
+      const actor = actorOf(caller);
+      const { owner } = body;
       const tenant = await store.createTenant(
         { name: body.name, slug: body.slug, plan, homeRegion: body.region },
-        actorOf(caller),
+        actor,
+        owner
+          ? (created, now) =>
+              ownerInvitationWrites({
+                tenantId: created.tenantId,
+                tenantName: created.name,
+                email: owner.email,
+                name: owner.name,
+                now,
+                expiryDays: config.deployment.identity.invitationExpiryDays,
+                consoleUrl: consoleUrlOf(config.deployment),
+                actor,
+              })
+          : undefined,
       );
       return {
         status: 201,

@@ -1,14 +1,15 @@
 // The tenants store against a real DynamoDB (Local): transactions, conditions and the outbox items.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEntities } from '../../../libs/data/entities.ts';
+import { createTenantEntities } from '../../../functions/tenants/entities.ts';
 import { generateApiKey } from '../../../libs/auth/api-key.ts';
+import { ownerInvitationWrites } from '../../../functions/invitations/owner.ts';
 import { createTenantStore, type TenantStore } from '../../../functions/tenants/store.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 import { createTestTables } from '../../support/tables.ts';
 
 const actor = { type: 'platform_admin', id: 'key_admin' };
 let store: TenantStore;
-let entities: ReturnType<typeof createEntities>;
+let entities: ReturnType<typeof createTenantEntities>;
 
 async function problemOf(promise: Promise<unknown>): Promise<Problem> {
   try {
@@ -22,7 +23,7 @@ async function problemOf(promise: Promise<unknown>): Promise<Problem> {
 
 beforeAll(async () => {
   const tables = await createTestTables();
-  entities = createEntities({
+  entities = createTenantEntities({
     client: tables.client,
     tableName: tables.tableName,
     directoryTableName: tables.directoryTableName,
@@ -49,6 +50,34 @@ describe('tenants store', () => {
     expect(dir.data).toMatchObject({ slug: 'store-create', homeRegion: 'us-east-1', status: 'active' });
     expect(claim.data?.tenantId).toBe(tenant.tenantId);
     expect(events.items.map((e) => e.type)).toEqual(['tenant.created']);
+  });
+
+  it('a tenant created with an owner gets the owner invitation, its mail and its event in the same write', async () => {
+    const tenant = await store.createTenant(
+      { name: 'Owned', slug: 'store-owned', plan: 'starter', homeRegion: 'us-east-1' },
+      actor,
+      (created, now) =>
+        ownerInvitationWrites({
+          tenantId: created.tenantId,
+          tenantName: created.name,
+          email: 'Founder@Example.com',
+          now,
+          expiryDays: 7,
+          consoleUrl: 'http://localhost:5173',
+          actor,
+        }),
+    );
+
+    const [invitations, mail, events] = await Promise.all([
+      entities.invitation.query.byId({ tenantId: tenant.tenantId }).go(),
+      entities.mail.query.byTenant({ tenantId: tenant.tenantId }).go(),
+      store.listEvents(tenant.tenantId, { limit: 10 }),
+    ]);
+    expect(invitations.data).toEqual([
+      expect.objectContaining({ email: 'founder@example.com', roles: ['owner'], status: 'pending' }),
+    ]);
+    expect(mail.data.map((m) => m.to)).toEqual(['founder@example.com']);
+    expect(events.items.map((e) => e.type).sort()).toEqual(['invitation.created', 'tenant.created']);
   });
 
   it('a taken slug is a 409 slug_taken and writes nothing', async () => {
