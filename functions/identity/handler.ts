@@ -47,17 +47,18 @@ export const postAuthentication = middy(triggers.postAuthentication).use(
  */
 async function createIdentityApi(): Promise<ApiHandler> {
   const { userPoolId } = loadIdentityEnv();
+  const cursorSecret = await resolveCursorSecret(config);
   const deps: IdentityDeps = {
     store,
     userPool: createUserPool(createCognitoClient(config.region), userPoolId),
     config,
-    cursors: createCursorCodec(await resolveCursorSecret(config)),
+    cursors: createCursorCodec(cursorSecret),
     clock: () => new Date(),
   };
   return createApiHandler({
     serviceName: 'identity',
     routes: [...meRoutes(deps), ...userRoutes(deps), ...roleRoutes(deps), ...settingsRoutes(deps)],
-    idempotency: { client: dynamodb, tableName: config.tableName },
+    idempotency: { client: dynamodb, tableName: config.tableName, responseKey: cursorSecret },
     logger,
   });
 }

@@ -27,18 +27,19 @@ const entities = createInvitationEntities({
   tableName: config.tableName,
   directoryTableName: config.directoryTableName,
 });
+const cursorSecret = await resolveCursorSecret(config);
 const deps: InvitationsDeps = {
   store: createInvitationStore(entities),
   emailChanges: createEmailChangeStore(entities),
   userPool: createCognitoUserPool(createCognitoClient(config.region), poolEnv.data.USER_POOL_ID),
   deployment: config.deployment,
   consoleUrl: consoleUrlOf(config.deployment),
-  cursors: createCursorCodec(await resolveCursorSecret(config)),
+  cursors: createCursorCodec(cursorSecret),
   clock: () => new Date(),
 };
 
 export const api = createApiHandler({
   serviceName: 'invitations',
   routes: [...invitationRoutes(deps), ...acceptRoutes(deps), ...emailRoutes(deps)],
-  idempotency: { client: dynamodb, tableName: config.tableName },
+  idempotency: { client: dynamodb, tableName: config.tableName, responseKey: cursorSecret },
 });

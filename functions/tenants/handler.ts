@@ -18,14 +18,15 @@ const entities = createTenantEntities({
   tableName: config.tableName,
   directoryTableName: config.directoryTableName,
 });
+const cursorSecret = await resolveCursorSecret(config);
 const deps: TenantsDeps = {
   store: createTenantStore(entities),
   config,
-  cursors: createCursorCodec(await resolveCursorSecret(config)),
+  cursors: createCursorCodec(cursorSecret),
 };
 
 export const api = createApiHandler({
   serviceName: 'tenants',
   routes: [...tenantRoutes(deps), ...apiKeyRoutes(deps), ...ownTenantRoutes(deps)],
-  idempotency: { client: dynamodb, tableName: config.tableName },
+  idempotency: { client: dynamodb, tableName: config.tableName, responseKey: cursorSecret },
 });

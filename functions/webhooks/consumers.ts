@@ -15,7 +15,8 @@ import { createDeliveryStore } from './delivery-store.ts';
 import { createWebhookEntities } from './entities.ts';
 import { fanOutEvent, parseBusEvent, type FanOutDeps } from './fanout.ts';
 import { createRateLimiter } from './rate-limit.ts';
-import { createSecretBox, resolveWebhookSecretKey } from './secret-box.ts';
+import { createSecretBox } from '../../libs/crypto/secret-box.ts';
+import { resolveWebhookSecretKey } from './secret-key.ts';
 import { sweepOverdue } from './sweep.ts';
 
 const config = loadWebhooksConfig();

@@ -4,7 +4,7 @@ import type { CursorCodec } from '../../libs/http/cursor.ts';
 import type { WebhooksConfig } from './config.ts';
 import type { DeliveryStore } from './delivery-store.ts';
 import type { DestinationRules } from './destinations.ts';
-import type { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { WebhookStore } from './store.ts';
 import type { Resolver } from './url-guard.ts';
 

@@ -15,7 +15,7 @@ import type { AttemptRecord, DeliveryStore } from './delivery-store.ts';
 import type { EndpointItem, WebhookEntities } from './entities.ts';
 import { rateLimitedDelaySeconds, type RateLimiter } from './rate-limit.ts';
 import { delayBeforeAttempt, retryAfterSeconds, verdictOf, type AttemptOutcome } from './retry-schedule.ts';
-import type { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import { signatureHeaders } from './signing.ts';
 import { guardedLookup, parseEndpointUrl } from './url-guard.ts';
 

@@ -9,7 +9,7 @@ import { newJobItem } from '../../libs/jobs/job.ts';
 import type { WebhooksDeps } from './context.ts';
 import type { EndpointItem, EndpointSecret } from './entities.ts';
 import { maxEndpointsPerTenant } from './schemas.ts';
-import type { SecretBox } from './secret-box.ts';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import { generateSigningSecret } from './signing.ts';
 import { checkEndpointUrl, UrlRefused } from './url-guard.ts';
 

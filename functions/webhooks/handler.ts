@@ -13,7 +13,8 @@ import { createWebhookEntities } from './entities.ts';
 import { deliveryRoutes } from './routes/deliveries.ts';
 import { destinationRoutes } from './routes/destinations.ts';
 import { endpointRoutes } from './routes/endpoints.ts';
-import { createSecretBox, resolveWebhookSecretKey } from './secret-box.ts';
+import { createSecretBox } from '../../libs/crypto/secret-box.ts';
+import { resolveWebhookSecretKey } from './secret-key.ts';
 import { createWebhookStore } from './store.ts';
 
 const config = loadWebhooksConfig();
@@ -21,6 +22,7 @@ const { runtime } = config;
 const dynamodb = createDynamoDbClient(runtime.region);
 const tables = { client: dynamodb, tableName: runtime.tableName };
 const shared = createEntities({ ...tables, directoryTableName: runtime.directoryTableName });
+const cursorSecret = await resolveCursorSecret(runtime);
 const deps: WebhooksDeps = {
   config,
   store: createWebhookStore({ event: shared.event, job: shared.job, ...createWebhookEntities(tables) }),
@@ -38,14 +40,14 @@ const deps: WebhooksDeps = {
     }),
   ),
   rules: createDestinationRules(createEventBridgeClient(runtime.region), { busName: runtime.eventBusName }),
-  cursors: createCursorCodec(await resolveCursorSecret(runtime)),
+  cursors: createCursorCodec(cursorSecret),
   clock: () => new Date(),
 };
 
 export const api = createApiHandler({
   serviceName: 'webhooks',
   routes: [...endpointRoutes(deps), ...deliveryRoutes(deps), ...destinationRoutes(deps)],
-  idempotency: { client: dynamodb, tableName: runtime.tableName },
+  idempotency: { client: dynamodb, tableName: runtime.tableName, responseKey: cursorSecret },
 });
 
 export { fanout, deliver, sweep } from './consumers.ts';

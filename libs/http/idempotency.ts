@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CallerContext } from '../auth/caller.ts';
+import { createSecretBox, type SecretBox } from '../crypto/secret-box.ts';
 import type { RouteDeclaration } from '../manifest/types.ts';
 import { Problem } from './problem.ts';
 import type { RouteResponse } from './route.ts';
@@ -27,6 +28,11 @@ export interface IdempotencyTable {
   client: DynamoDBClient;
   /** The main table; records expire through its TTL attribute `expiresAt`. */
   tableName: string;
+  /**
+   * Seals the kept responses: some carry a secret shown once (a new API key, a webhook signing
+   * secret), which must not sit in the table in plain text for the replay window.
+   */
+  responseKey: string;
 }
 
 export interface IdempotentCall {
@@ -108,8 +114,8 @@ function readRecord(item: Record<string, AttributeValue>): ExistingRecord {
   return { status: item.status?.S, fingerprint: item.fingerprint?.S, response: item.response?.S };
 }
 
-function replay(record: ExistingRecord): RouteResponse {
-  const stored = JSON.parse(record.response ?? '{}') as StoredResponse;
+function replay(record: ExistingRecord, box: SecretBox): RouteResponse {
+  const stored = JSON.parse(box.open(record.response ?? '')) as StoredResponse;
   return {
     status: stored.status,
     headers: { ...stored.headers, [replayedHeader]: 'true' },
@@ -136,6 +142,7 @@ const reused = () =>
 
 export function createIdempotencyStore(options: IdempotencyTable & { logger: Logger }): IdempotencyStore {
   const { client, tableName, logger } = options;
+  const box = createSecretBox(`idempotency-responses:${options.responseKey}`);
 
   /** Claims the key, or says who holds it (undefined: released while we looked). */
   async function acquire(
@@ -198,7 +205,7 @@ export function createIdempotencyStore(options: IdempotencyTable & { logger: Log
           ExpressionAttributeNames: { '#status': 'status', '#response': 'response' },
           ExpressionAttributeValues: {
             ':completed': { S: 'completed' },
-            ':response': { S: JSON.stringify(stored) },
+            ':response': { S: box.seal(JSON.stringify(stored)) },
             ':lockId': { S: call.requestId },
           },
         }),
@@ -237,7 +244,7 @@ export function createIdempotencyStore(options: IdempotencyTable & { logger: Log
         const { holder } = claim;
         if (!holder) throw inUse();
         if (holder.fingerprint !== call.fingerprint) throw reused();
-        if (holder.status === 'completed') return replay(holder);
+        if (holder.status === 'completed') return replay(holder, box);
         throw inUse();
       }
 

@@ -122,7 +122,7 @@ beforeAll(async () => {
     serviceName: 'orders',
     routes: bound,
     logger: new Logger({ serviceName: 'orders', logLevel: 'SILENT' }),
-    idempotency: { client: tables.client, tableName: tables.tableName },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
   });
 });
 
@@ -251,6 +251,26 @@ describe('Idempotency-Key on POST', () => {
     const expiresAt = Number(record.Item?.expiresAt?.N);
     expect(record.Item?.status?.S).toBe('completed');
     expect(Math.abs(expiresAt - (Date.now() / 1000 + 24 * 60 * 60))).toBeLessThan(60);
+  });
+
+  it('keeps the replayable response sealed, so a secret shown once is not stored in plain text', async () => {
+    const key = freshKey();
+    const first = await post({ path: '/v1/orders', body: { name: 'secret-sauce-7731' }, key, caller: alice });
+    const record = await tables.client.send(
+      new GetItemCommand({
+        TableName: tables.tableName,
+        Key: { pk: { S: `T#${alice.kind === 'tenant' ? alice.tenantId : ''}` }, sk: { S: `IDEM#${key}` } },
+      }),
+    );
+    expect(first.body).toContain('secret-sauce-7731');
+    expect(record.Item?.response?.S).not.toContain('secret-sauce-7731');
+    const replayed = await post({
+      path: '/v1/orders',
+      body: { name: 'secret-sauce-7731' },
+      key,
+      caller: alice,
+    });
+    expect(replayed.body).toBe(first.body);
   });
 
   it('keeps platform admins’ keys apart from each other', async () => {

@@ -24,7 +24,7 @@ import { createDeliveryStore, type DeliveryStore } from '../../../functions/webh
 import { createWebhookEntities, type EndpointItem } from '../../../functions/webhooks/entities.ts';
 import { manifest } from '../../../functions/webhooks/manifest.ts';
 import { createRateLimiter } from '../../../functions/webhooks/rate-limit.ts';
-import { createSecretBox } from '../../../functions/webhooks/secret-box.ts';
+import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { generateSigningSecret } from '../../../functions/webhooks/signing.ts';
 import { sweepOverdue } from '../../../functions/webhooks/sweep.ts';
 import { eventually } from '../../support/eventually.ts';

@@ -14,7 +14,7 @@ import { createDeliveryStore } from '../../../functions/webhooks/delivery-store.
 import { createWebhookEntities } from '../../../functions/webhooks/entities.ts';
 import { deliveryRoutes } from '../../../functions/webhooks/routes/deliveries.ts';
 import { endpointRoutes } from '../../../functions/webhooks/routes/endpoints.ts';
-import { createSecretBox } from '../../../functions/webhooks/secret-box.ts';
+import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { createWebhookStore } from '../../../functions/webhooks/store.ts';
 import { startSqsAndS3, type SqsAndS3 } from '../../../infra/local/sqs-and-s3.ts';
 import { functionEnv } from '../../support/function-env.ts';
@@ -74,7 +74,7 @@ beforeAll(async () => {
     serviceName: 'webhooks',
     logger: new Logger({ logLevel: 'SILENT' }),
     routes: [...endpointRoutes(deps), ...deliveryRoutes(deps)],
-    idempotency: { client: tables.client, tableName: tables.tableName },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
   });
 });
 

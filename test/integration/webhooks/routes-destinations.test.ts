@@ -13,7 +13,7 @@ import type { DeliveryStore } from '../../../functions/webhooks/delivery-store.t
 import type { DestinationRules } from '../../../functions/webhooks/destinations.ts';
 import { createWebhookEntities } from '../../../functions/webhooks/entities.ts';
 import { destinationRoutes } from '../../../functions/webhooks/routes/destinations.ts';
-import { createSecretBox } from '../../../functions/webhooks/secret-box.ts';
+import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { createWebhookStore } from '../../../functions/webhooks/store.ts';
 import { functionEnv } from '../../support/function-env.ts';
 import { createTestTables } from '../../support/tables.ts';
@@ -76,7 +76,7 @@ beforeAll(async () => {
       serviceName: 'webhooks',
       logger: new Logger({ logLevel: 'SILENT' }),
       routes: destinationRoutes(d),
-      idempotency: { client: tables.client, tableName: tables.tableName },
+      idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
     });
   api = handler(deps);
   withoutDestinations = handler({ ...deps, config: loadWebhooksConfig(functionEnv(env)) });

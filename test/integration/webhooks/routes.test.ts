@@ -17,7 +17,7 @@ import { openSigningSecrets } from '../../../functions/webhooks/endpoints.ts';
 import { createWebhookEntities } from '../../../functions/webhooks/entities.ts';
 import { deliveryRoutes } from '../../../functions/webhooks/routes/deliveries.ts';
 import { endpointRoutes } from '../../../functions/webhooks/routes/endpoints.ts';
-import { createSecretBox } from '../../../functions/webhooks/secret-box.ts';
+import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { signatureHeaders } from '../../../functions/webhooks/signing.ts';
 import { createWebhookStore } from '../../../functions/webhooks/store.ts';
 import type { Resolver } from '../../../functions/webhooks/url-guard.ts';
@@ -87,7 +87,7 @@ beforeAll(async () => {
       serviceName: 'webhooks',
       logger: new Logger({ logLevel: 'SILENT' }),
       routes: [...endpointRoutes(d), ...deliveryRoutes(d)],
-      idempotency: { client: tables.client, tableName: tables.tableName },
+      idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
     });
   api = handler(deps);
   localApi = handler({ ...deps, config: config(true) });

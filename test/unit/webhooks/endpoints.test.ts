@@ -7,7 +7,7 @@ import {
   openSigningSecrets,
 } from '../../../functions/webhooks/endpoints.ts';
 import type { EndpointItem } from '../../../functions/webhooks/entities.ts';
-import { createSecretBox } from '../../../functions/webhooks/secret-box.ts';
+import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 
 function problemOf(run: () => unknown): Problem {

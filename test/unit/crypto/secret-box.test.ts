@@ -2,7 +2,8 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createSecretBox, resolveWebhookSecretKey } from '../../../functions/webhooks/secret-box.ts';
+import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
+import { resolveWebhookSecretKey } from '../../../functions/webhooks/secret-key.ts';
 
 const key = 'k'.repeat(32);
 
