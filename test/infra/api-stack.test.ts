@@ -1,33 +1,23 @@
 // The regional API stacks: every declared route reaches its context's function behind the
 // authorizer, API Gateway's own errors are problem+json, and consumers are wired as declared.
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { contexts } from '../../functions/manifests.ts';
 import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
 import type { QueueDeclaration } from '../../libs/manifest/types.ts';
 import {
-  buildPlinth,
   configuredRegions,
+  regionalTemplates,
   logicalIdOf,
   regionalStacks,
   resourcesOfType,
-  type PlinthTestApp,
 } from './support.ts';
 
-let plinth: PlinthTestApp;
-const templates = new Map<string, Template>();
+const regional = regionalTemplates('api');
+const template = (region: string): Template => regional.template(region);
 
-beforeAll(() => {
-  plinth = buildPlinth();
-  for (const region of configuredRegions)
-    templates.set(region, Template.fromStack(regionalStacks(plinth, region).api));
-});
-
-function template(region: string): Template {
-  const found = templates.get(region);
-  if (!found) throw new Error(`no template for ${region}`);
-  return found;
-}
+beforeAll(() => configuredRegions.forEach(template));
 
 type Props = Record<string, unknown>;
 
@@ -60,7 +50,7 @@ const routes = contexts.flatMap((ctx) =>
 
 describe.each(configuredRegions)('API stack in %s', (region) => {
   test('is named after the deployment and region and depends on the global stack (directory replica)', () => {
-    const { api } = regionalStacks(plinth, region);
+    const { api } = regionalStacks(regional.plinth(), region);
     expect(api.stackName).toBe(`plinth-api-${region}`);
     expect(api.region).toBe(region);
     expect(api.dependencies.map((s) => s.stackName)).toEqual(
@@ -71,7 +61,9 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
   test('every function runs Node.js 22 on arm64 with active tracing and JSON logs', () => {
     const functions = Object.values(resourcesOfType(template(region), 'AWS::Lambda::Function'));
     // The user pool's triggers live beside the pool, in the data stack.
-    expect(functions.length).toBe(plinth.topology.functions.filter((f) => f.stack === 'api').length);
+    expect(functions.length).toBe(
+      regional.plinth().topology.functions.filter((f) => f.stack === 'api').length,
+    );
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
@@ -143,7 +135,7 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
     t.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.Authorization',
-      AuthorizerResultTtlInSeconds: plinth.deployment.authorizerCacheSeconds,
+      AuthorizerResultTtlInSeconds: regional.plinth().deployment.authorizerCacheSeconds,
     });
     const authorizer = Object.values(resourcesOfType(t, 'AWS::ApiGateway::Authorizer'))[0];
     expect(JSON.stringify(authorizer?.Properties?.AuthorizerUri)).toContain(authorizerFn);
@@ -188,7 +180,7 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
   test('each plan tier has a usage plan on the v1 stage with its throttle and monthly quota', () => {
     const t = template(region);
     const stageId = logicalIdOf(t, 'AWS::ApiGateway::Stage', 'ApiDeploymentStagev1');
-    const tiers = Object.entries(plinth.deployment.plans);
+    const tiers = Object.entries(regional.plinth().deployment.plans);
     expect(Object.keys(resourcesOfType(t, 'AWS::ApiGateway::UsagePlan'))).toHaveLength(tiers.length);
     for (const [tier, plan] of tiers) {
       t.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
@@ -255,7 +247,7 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: expect.any(String) as unknown,
       });
-      expect(JSON.parse(variables.PLINTH_DEPLOYMENT as string)).toEqual(plinth.deployment);
+      expect(JSON.parse(variables.PLINTH_DEPLOYMENT as string)).toEqual(regional.plinth().deployment);
     }
     const tenants = resourcesOfType(t, 'AWS::Lambda::Function')[
       logicalIdOf(t, 'AWS::Lambda::Function', 'tenantsapiFunction')
@@ -294,7 +286,7 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
       MetricName: '5XXError',
       AlarmActions: [{ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmsTopic') }],
     });
-    for (const spec of plinth.topology.functions) {
+    for (const spec of regional.plinth().topology.functions) {
       const name = `${spec.id.replace(/-/g, '')}Function`;
       t.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: 'Errors',

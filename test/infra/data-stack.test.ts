@@ -1,33 +1,23 @@
 // The regional data stacks: what each stateful resource must be, in both residency zones.
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
-  buildPlinth,
   configuredRegions,
+  regionalTemplates,
   logicalIdOf,
   regionalStacks,
   resourcesOfType,
-  type PlinthTestApp,
 } from './support.ts';
 
-let plinth: PlinthTestApp;
-const templates = new Map<string, Template>();
+const regional = regionalTemplates('data');
+const template = (region: string): Template => regional.template(region);
 
-beforeAll(() => {
-  plinth = buildPlinth();
-  for (const region of configuredRegions)
-    templates.set(region, Template.fromStack(regionalStacks(plinth, region).data));
-});
-
-function template(region: string): Template {
-  const found = templates.get(region);
-  if (!found) throw new Error(`no template for ${region}`);
-  return found;
-}
+beforeAll(() => configuredRegions.forEach(template));
 
 describe.each(configuredRegions)('data stack in %s', (region) => {
   test('is named after the deployment and region, in that region, and termination-protected', () => {
-    const stack = regionalStacks(plinth, region).data;
+    const stack = regionalStacks(regional.plinth(), region).data;
     expect(stack.stackName).toBe(`plinth-data-${region}`);
     expect(stack.region).toBe(region);
     expect(stack.terminationProtection).toBe(true);
@@ -99,7 +89,7 @@ describe.each(configuredRegions)('data stack in %s', (region) => {
   test('the jobs queue redrives to a DLQ after the declared receives, and the DLQ alarms to the alarm topic', () => {
     const t = template(region);
     const dlqId = logicalIdOf(t, 'AWS::SQS::Queue', 'QueuejobsDeadLetters');
-    const jobs = plinth.topology.queues.find((q) => q.declaration.name === 'jobs')?.declaration;
+    const jobs = regional.plinth().topology.queues.find((q) => q.declaration.name === 'jobs')?.declaration;
     if (!jobs) throw new Error('no jobs queue in the topology');
     const topicId = logicalIdOf(t, 'AWS::SNS::Topic', 'AlarmsTopic');
     t.hasResource('AWS::SQS::Queue', {
@@ -183,7 +173,12 @@ describe.each(configuredRegions)('data stack in %s', (region) => {
       VersioningConfiguration: { Status: 'Enabled' },
       ObjectLockConfiguration: {
         ObjectLockEnabled: 'Enabled',
-        Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: plinth.deployment.retention.documentsDays } },
+        Rule: {
+          DefaultRetention: {
+            Mode: 'GOVERNANCE',
+            Days: regional.plinth().deployment.retention.documentsDays,
+          },
+        },
       },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'Documents/' }),
     });
@@ -196,7 +191,9 @@ describe.each(configuredRegions)('data stack in %s', (region) => {
       VersioningConfiguration: { Status: 'Enabled' },
       ObjectLockConfiguration: {
         ObjectLockEnabled: 'Enabled',
-        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: plinth.deployment.retention.backupsDays } },
+        Rule: {
+          DefaultRetention: { Mode: 'COMPLIANCE', Days: regional.plinth().deployment.retention.backupsDays },
+        },
       },
       LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'Backups/' }),
     });

@@ -1,34 +1,23 @@
 // What the data stacks hold for events leaving Plinth: the schema registry of the catalog, the
 // Scheduler group and role for long delays, the key sealing webhook secrets, and the role that
 // forwards a tenant's events to its own bus without leaving the residency zone.
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import * as z from 'zod';
 import { eventCatalog, eventTypes } from '../../events/catalog.ts';
 import { eventBridgeEventSchema } from '../../infra/constructs/event-schema-registry.ts';
 import {
-  buildPlinth,
   configuredRegions,
+  regionalTemplates,
   logicalIdOf,
-  regionalStacks,
   resourcesOfType,
-  type PlinthTestApp,
 } from './support.ts';
 
-let plinth: PlinthTestApp;
-const templates = new Map<string, Template>();
+const regional = regionalTemplates('data');
+const template = (region: string): Template => regional.template(region);
 
-beforeAll(() => {
-  plinth = buildPlinth();
-  for (const region of configuredRegions)
-    templates.set(region, Template.fromStack(regionalStacks(plinth, region).data));
-});
-
-function template(region: string): Template {
-  const found = templates.get(region);
-  if (!found) throw new Error(`no template for ${region}`);
-  return found;
-}
+beforeAll(() => configuredRegions.forEach(template));
 
 type Json = Record<string, unknown>;
 

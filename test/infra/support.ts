@@ -8,7 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { Template } from 'aws-cdk-lib/assertions';
+import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { authorizer, contexts } from '../../functions/manifests.ts';
 import {
@@ -133,6 +133,24 @@ export function regionalStacks(plinth: PlinthTestApp, region: string): RegionalS
   const stacks = plinth.stacks.regions.get(region);
   if (!stacks) throw new Error(`no stacks for region ${region}`);
   return stacks;
+}
+
+/** The app, and one template per region of one kind of regional stack, each built on first use. */
+export function regionalTemplates(kind: 'data' | 'api') {
+  let app: PlinthTestApp | undefined;
+  const templates = new Map<string, Template>();
+  const plinth = (): PlinthTestApp => (app ??= buildPlinth());
+  return {
+    plinth,
+    template(region: string): Template {
+      let found = templates.get(region);
+      if (!found) {
+        found = Template.fromStack(regionalStacks(plinth(), region)[kind]);
+        templates.set(region, found);
+      }
+      return found;
+    },
+  };
 }
 
 type Resources = Record<

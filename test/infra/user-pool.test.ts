@@ -12,26 +12,16 @@ import { userPoolDomainPrefix } from '../../infra/stacks/names.ts';
 import {
   buildPlinth,
   configuredRegions,
+  regionalTemplates,
   logicalIdOf,
   regionalStacks,
   resourcesOfType,
-  type PlinthTestApp,
 } from './support.ts';
 
-let plinth: PlinthTestApp;
-const templates = new Map<string, Template>();
+const regional = regionalTemplates('data');
+const template = (region: string): Template => regional.template(region);
 
-beforeAll(() => {
-  plinth = buildPlinth();
-  for (const region of configuredRegions)
-    templates.set(region, Template.fromStack(regionalStacks(plinth, region).data));
-});
-
-function template(region: string): Template {
-  const found = templates.get(region);
-  if (!found) throw new Error(`no template for ${region}`);
-  return found;
-}
+beforeAll(() => configuredRegions.forEach(template));
 
 type Props = Record<string, unknown>;
 
@@ -141,7 +131,7 @@ describe.each(configuredRegions)('user pool in %s', (region) => {
     const t = template(region);
     const pool = Object.values(resourcesOfType(t, 'AWS::Cognito::UserPool'))[0];
     const lambdaConfig = (pool?.Properties?.LambdaConfig ?? {}) as Record<string, unknown>;
-    const declared = plinth.topology.triggers;
+    const declared = regional.plinth().topology.triggers;
     expect(Object.keys(lambdaConfig)).toHaveLength(declared.length);
     for (const trigger of declared) {
       const fnId = logicalIdOf(t, 'AWS::Lambda::Function', `${trigger.functionId.replace(/-/g, '')}Function`);
