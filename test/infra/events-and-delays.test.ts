@@ -7,12 +7,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import * as z from 'zod';
 import { eventCatalog, eventTypes } from '../../events/catalog.ts';
 import { eventBridgeEventSchema } from '../../infra/constructs/event-schema-registry.ts';
-import {
-  configuredRegions,
-  regionalTemplates,
-  logicalIdOf,
-  resourcesOfType,
-} from './support.ts';
+import { configuredRegions, regionalTemplates, logicalIdOf, resourcesOfType } from './support.ts';
 
 const regional = regionalTemplates('data');
 const template = (region: string): Template => regional.template(region);
