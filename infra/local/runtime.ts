@@ -23,13 +23,13 @@ import { chooseRegion, functionEnvironment, localNames, type LocalEndpoints } fr
 import { startEventBus, type LocalEventBus } from './event-bus.ts';
 import { createFunctionHost } from './functions.ts';
 import { startLocalIdentity } from './identity/index.ts';
+import { writeLocalState } from './local-state.ts';
 import { createLocalLog } from './log.ts';
 import { startQueuePollers } from './queue-pollers.ts';
 import { startMail, type LocalMail } from './mail.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSchedulerApi, type LocalSchedulerApi } from './scheduler-api.ts';
 import { createBuckets, createDeclaredQueues, queueUrlsByArn, startSqsAndS3 } from './sqs-and-s3.ts';
-import { writeJsonFile } from './state-files.ts';
 import { startStreamConsumers } from './stream-consumers.ts';
 import { ensureTable, tableExists } from './tables.ts';
 
@@ -279,43 +279,17 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     });
     cleanups.push(() => api.close());
 
-    writeJsonFile(
-      join(dataDir, 'local.json'),
-      {
-        apiUrl: api.url,
-        paths: 'every route path starts with /v1, e.g. <apiUrl>/v1/openapi.json',
-        adminApiKey: secrets.admin.secret,
-        adminApiKeyId: secrets.admin.id,
-        region,
-        dataDir,
-        dynamodbEndpoint,
-        sqsEndpoint: sqsAndS3.endpoint,
-        s3Endpoint: sqsAndS3.endpoint,
-        eventBridgeEndpoint: bus.endpoint,
-        schedulerEndpoint: schedulerApi.endpoint,
-        sesEndpoint: mail.endpoint,
-        identityEndpoint: identity.endpoint,
-        signIn: {
-          how: 'InitiateAuth (USER_PASSWORD_AUTH) against identityEndpoint with the first-party client; send the AccessToken as a Bearer token',
-          userPoolId: identity.userPoolId,
-          clientId: identity.clientIds.firstParty,
-          consoleClientId: identity.clientIds.console,
-          issuer: identity.issuer,
-          jwksUrl: identity.jwksUrl,
-        },
-        mailOutbox: `${api.url}/local/mail`,
-        scheduleGroup: names.scheduleGroup,
-        tables: { main: names.table, directory: names.directoryTable },
-        eventBusName: names.eventBus,
-        queues: Object.fromEntries(
-          [...queues].map(([name, q]) => [name, { url: q.url, deadLetterUrl: q.deadLetterUrl }]),
-        ),
-        buckets: names.buckets,
-        pid: process.pid,
-        startedAt: new Date().toISOString(),
-      },
-      { mode: 0o600 },
-    );
+    writeLocalState({
+      apiUrl: api.url,
+      admin: secrets.admin,
+      region,
+      dataDir,
+      endpoints,
+      sqsAndS3Endpoint: sqsAndS3.endpoint,
+      identity,
+      names,
+      queues,
+    });
 
     let stopping: Promise<void> | undefined;
     return {
