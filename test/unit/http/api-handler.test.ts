@@ -163,7 +163,11 @@ const handler = createApiHandler({
   routes: bound,
   logger,
   // Never reached in these tests: no request here carries an Idempotency-Key.
-  idempotency: { client: new DynamoDBClient({ region: 'us-east-1' }), tableName: 'unused', responseKey: 'r'.repeat(32) },
+  idempotency: {
+    client: new DynamoDBClient({ region: 'us-east-1' }),
+    tableName: 'unused',
+    responseKey: 'r'.repeat(32),
+  },
 });
 
 const writer = tenantCaller(['widgets:read', 'widgets:write']);
