@@ -4,6 +4,7 @@
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
+import { expiryActor } from './expiry.ts';
 import { planLimitsOf } from './context.ts';
 import type { InvitationItem } from './entities.ts';
 import { alreadyMember, unusableInvitation } from './invitations.ts';
@@ -26,7 +27,6 @@ export interface AcceptInput {
 }
 
 /** Expiry noticed on the way is recorded by the system, not by whoever held the token. */
-const expiryActor = { type: 'system', id: 'invitations' };
 
 function notFound(): Problem {
   return new Problem(404, 'invitation_not_found', 'No invitation matches this token.');

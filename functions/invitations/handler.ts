@@ -1,5 +1,9 @@
-// Lambda entry of the invitations context: clients and dependencies built once per container, then
-// the shared HTTP pipeline over this context's routes.
+// Lambda entries of the invitations context: clients and dependencies built once per container, then
+// the shared HTTP pipeline over this context's routes, and the hourly sweep that records expiries.
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createDynamoDbClient, createCognitoClient } from '../../libs/aws/clients.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
@@ -9,6 +13,7 @@ import { consoleUrlOf } from '../../libs/mail/console.ts';
 import type { InvitationsDeps } from './context.ts';
 import { createEmailChangeStore } from './email-change-store.ts';
 import { createInvitationEntities } from './entities.ts';
+import { expireOverdueInvitations } from './expiry.ts';
 import { acceptRoutes } from './routes/accept.ts';
 import { emailRoutes } from './routes/email.ts';
 import { invitationRoutes } from './routes/invitations.ts';
@@ -43,3 +48,26 @@ export const api = createApiHandler({
   routes: [...invitationRoutes(deps), ...acceptRoutes(deps), ...emailRoutes(deps)],
   idempotency: { client: dynamodb, tableName: config.tableName, responseKey: cursorSecret },
 });
+
+const logger = new Logger({ serviceName: 'invitations' });
+
+export const expire = middy(async (_event: unknown, context: Context) => {
+  const counts = await expireOverdueInvitations({
+    entities,
+    store: deps.store,
+    clock: deps.clock,
+    remainingMillis: () => context.getRemainingTimeInMillis(),
+    onTenantError: (tenantId, error) =>
+      logger.error('invitation expiry failed for a tenant', {
+        tenantId,
+        error: error instanceof Error ? error : String(error),
+      }),
+  });
+  logger.info('invitation expiry sweep', { ...counts });
+  if (!counts.complete)
+    logger.warn('invitation expiry sweep ran out of time; the next run goes on', { ...counts });
+  // Failing the invocation makes it visible; running again is safe, as recorded expiries are skipped.
+  if (counts.failedTenants > 0) {
+    throw new Error(`invitation expiry failed for ${counts.failedTenants} tenant(s)`);
+  }
+}).use(injectLambdaContext(logger, { resetKeys: true }));

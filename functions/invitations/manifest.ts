@@ -120,5 +120,7 @@ export const manifest = defineContext({
   entry: 'functions/invitations/handler.ts',
   apiHandler: 'api',
   routes: Object.values(routes),
+  // Expiry is otherwise recorded only when someone touches an expired invitation.
+  schedules: [{ name: 'expire', expression: 'rate(1 hour)', consumer: 'expire' }],
   access: { table: 'readwrite', cursorSecret: true, userPool: 'admin' },
 });

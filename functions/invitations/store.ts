@@ -1,7 +1,7 @@
 // Access patterns of the invitations context. Every mutation is one transaction with its outbox
 // event (and, where a message is due, its mail item); conditions guard against concurrent changes.
 import { createWriteTransaction } from 'electrodb';
-import type { JobItem, TenantItem } from '../../libs/data/entities.ts';
+import type { EventItem, JobItem, TenantItem } from '../../libs/data/entities.ts';
 import type { IdentitySettingsItem, UserItem } from '../../libs/data/identity-entities.ts';
 import {
   eventItem,
@@ -143,6 +143,22 @@ export function createInvitationStore(entities: InvitationEntities) {
   /** Moves a stored-pending invitation to revoked, or to expired when it is past its expiry. */
   async function retire(current: InvitationItem, now: Date, actor: Actor): Promise<InvitationItem> {
     const change = retirement(current, now, actor, 'revoked');
+    if (!(await leavePending(current, change, now))) throw concurrentUpdate();
+    return { ...current, status: change.status, updatedAt: now.toISOString(), ...change.set };
+  }
+
+  /**
+   * Records that a stored-pending invitation passed its expiry, with its invitation.expired. False
+   * when it is not past expiry, or changed since it was read (accepted, revoked, resent, or its
+   * expiry already recorded), so an expiry is never recorded twice.
+   */
+  async function expire(current: InvitationItem, now: Date, actor: Actor): Promise<boolean> {
+    if (current.status !== 'pending' || effectiveStatus(current, now) !== 'expired') return false;
+    return leavePending(current, expiry(current, now, actor), now);
+  }
+
+  /** One transaction: the invitation leaves pending (if still pending with the token read) and its event. */
+  async function leavePending(current: InvitationItem, change: Retirement, now: Date): Promise<boolean> {
     const result = await createWriteTransaction(entities, (e) => [
       e.invitation
         .patch({ tenantId: current.tenantId, invitationId: current.invitationId })
@@ -151,8 +167,7 @@ export function createInvitationStore(entities: InvitationEntities) {
         .commit(),
       e.event.create(change.event).commit(),
     ]).go();
-    if (result.canceled) throw concurrentUpdate();
-    return { ...current, status: change.status, updatedAt: now.toISOString(), ...change.set };
+    return !result.canceled;
   }
 
   /** The accepting transaction: user, invitation, the tenant's seat count under the plan's limit, events. */
@@ -236,6 +251,7 @@ export function createInvitationStore(entities: InvitationEntities) {
     createInvitation,
     resend,
     retire,
+    expire,
     accept,
     createJob,
   };
@@ -249,26 +265,36 @@ export class InvitationChanged extends Error {
   }
 }
 
+/** A pending invitation's way out: its new status, what else it sets, and its event. */
+interface Retirement {
+  status: 'expired' | 'revoked';
+  set: { revokedAt?: string };
+  event: EventItem;
+}
+
 /** How a stored-pending invitation leaves pending: expired if it is past expiry, else revoked. */
-function retirement(current: InvitationItem, now: Date, actor: Actor, reason: 'revoked' | 'replaced') {
+function retirement(
+  current: InvitationItem,
+  now: Date,
+  actor: Actor,
+  reason: 'revoked' | 'replaced',
+): Retirement {
   const { tenantId, invitationId, email } = current;
-  if (effectiveStatus(current, now) === 'expired') {
-    return {
-      status: 'expired' as const,
-      set: {},
-      event: eventItem(
-        tenantId,
-        actor,
-        'invitation.expired',
-        { invitationId, email, expiresAt: current.expiresAt },
-        now,
-      ),
-    };
-  }
+  if (effectiveStatus(current, now) === 'expired') return expiry(current, now, actor);
   return {
-    status: 'revoked' as const,
+    status: 'revoked',
     set: { revokedAt: now.toISOString() },
     event: eventItem(tenantId, actor, 'invitation.revoked', { invitationId, email, reason }, now),
+  };
+}
+
+/** Recording an invitation's expiry, whoever noticed it: status expired and invitation.expired. */
+function expiry(current: InvitationItem, now: Date, actor: Actor): Retirement {
+  const { tenantId, invitationId, email, expiresAt } = current;
+  return {
+    status: 'expired',
+    set: {},
+    event: eventItem(tenantId, actor, 'invitation.expired', { invitationId, email, expiresAt }, now),
   };
 }
 
