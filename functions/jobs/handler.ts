@@ -28,7 +28,6 @@ const entities = createEntities({
 });
 const store = createJobStore(entities);
 const logger = new Logger({ serviceName: 'jobs' });
-const processor = new BatchProcessor(EventType.SQS);
 const maxReceiveCount = manifest.queues?.find((q) => q.name === 'jobs')?.maxReceiveCount ?? 5;
 const runners = createJobRunners({ config, dynamodb, sqs });
 
@@ -52,6 +51,9 @@ async function recordHandler(record: SQSRecord): Promise<void> {
   );
 }
 
+// A processor per invocation: the local runtime runs several invocations of one function at once.
 export const worker = middy(async (event: SQSEvent) =>
-  processPartialResponse(event, recordHandler, processor, { throwOnFullBatchFailure: false }),
+  processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+    throwOnFullBatchFailure: false,
+  }),
 ).use(injectLambdaContext(logger, { resetKeys: true }));

@@ -59,10 +59,15 @@ const deliverDeps: DeliverDeps = {
   webhooks,
   local: runtime.local,
 };
-const logger = new Logger({ serviceName: 'webhooks' });
+// One logger per export: in one process (the local runtime) each keeps its own function's context.
+const loggers = {
+  fanout: new Logger({ serviceName: 'webhooks' }),
+  deliver: new Logger({ serviceName: 'webhooks' }),
+  sweep: new Logger({ serviceName: 'webhooks' }),
+};
 
 /** An SQS consumer that fails only the messages whose handler threw, so the rest are not redone. */
-function queueConsumer(handle: (record: SQSRecord) => Promise<void>) {
+function queueConsumer(logger: Logger, handle: (record: SQSRecord) => Promise<void>) {
   return middy(async (event: SQSEvent) =>
     // A processor per invocation: records of one batch run in parallel and must not share state
     // with another invocation in the same process (the local runtime runs several at once).
@@ -72,10 +77,10 @@ function queueConsumer(handle: (record: SQSRecord) => Promise<void>) {
   ).use(injectLambdaContext(logger, { resetKeys: true }));
 }
 
-export const fanout = queueConsumer(async (record) => {
+export const fanout = queueConsumer(loggers.fanout, async (record) => {
   const event = parseBusEvent(record.body);
   const deliveries = await fanOutEvent(event, fanOutDeps);
-  logger.debug('event fanned out', {
+  loggers.fanout.debug('event fanned out', {
     tenantId: event.tenantId,
     eventId: event.id,
     type: event.type,
@@ -83,13 +88,13 @@ export const fanout = queueConsumer(async (record) => {
   });
 });
 
-export const deliver = queueConsumer(async (record) => {
+export const deliver = queueConsumer(loggers.deliver, async (record) => {
   const message = parseDeliveryMessage(record.body);
   const result = await deliverMessage(message, deliverDeps);
-  logger.info('delivery attempt', { ...message, result });
+  loggers.deliver.info('delivery attempt', { ...message, result });
 });
 
 export const sweep = middy(async () => {
   const requeued = await sweepOverdue({ entities, enqueueNow: store.enqueueNow, webhooks });
-  if (requeued > 0) logger.warn('re-queued deliveries whose messages were lost', { requeued });
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+  if (requeued > 0) loggers.sweep.warn('re-queued deliveries whose messages were lost', { requeued });
+}).use(injectLambdaContext(loggers.sweep, { resetKeys: true }));

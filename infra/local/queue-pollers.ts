@@ -3,6 +3,7 @@
 // only the reported messages stay; a thrown error or an unusable answer keeps the whole batch. Kept
 // messages come back after the visibility timeout, and the queue's redrive policy moves a message
 // to its DLQ after maxReceiveCount receives.
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DeleteMessageBatchCommand,
@@ -27,6 +28,11 @@ export interface QueuePollersOptions {
   log: LocalLog;
   /** Long-poll wait of each receive; a stop cuts it short. @default 20 */
   waitTimeSeconds?: number;
+  /**
+   * Batches of one queue in flight at once, as Lambda's SQS event source runs several concurrent
+   * invocations (it starts at five and scales up). @default 5
+   */
+  pollersPerQueue?: number;
 }
 
 export interface QueuePollers {
@@ -90,6 +96,8 @@ export function succeededMessageIds(event: SQSEvent, result: unknown): string[] 
 export function startQueuePollers(options: QueuePollersOptions): QueuePollers {
   const { sqs, log } = options;
   const abort = new AbortController();
+  // Every poller's receive and back-off listens on this one signal.
+  setMaxListeners(0, abort.signal);
   const loops: Array<Promise<void>> = [];
 
   async function receiveBatch(declaration: QueueDeclaration, queue: LocalQueue): Promise<Message[]> {
@@ -167,7 +175,9 @@ export function startQueuePollers(options: QueuePollersOptions): QueuePollers {
     for (const declaration of context.queues ?? []) {
       const queue = options.queues.get(declaration.name);
       if (!queue) throw new Error(`queue "${declaration.name}" of context ${context.name} was not created`);
-      loops.push(poll(declaration, queue, options.functions.forContext(context, declaration.consumer)));
+      const consumer = options.functions.forContext(context, declaration.consumer);
+      for (let i = 0; i < (options.pollersPerQueue ?? 5); i += 1)
+        loops.push(poll(declaration, queue, consumer));
     }
   }
 

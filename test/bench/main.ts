@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { measureBundles } from './bundles.ts';
 import { measureTenantReadLatency } from './latency.ts';
+import { printWebhookFigures } from './webhooks.ts';
 
 const rootDir = fileURLToPath(new URL('../..', import.meta.url));
 const budgetKb = { authorizer: 100, default: 500 };
@@ -39,3 +40,5 @@ console.log(`requests ${latency.requests}, concurrency ${latency.concurrency}, n
 console.log(
   `p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, max ${latency.max.toFixed(2)} ms, ${latency.perSecond.toFixed(0)} req/s`,
 );
+
+await printWebhookFigures();
