@@ -21,6 +21,7 @@ function banner(runtime: LocalPlinth): string {
     `  API        ${runtime.apiUrl}   (every path starts with /v1)`,
     `  Admin key  ${runtime.adminApiKey}`,
     `  Mail       ${runtime.apiUrl}/local/mail   (every email sent, newest first; ?to=<address> filters)`,
+    `  Sign-in    ${runtime.identity.endpoint}   (Cognito API: user pool ${runtime.identity.userPoolId}, client ${runtime.identity.clientId})`,
     `  Data       ${dataDir}/   (details in ${dataDir}/local.json)`,
     '',
     '  Try:',
