@@ -57,6 +57,16 @@ export function stageRelativePath(routePath: string): string {
   return rest === '' ? '/' : rest;
 }
 
+/**
+ * How long one of a context's functions may run: an API function never outlives API Gateway's
+ * 29 s integration limit, a Cognito trigger gets Cognito's 5 s, the rest the context's timeout.
+ */
+export function timeoutOf(ctx: ContextManifest, exportName: string): number {
+  if ((ctx.triggers ?? []).some((t) => t.consumer === exportName)) return triggerTimeoutSeconds;
+  const declared = ctx.timeoutSeconds ?? defaultTimeoutSeconds;
+  return exportName === ctx.apiHandler ? Math.min(declared, defaultTimeoutSeconds) : declared;
+}
+
 export function deriveTopology(
   contexts: readonly ContextManifest[],
   authorizer: StandaloneFunctionDeclaration,
@@ -84,8 +94,7 @@ export function deriveTopology(
       exportName,
       access: ctx.access,
       memorySize: manifest?.memorySize ?? defaultMemorySize,
-      timeoutSeconds:
-        stack === 'data' ? triggerTimeoutSeconds : (manifest?.timeoutSeconds ?? defaultTimeoutSeconds),
+      timeoutSeconds: manifest ? timeoutOf(manifest, exportName) : defaultTimeoutSeconds,
       description: `${ctx.name}: ${purpose}`,
       stack,
     });

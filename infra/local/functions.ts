@@ -6,7 +6,12 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
-import { defaultMemorySize, defaultTimeoutSeconds, type StandaloneFunctionDeclaration } from '../topology.ts';
+import {
+  defaultMemorySize,
+  defaultTimeoutSeconds,
+  timeoutOf,
+  type StandaloneFunctionDeclaration,
+} from '../topology.ts';
 import { localAccountId } from './environment.ts';
 
 export type Handler = (event: unknown, context: Context) => unknown;
@@ -125,7 +130,7 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
       return localFunction(id, exported(context.entry, exportName), {
         region: options.region,
         name: `${options.namePrefix}-${id}`,
-        timeoutSeconds: context.timeoutSeconds ?? defaultTimeoutSeconds,
+        timeoutSeconds: timeoutOf(context, exportName),
         memorySize: context.memorySize ?? defaultMemorySize,
       });
     },
