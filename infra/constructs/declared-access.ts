@@ -15,6 +15,7 @@ import type { OneTimeSchedules } from './one-time-schedules.ts';
 import type { PlinthTable } from './plinth-table.ts';
 import { TenantDirectory } from './tenant-directory.ts';
 import { acknowledgeWildcardResource } from './wildcard-findings.ts';
+import { deadLetterUrlVariable, queueArnVariable, queueUrlVariable } from '../stacks/names.ts';
 
 /** The regional resources a function may be granted, and whose names it is told. */
 export interface RegionalResources {
@@ -38,25 +39,6 @@ export interface RegionalResources {
    * triggers, which would make the pool and the function reference each other)
    */
   readonly userPool?: { readonly pool: cognito.IUserPool; readonly clientIds: readonly string[] };
-}
-
-/** `jobs` → `JOBS_QUEUE_URL`, `webhook-deliveries` → `WEBHOOK_DELIVERIES_QUEUE_URL`. */
-export function queueUrlVariable(queueName: string): string {
-  return `${queueVariablePrefix(queueName)}_QUEUE_URL`;
-}
-
-/** `webhook-deliveries` → `WEBHOOK_DELIVERIES_QUEUE_ARN`: a Scheduler target names its queue by ARN. */
-export function queueArnVariable(queueName: string): string {
-  return `${queueVariablePrefix(queueName)}_QUEUE_ARN`;
-}
-
-/** `webhook-deliveries` → `WEBHOOK_DELIVERIES_DLQ_URL`: a consumer parks a message it gave up on there. */
-export function deadLetterQueueUrlVariable(queueName: string): string {
-  return `${queueVariablePrefix(queueName)}_DLQ_URL`;
-}
-
-function queueVariablePrefix(queueName: string): string {
-  return queueName.toUpperCase().replace(/-/g, '_');
 }
 
 /** The Cognito admin operations Plinth's identity context performs on the pool. */
@@ -109,7 +91,7 @@ export function grantDeclaredAccess(
     } else {
       queue.grantConsumeMessages(grantee);
       const dlq = found(resources.deadLetterQueues.get(q.name), context, `DLQ of queue "${q.name}"`);
-      environment[deadLetterQueueUrlVariable(q.name)] = dlq.queueUrl;
+      environment[deadLetterUrlVariable(q.name)] = dlq.queueUrl;
       dlq.grantSendMessages(grantee);
     }
   }

@@ -2,7 +2,14 @@
 // (libs/config/runtime.ts), with local resource names, plus the SDK's standard endpoint variables
 // that point every AWS client at the local stand-ins.
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
-import { directoryTableName, eventBusName, scheduleGroupName } from '../stacks/names.ts';
+import {
+  deadLetterUrlVariable,
+  directoryTableName,
+  eventBusName,
+  queueArnVariable,
+  queueUrlVariable,
+  scheduleGroupName,
+} from '../stacks/names.ts';
 
 /** The account id AWS's own emulators and the local ARNs use. */
 export const localAccountId = '000000000000';
@@ -36,23 +43,6 @@ export function localNames(deployment: Pick<DeploymentConfig, 'name'>, region: s
     scheduleGroup: scheduleGroupName(deployment),
     roles: { scheduler: `${prefix}-scheduler`, eventDestinations: `${prefix}-event-destinations` },
   };
-}
-
-const variablePrefix = (queueName: string) => queueName.toUpperCase().replace(/-/g, '_');
-
-/** `jobs` → `JOBS_QUEUE_URL`, as the ServiceFunction construct names them. */
-export function queueUrlVariable(queueName: string): string {
-  return `${variablePrefix(queueName)}_QUEUE_URL`;
-}
-
-/** `webhook-deliveries` → `WEBHOOK_DELIVERIES_QUEUE_ARN`: what a one-time schedule targets. */
-export function queueArnVariable(queueName: string): string {
-  return `${variablePrefix(queueName)}_QUEUE_ARN`;
-}
-
-/** `webhook-deliveries` → `WEBHOOK_DELIVERIES_DLQ_URL`: where a consumer puts a message it gives up on. */
-export function deadLetterUrlVariable(queueName: string): string {
-  return `${variablePrefix(queueName)}_DLQ_URL`;
 }
 
 export function localRoleArn(roleName: string): string {

@@ -49,3 +49,20 @@ export function userPoolDomainPrefix(config: Named, region: string, account: str
   }
   return `${config.name}-${region}-${account}`;
 }
+
+const queueVariablePrefix = (queueName: string) => queueName.toUpperCase().replace(/-/g, '_');
+
+/** `jobs` → `JOBS_QUEUE_URL`: the variable a function reads a queue's URL from, on AWS and locally. */
+export function queueUrlVariable(queueName: string): string {
+  return `${queueVariablePrefix(queueName)}_QUEUE_URL`;
+}
+
+/** `webhook-deliveries` → `WEBHOOK_DELIVERIES_QUEUE_ARN`: a Scheduler target names its queue by ARN. */
+export function queueArnVariable(queueName: string): string {
+  return `${queueVariablePrefix(queueName)}_QUEUE_ARN`;
+}
+
+/** `webhook-deliveries` → `WEBHOOK_DELIVERIES_DLQ_URL`: a consumer parks a message it gave up on there. */
+export function deadLetterUrlVariable(queueName: string): string {
+  return `${queueVariablePrefix(queueName)}_DLQ_URL`;
+}

@@ -2,14 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
 import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
 import deploymentConfig from '../../../infra/plinth.config.ts';
-import {
-  chooseRegion,
-  deadLetterUrlVariable,
-  functionEnvironment,
-  localNames,
-  queueArnVariable,
-  queueUrlVariable,
-} from '../../../infra/local/environment.ts';
+import { chooseRegion, functionEnvironment, localNames } from '../../../infra/local/environment.ts';
+import { deadLetterUrlVariable, queueArnVariable, queueUrlVariable } from '../../../infra/stacks/names.ts';
 
 const deployment = parseDeploymentConfig(deploymentConfig);
 
