@@ -50,5 +50,3 @@ export async function callerIsOwner(deps: IdentityDeps, caller: CallerContext): 
   const user = await deps.store.getUser(caller.tenantId, caller.principalId);
   return user !== undefined && isActiveOwner(user);
 }
-
-export { pageBody, positionOf } from '../../libs/http/pagination.ts';

@@ -78,5 +78,3 @@ export function planLimitsOf(deployment: Pick<DeploymentConfig, 'plans'>, tenant
   if (!plan) throw new Error(`tenant ${tenant.tenantId} has plan "${tenant.plan}", which is not configured`);
   return plan.limits;
 }
-
-export { pageBody, positionOf } from '../../libs/http/pagination.ts';

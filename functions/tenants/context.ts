@@ -26,5 +26,3 @@ export function requirePlan(config: RuntimeConfig, plan: string) {
   }
   return found;
 }
-
-export { pageBody, positionOf } from '../../libs/http/pagination.ts';

@@ -1,7 +1,8 @@
 // The signed-in user's own routes: profile, TOTP enrolment and sessions.
 import { actorOf } from '../../../libs/auth/caller.ts';
 import { implement, type BoundRoute } from '../../../libs/http/route.ts';
-import { pageBody, positionOf, signedInUser, type IdentityDeps } from '../context.ts';
+import { pageBody, positionOf } from '../../../libs/http/pagination.ts';
+import { signedInUser, type IdentityDeps } from '../context.ts';
 import { routes } from '../manifest.ts';
 import { bearerToken, startTotpEnrolment, verifyTotpEnrolment } from '../mfa.ts';
 import { meResource, sessionResource } from '../present.ts';

@@ -1,7 +1,8 @@
 // Roles of the caller's tenant: the built-in ones, read-only, and its custom roles.
 import { actorOf, tenantIdOf } from '../../../libs/auth/caller.ts';
 import { implement, type BoundRoute } from '../../../libs/http/route.ts';
-import { pageBody, positionOf, type IdentityDeps } from '../context.ts';
+import { pageBody, positionOf } from '../../../libs/http/pagination.ts';
+import { type IdentityDeps } from '../context.ts';
 import { routes } from '../manifest.ts';
 import { builtInRoleResources, roleResource } from '../present.ts';
 import { createRole, deleteRole, getRole, updateRole } from '../roles.ts';

@@ -2,7 +2,8 @@
 // every read is keyed by the caller's own tenant.
 import { actorOf, tenantIdOf, type CallerContext } from '../../../libs/auth/caller.ts';
 import { implement, type BoundRoute } from '../../../libs/http/route.ts';
-import { pageBody, positionOf, type IdentityDeps } from '../context.ts';
+import { pageBody, positionOf } from '../../../libs/http/pagination.ts';
+import { type IdentityDeps } from '../context.ts';
 import { routes } from '../manifest.ts';
 import { sessionResource, userResource } from '../present.ts';
 import { deactivateUser, deleteUser, reactivateUser, updateUser } from '../users.ts';

@@ -3,7 +3,8 @@ import { actorOf, tenantIdOf } from '../../../libs/auth/caller.ts';
 import { implement, type BoundRoute } from '../../../libs/http/route.ts';
 import { routes } from '../manifest.ts';
 import { issueApiKey } from '../api-keys.ts';
-import { pageBody, positionOf, type TenantsDeps } from '../context.ts';
+import { pageBody, positionOf } from '../../../libs/http/pagination.ts';
+import { type TenantsDeps } from '../context.ts';
 import { apiKeyResource } from '../present.ts';
 
 export function apiKeyRoutes(deps: TenantsDeps): BoundRoute[] {

@@ -7,7 +7,8 @@ import { consoleUrlOf } from '../../../libs/mail/console.ts';
 import { ownerInvitationWrites } from '../../invitations/owner.ts';
 import { routes } from '../manifest.ts';
 import { nextStatus, type LifecycleAction } from '../lifecycle.ts';
-import { pageBody, positionOf, requirePlan, type TenantsDeps } from '../context.ts';
+import { pageBody, positionOf } from '../../../libs/http/pagination.ts';
+import { requirePlan, type TenantsDeps } from '../context.ts';
 import { eventResource, tenantResource } from '../present.ts';
 
 export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
