@@ -4,17 +4,12 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import {
-  DeleteMessageCommand,
-  ReceiveMessageCommand,
-  SendMessageCommand,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { Webhook } from 'standardwebhooks';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import deploymentInput from '../../../infra/plinth.config.ts';
-import { createDeclaredQueues, startSqsAndS3, type SqsAndS3 } from '../../../infra/local/sqs-and-s3.ts';
 import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
 import { createEntities } from '../../../libs/data/entities.ts';
 import { createDeliveryQueue, type DeliveryMessage } from '../../../functions/webhooks/delays.ts';
@@ -22,7 +17,6 @@ import { deliverMessage, type DeliverDeps, type DeliverResult } from '../../../f
 import { createDeliveryEntities } from '../../../functions/webhooks/delivery-entities.ts';
 import { createDeliveryStore, type DeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
 import { createWebhookEntities, type EndpointItem } from '../../../functions/webhooks/entities.ts';
-import { manifest } from '../../../functions/webhooks/manifest.ts';
 import { createRateLimiter } from '../../../functions/webhooks/rate-limit.ts';
 import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { generateSigningSecret } from '../../../functions/webhooks/signing.ts';
@@ -30,12 +24,13 @@ import { sweepOverdue } from '../../../functions/webhooks/sweep.ts';
 import { eventually } from '../../support/eventually.ts';
 import { tenantItem } from '../../support/items.ts';
 import { createTestTables } from '../../support/tables.ts';
+import { startWebhookQueues, type WebhookQueues } from '../../support/webhook-queues.ts';
 
 const region = 'us-east-1';
 const tenantId = `ten_${ulid()}`;
 const webhooks = { retryScheduleSeconds: [0, 1, 1], timeoutSeconds: 1, disableAfterDays: 5 };
 const secretBox = createSecretBox('integration-test-webhook-secret-key-0123456789');
-let service: SqsAndS3;
+let queues: WebhookQueues;
 let sqs: SQSClient;
 let deliveriesUrl: string;
 let deadLetterUrl: string;
@@ -50,18 +45,9 @@ beforeAll(async () => {
   const tables = await createTestTables();
   const shared = createEntities(tables);
   entities = { ...shared, ...createDeliveryEntities(tables), ...createWebhookEntities(tables) };
-  service = await startSqsAndS3({ region });
-  sqs = new SQSClient({
-    endpoint: service.endpoint,
-    region,
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-  });
-  const suffix = ulid().slice(-8).toLowerCase();
-  const queues = await createDeclaredQueues(sqs, [manifest], {
-    queue: (n) => `${n}-${suffix}`,
-    deadLetterQueue: (n) => `${n}-${suffix}-dlq`,
-  });
-  const deliveries = queues.get('webhook-deliveries')!;
+  queues = await startWebhookQueues(region);
+  sqs = queues.sqs;
+  const { deliveries } = queues;
   deliveriesUrl = deliveries.url;
   deadLetterUrl = deliveries.deadLetterUrl;
   const deployment = parseDeploymentConfig({ ...deploymentInput, webhooks });
@@ -88,8 +74,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  sqs?.destroy();
-  await service?.stop();
+  await queues?.stop();
 });
 
 interface Received {

@@ -1,11 +1,11 @@
 // Fan-out against DynamoDB Local and SQS (fauxqs): one delivery per matching endpoint of the event's
 // tenant, none for anyone else, and none twice when the same event arrives again.
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import deploymentInput from '../../../infra/plinth.config.ts';
-import { createDeclaredQueues, startSqsAndS3, type SqsAndS3 } from '../../../infra/local/sqs-and-s3.ts';
 import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
 import { createEntities } from '../../../libs/data/entities.ts';
 import { createDeliveryQueue, type DeliveryMessage } from '../../../functions/webhooks/delays.ts';
@@ -13,12 +13,12 @@ import { createDeliveryEntities } from '../../../functions/webhooks/delivery-ent
 import { createDeliveryStore, type DeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
 import { createWebhookEntities, type EndpointItem } from '../../../functions/webhooks/entities.ts';
 import { fanOutEvent, type FanOutDeps } from '../../../functions/webhooks/fanout.ts';
-import { manifest } from '../../../functions/webhooks/manifest.ts';
 import { createTestTables } from '../../support/tables.ts';
+import { startWebhookQueues, type WebhookQueues } from '../../support/webhook-queues.ts';
 
 const region = 'us-east-1';
 const webhooks = { retryScheduleSeconds: [0, 1], timeoutSeconds: 1, disableAfterDays: 5 };
-let service: SqsAndS3;
+let queues: WebhookQueues;
 let sqs: SQSClient;
 let deliveriesUrl: string;
 let entities: ReturnType<typeof createWebhookEntities>;
@@ -28,18 +28,9 @@ let deps: FanOutDeps;
 beforeAll(async () => {
   const tables = await createTestTables();
   entities = createWebhookEntities(tables);
-  service = await startSqsAndS3({ region });
-  sqs = new SQSClient({
-    endpoint: service.endpoint,
-    region,
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-  });
-  const suffix = ulid().slice(-8).toLowerCase();
-  const queues = await createDeclaredQueues(sqs, [manifest], {
-    queue: (n) => `${n}-${suffix}`,
-    deadLetterQueue: (n) => `${n}-${suffix}-dlq`,
-  });
-  const deliveries = queues.get('webhook-deliveries')!;
+  queues = await startWebhookQueues(region);
+  sqs = queues.sqs;
+  const { deliveries } = queues;
   deliveriesUrl = deliveries.url;
   store = createDeliveryStore({
     entities: { ...createDeliveryEntities(tables), tenant: createEntities(tables).tenant },
@@ -64,8 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  sqs?.destroy();
-  await service?.stop();
+  await queues?.stop();
 });
 
 async function endpoint(tenantId: string, eventTypes: string[], enabled = true): Promise<EndpointItem> {

@@ -1,10 +1,10 @@
 // The recovery job against DynamoDB Local and SQS (fauxqs): every failed delivery of an endpoint since
 // a time is sent again with its webhook-id, progress is reported, and a re-run sends nothing twice.
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { ulid } from 'ulid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import deploymentInput from '../../../infra/plinth.config.ts';
-import { createDeclaredQueues, startSqsAndS3, type SqsAndS3 } from '../../../infra/local/sqs-and-s3.ts';
 import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
 import { createEntities } from '../../../libs/data/entities.ts';
 import { newJobItem, type JobProgressUpdate } from '../../../libs/jobs/job.ts';
@@ -17,13 +17,13 @@ import {
 } from '../../../functions/webhooks/delivery-entities.ts';
 import { createDeliveryStore, type DeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
 import { createWebhookEntities, type EndpointItem } from '../../../functions/webhooks/entities.ts';
-import { manifest } from '../../../functions/webhooks/manifest.ts';
 import { countRecoverable, createRecoverRunner } from '../../../functions/webhooks/recover.ts';
 import { createTestTables } from '../../support/tables.ts';
+import { startWebhookQueues, type WebhookQueues } from '../../support/webhook-queues.ts';
 
 const region = 'us-east-1';
 const tenantId = `ten_${ulid()}`;
-let service: SqsAndS3;
+let queues: WebhookQueues;
 let sqs: SQSClient;
 let deliveriesUrl: string;
 let entities: ReturnType<typeof createDeliveryEntities> & ReturnType<typeof createWebhookEntities>;
@@ -32,18 +32,9 @@ let store: DeliveryStore;
 beforeAll(async () => {
   const tables = await createTestTables();
   entities = { ...createDeliveryEntities(tables), ...createWebhookEntities(tables) };
-  service = await startSqsAndS3({ region });
-  sqs = new SQSClient({
-    endpoint: service.endpoint,
-    region,
-    credentials: { accessKeyId: 'l', secretAccessKey: 'l' },
-  });
-  const suffix = ulid().slice(-8).toLowerCase();
-  const queues = await createDeclaredQueues(sqs, [manifest], {
-    queue: (n) => `${n}-${suffix}`,
-    deadLetterQueue: (n) => `${n}-${suffix}-dlq`,
-  });
-  deliveriesUrl = queues.get('webhook-deliveries')!.url;
+  queues = await startWebhookQueues(region);
+  sqs = queues.sqs;
+  deliveriesUrl = queues.deliveries.url;
   store = createDeliveryStore({
     entities: { ...entities, tenant: createEntities(tables).tenant },
     sqs,
@@ -53,8 +44,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  sqs?.destroy();
-  await service?.stop();
+  await queues?.stop();
 });
 
 async function endpoint(enabled = true): Promise<EndpointItem> {
