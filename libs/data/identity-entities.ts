@@ -169,5 +169,3 @@ export type SessionItem = EntityItem<IdentityEntities['session']>;
 export type IdentitySettingsItem = EntityItem<IdentityEntities['identitySettings']>;
 export type UserStatus = UserItem['status'];
 export type MfaPolicy = IdentitySettingsItem['mfaPolicy'];
-
-export { sessionLifetimeSeconds } from './primary-keys.ts';

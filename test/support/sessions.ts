@@ -1,5 +1,6 @@
 // A session item as the authorizer opens it on a sign-in's first call, for tests that seed sessions.
-import { sessionLifetimeSeconds, type SessionItem } from '../../libs/data/identity-entities.ts';
+import type { SessionItem } from '../../libs/data/identity-entities.ts';
+import { sessionLifetimeSeconds } from '../../libs/data/primary-keys.ts';
 
 /** The session item for a sign-in first seen now; it lives as long as the sign-in's refresh token. */
 export function newSession(input: {
