@@ -5,7 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { createCognitoClient, createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
-import { createApiHandler, type ApiHandler } from '../../libs/http/api-handler.ts';
+import { assembleOnFirstRequest, createApiHandler, type ApiHandler } from '../../libs/http/api-handler.ts';
 import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
 import type { IdentityDeps } from './context.ts';
 import { loadIdentityEnv } from './env.ts';
@@ -63,13 +63,4 @@ async function createIdentityApi(): Promise<ApiHandler> {
   });
 }
 
-let identityApi: Promise<ApiHandler> | undefined;
-
-export const api: ApiHandler = async (event, context) => {
-  // A failed start (say, the secret could not be read) is retried by the next request.
-  identityApi ??= createIdentityApi().catch((error: unknown) => {
-    identityApi = undefined;
-    throw error;
-  });
-  return (await identityApi)(event, context);
-};
+export const api: ApiHandler = assembleOnFirstRequest(createIdentityApi);

@@ -149,3 +149,19 @@ export function withStage(value: string, stage: string | undefined): string {
   if (!stage || value === `/${stage}` || value.startsWith(`/${stage}/`)) return value;
   return `/${stage}${value}`;
 }
+
+/**
+ * An API handler assembled on its first request. Contexts whose bundle also serves queue consumers
+ * or triggers use it, so those functions' cold starts never fetch what only the routes need (the
+ * cursor secret, the user pool). A failed assembly is retried by the next request.
+ */
+export function assembleOnFirstRequest(assemble: () => Promise<ApiHandler>): ApiHandler {
+  let assembled: Promise<ApiHandler> | undefined;
+  return async (event, context) => {
+    assembled ??= assemble().catch((error: unknown) => {
+      assembled = undefined;
+      throw error;
+    });
+    return (await assembled)(event, context);
+  };
+}
