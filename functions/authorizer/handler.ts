@@ -59,7 +59,7 @@ async function decideToken(token: string, event: APIGatewayRequestAuthorizerEven
   try {
     claims = await tokens.verify(token);
   } catch (error) {
-    return { effect: 'unauthorized', reason: `token refused: ${(error as Error).name}` };
+    return { effect: 'unauthorized', reason: `token refused: ${(error as Error).message}` };
   }
   const now = new Date();
   const decision = await decideUser(claims, config.region, credentials.userReads, now);
