@@ -1,5 +1,7 @@
 // Every bounded context of Plinth. The CDK stacks, the local runtime and the OpenAPI document read this list.
+import type { StandaloneFunctionDeclaration } from '../infra/topology.ts';
 import type { ContextManifest } from '../libs/manifest/types.ts';
+import { authorizerEnvSchema } from './authorizer/config.ts';
 import { manifest as docs } from './docs/manifest.ts';
 import { manifest as identity } from './identity/manifest.ts';
 import { manifest as invitations } from './invitations/manifest.ts';
@@ -26,4 +28,5 @@ export const authorizer = {
   entry: 'functions/authorizer/handler.ts',
   handler: 'handler',
   access: { table: 'readwrite', directory: 'read', userPool: 'read' },
-} as const;
+  environment: authorizerEnvSchema,
+} satisfies StandaloneFunctionDeclaration;

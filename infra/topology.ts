@@ -29,6 +29,8 @@ export interface StandaloneFunctionDeclaration {
   readonly entry: string;
   readonly handler: string;
   readonly access: AccessDeclaration;
+  /** The variables it parses at cold start (see `ContextManifest.environment`). */
+  readonly environment?: ContextManifest['environment'];
 }
 
 const namePattern = /^[a-z][a-z0-9-]{0,30}$/;

@@ -1,7 +1,7 @@
 // The identity context's own environment, beside the runtime config every function reads.
 import * as z from 'zod';
 
-const identityEnvSchema = z.object({
+export const identityEnvSchema = z.object({
   /** The region's Cognito user pool. */
   USER_POOL_ID: z.string().min(1),
 });

@@ -2,6 +2,8 @@
 // policy, and the Cognito triggers that put tenant, roles and MFA into tokens and gate sign-in.
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import * as s from './schemas.ts';
+import { apiRuntimeEnvSchema, runtimeEnvSchema } from '../../libs/config/runtime.ts';
+import { identityEnvSchema } from './env.ts';
 
 const me = ['Me'];
 const users = ['Users'];
@@ -279,4 +281,7 @@ export const manifest = defineContext({
     { trigger: 'postAuthentication', consumer: 'postAuthentication' },
   ],
   access: { table: 'readwrite', cursorSecret: true, userPool: 'admin' },
+  // The user pool's own triggers cannot be told the pool's id; only the API function reads it.
+  environment: (exportName) =>
+    exportName === 'api' ? apiRuntimeEnvSchema.and(identityEnvSchema) : runtimeEnvSchema,
 });

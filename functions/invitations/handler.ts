@@ -13,6 +13,7 @@ import { consoleUrlOf } from '../../libs/mail/console.ts';
 import type { InvitationsDeps } from './context.ts';
 import { createEmailChangeStore } from './email-change-store.ts';
 import { createInvitationEntities } from './entities.ts';
+import { invitationsEnvSchema } from './env.ts';
 import { expireOverdueInvitations } from './expiry.ts';
 import { acceptRoutes } from './routes/accept.ts';
 import { emailRoutes } from './routes/email.ts';
@@ -20,7 +21,7 @@ import { invitationRoutes } from './routes/invitations.ts';
 import { createInvitationStore } from './store.ts';
 import { createCognitoUserPool } from './user-pool.ts';
 
-const poolEnv = z.object({ USER_POOL_ID: z.string().min(1) }).safeParse(process.env);
+const poolEnv = invitationsEnvSchema.safeParse(process.env);
 if (!poolEnv.success) {
   throw new Error(`invalid invitations function environment:\n${z.prettifyError(poolEnv.error)}`);
 }

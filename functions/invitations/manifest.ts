@@ -3,6 +3,8 @@
 import { jobSchema } from '../../libs/jobs/job.ts';
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import * as s from './schemas.ts';
+import { apiRuntimeEnvSchema } from '../../libs/config/runtime.ts';
+import { invitationsEnvSchema } from './env.ts';
 
 const tags = ['Invitations'];
 
@@ -123,4 +125,5 @@ export const manifest = defineContext({
   // Expiry is otherwise recorded only when someone touches an expired invitation.
   schedules: [{ name: 'expire', expression: 'rate(1 hour)', consumer: 'expire' }],
   access: { table: 'readwrite', cursorSecret: true, userPool: 'admin' },
+  environment: apiRuntimeEnvSchema.and(invitationsEnvSchema),
 });

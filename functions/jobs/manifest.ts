@@ -3,6 +3,8 @@
 import * as z from 'zod';
 import { jobSchema } from '../../libs/jobs/job.ts';
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
+import { apiRuntimeEnvSchema } from '../../libs/config/runtime.ts';
+import { jobsEnvSchema } from './env.ts';
 
 const jobPath = z.strictObject({ jobId: z.string().regex(/^job_[0-9A-Z]{26}$/, 'must be a job id') });
 const listJobsQuery = z.strictObject({
@@ -64,4 +66,5 @@ export const manifest = defineContext({
     ],
   },
   timeoutSeconds: 900,
+  environment: apiRuntimeEnvSchema.and(jobsEnvSchema),
 });

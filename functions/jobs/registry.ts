@@ -10,6 +10,7 @@ import { createDeliveryStore } from '../webhooks/delivery-store.ts';
 import { createWebhookEntities } from '../webhooks/entities.ts';
 import { recoverJobKind } from '../webhooks/endpoints.ts';
 import { createRecoverRunner } from '../webhooks/recover.ts';
+import { jobsEnvSchema } from './env.ts';
 import type { JobRunners } from './runners.ts';
 
 export interface JobRunnerDeps {
@@ -19,13 +20,8 @@ export interface JobRunnerDeps {
   env?: NodeJS.ProcessEnv;
 }
 
-const runnersEnv = z.object({
-  /** Recovered webhook deliveries are queued here again. */
-  WEBHOOK_DELIVERIES_QUEUE_URL: z.string().min(1),
-});
-
 export function createJobRunners(deps: JobRunnerDeps): JobRunners {
-  const parsed = runnersEnv.safeParse(deps.env ?? process.env);
+  const parsed = jobsEnvSchema.safeParse(deps.env ?? process.env);
   if (!parsed.success) throw new Error(`invalid jobs environment:\n${z.prettifyError(parsed.error)}`);
   const tables = { client: deps.dynamodb, tableName: deps.config.tableName };
   const shared = createEntities({ ...tables, directoryTableName: deps.config.directoryTableName });

@@ -11,10 +11,11 @@ import { createEntities } from '../../libs/data/entities.ts';
 import { createIdentityEntities } from '../../libs/data/identity-entities.ts';
 import { consoleUrlOf } from '../../libs/mail/console.ts';
 import { mailEntity } from '../../libs/mail/entity.ts';
+import { mailEnvSchema } from './env.ts';
 import { notifyEndpointDisabled as writeEndpointDisabledNotice } from './notices.ts';
 import { sendMailBatch } from './send.ts';
 
-const mailEnv = z.object({ MAIL_FROM: z.string().min(3) }).safeParse(process.env);
+const mailEnv = mailEnvSchema.safeParse(process.env);
 if (!mailEnv.success)
   throw new Error(`invalid mail function environment:\n${z.prettifyError(mailEnv.error)}`);
 

@@ -2,6 +2,8 @@
 // emails a tenant's owners and admins about things they must act on.
 import { eventSource } from '../../events/catalog.ts';
 import { defineContext } from '../../libs/manifest/types.ts';
+import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
+import { mailEnvSchema } from './env.ts';
 
 export const manifest = defineContext({
   name: 'mail',
@@ -26,5 +28,6 @@ export const manifest = defineContext({
     },
   ],
   access: { table: 'readwrite', mail: true },
+  environment: runtimeEnvSchema.and(mailEnvSchema),
   timeoutSeconds: 60,
 });

@@ -1,6 +1,7 @@
 // The tenants context: tenant lifecycle and API keys, on the platform API and the tenant API.
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import * as s from './schemas.ts';
+import { apiRuntimeEnvSchema } from '../../libs/config/runtime.ts';
 
 const platform = ['Platform: tenants'];
 const keys = ['API keys'];
@@ -169,4 +170,5 @@ export const manifest = defineContext({
   apiHandler: 'api',
   routes: Object.values(routes),
   access: { table: 'readwrite', directory: 'readwrite', cursorSecret: true },
+  environment: apiRuntimeEnvSchema,
 });

@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
 
-const webhooksEnvSchema = z
+export const webhooksEnvSchema = z
   .object({
     WEBHOOK_DELIVERIES_QUEUE_URL: z.string().min(1),
     WEBHOOK_DELIVERIES_QUEUE_ARN: z.string().min(1),

@@ -4,6 +4,8 @@ import { jobSchema } from '../../libs/jobs/job.ts';
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import { delivery, deliveryAttempt, deliveriesQuery } from './delivery-schemas.ts';
 import * as s from './schemas.ts';
+import { apiRuntimeEnvSchema } from '../../libs/config/runtime.ts';
+import { webhooksEnvSchema } from './config.ts';
 
 const hooks = ['Webhooks'];
 const destinations = ['Event destinations'];
@@ -247,5 +249,6 @@ export const manifest = defineContext({
       { name: 'webhook-deliveries', access: 'consume' },
     ],
   },
+  environment: apiRuntimeEnvSchema.and(webhooksEnvSchema),
   timeoutSeconds: 60,
 });

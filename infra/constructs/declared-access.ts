@@ -15,7 +15,7 @@ import type { OneTimeSchedules } from './one-time-schedules.ts';
 import type { PlinthTable } from './plinth-table.ts';
 import { TenantDirectory } from './tenant-directory.ts';
 import { acknowledgeWildcardResource } from './wildcard-findings.ts';
-import { deadLetterUrlVariable, queueArnVariable, queueUrlVariable } from '../stacks/names.ts';
+import { declaredVariables } from '../function-environment.ts';
 
 /** The regional resources a function may be granted, and whose names it is told. */
 export interface RegionalResources {
@@ -76,7 +76,6 @@ export function grantDeclaredAccess(
   resources: RegionalResources,
 ): Record<string, string> {
   const stack = Stack.of(grantee);
-  const environment: Record<string, string> = {};
 
   if (access.table) resources.table.grantData(grantee, access.table);
   if (access.directory) TenantDirectory.grantReplica(grantee, resources.directoryTableName, access.directory);
@@ -84,36 +83,21 @@ export function grantDeclaredAccess(
 
   for (const q of access.queues ?? []) {
     const queue = found(resources.queues.get(q.name), context, `queue named "${q.name}"`);
-    environment[queueUrlVariable(q.name)] = queue.queueUrl;
-    environment[queueArnVariable(q.name)] = queue.queueArn;
     if (q.access === 'send') {
       queue.grantSendMessages(grantee);
     } else {
       queue.grantConsumeMessages(grantee);
-      const dlq = found(resources.deadLetterQueues.get(q.name), context, `DLQ of queue "${q.name}"`);
-      environment[deadLetterUrlVariable(q.name)] = dlq.queueUrl;
-      dlq.grantSendMessages(grantee);
+      found(resources.deadLetterQueues.get(q.name), context, `DLQ of queue "${q.name}"`).grantSendMessages(
+        grantee,
+      );
     }
   }
 
-  if (access.cursorSecret) {
-    environment.CURSOR_SECRET_ARN = resources.cursorSecret.secretArn;
-    resources.cursorSecret.grantRead(grantee);
-  }
-
-  if (access.webhookSecretKey) {
-    environment.WEBHOOK_SECRET_KEY_ARN = resources.webhookSecretKey.secretArn;
-    resources.webhookSecretKey.grantRead(grantee);
-  }
-
-  if (access.scheduler) {
-    environment.SCHEDULE_GROUP_NAME = resources.schedules.scheduleGroupName;
-    environment.SCHEDULER_ROLE_ARN = resources.schedules.role.roleArn;
-    resources.schedules.grantManage(grantee);
-  }
+  if (access.cursorSecret) resources.cursorSecret.grantRead(grantee);
+  if (access.webhookSecretKey) resources.webhookSecretKey.grantRead(grantee);
+  if (access.scheduler) resources.schedules.grantManage(grantee);
 
   if (access.mail) {
-    environment.MAIL_FROM = resources.deployment.mailFrom;
     const sender = mailSender(resources.deployment.mailFrom);
     // SES authorizes a send against the sender's verified identity: the address or its domain.
     grantee.grantPrincipal.addToPrincipalPolicy(
@@ -128,16 +112,13 @@ export function grantDeclaredAccess(
   }
 
   if (access.userPool) {
-    const { pool, clientIds } = found(resources.userPool, context, 'user pool it may reference');
-    environment.USER_POOL_ID = pool.userPoolId;
-    environment.USER_POOL_CLIENT_IDS = clientIds.join(',');
+    const { pool } = found(resources.userPool, context, 'user pool it may reference');
     // Verifying tokens needs only the pool's public keys; admin work needs the named operations.
     if (access.userPool === 'admin') pool.grant(grantee, ...userPoolAdminActions);
   }
 
   if (access.eventDestinations) {
     const destinations = resources.eventDestinations;
-    environment.EVENT_DESTINATION_ROLE_ARN = destinations.role.roleArn;
     grantee.grantPrincipal.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: ['events:PutRule', 'events:RemoveTargets', 'events:DeleteRule', 'events:DescribeRule'],
@@ -166,5 +147,23 @@ export function grantDeclaredAccess(
     );
   }
 
-  return environment;
+  return declaredVariables(access, {
+    queue: (name) => {
+      const queue = found(resources.queues.get(name), context, `queue named "${name}"`);
+      const dlq = resources.deadLetterQueues.get(name);
+      return { url: queue.queueUrl, arn: queue.queueArn, deadLetterUrl: dlq?.queueUrl ?? '' };
+    },
+    cursorSecret: () => ({ arn: resources.cursorSecret.secretArn }),
+    webhookSecretKey: () => ({ arn: resources.webhookSecretKey.secretArn }),
+    scheduler: () => ({
+      groupName: resources.schedules.scheduleGroupName,
+      roleArn: resources.schedules.role.roleArn,
+    }),
+    mailFrom: () => resources.deployment.mailFrom,
+    userPool: () => {
+      const { pool, clientIds } = found(resources.userPool, context, 'user pool it may reference');
+      return { id: pool.userPoolId, clientIds };
+    },
+    eventDestinationRoleArn: () => resources.eventDestinations.role.roleArn,
+  });
 }

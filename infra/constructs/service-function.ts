@@ -7,6 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AccessDeclaration } from '../../libs/manifest/types.ts';
+import { baseVariables } from '../function-environment.ts';
 import { grantDeclaredAccess, type RegionalResources } from './declared-access.ts';
 
 export type { RegionalResources } from './declared-access.ts';
@@ -90,13 +91,14 @@ export class ServiceFunction extends Construct {
   private environment(props: ServiceFunctionProps, granted: Record<string, string>): Record<string, string> {
     const { resources } = props;
     const environment: Record<string, string> = {
-      PLINTH_DEPLOYMENT: JSON.stringify(resources.deployment),
-      PLINTH_REGION: Stack.of(this).region,
-      TABLE_NAME: resources.table.table.tableName,
-      DIRECTORY_TABLE_NAME: resources.directoryTableName,
-      EVENT_BUS_NAME: resources.bus.eventBusName,
-      POWERTOOLS_SERVICE_NAME: props.context,
-      POWERTOOLS_METRICS_NAMESPACE: 'Plinth',
+      ...baseVariables({
+        deployment: resources.deployment,
+        region: Stack.of(this).region,
+        context: props.context,
+        tableName: resources.table.table.tableName,
+        directoryTableName: resources.directoryTableName,
+        eventBusName: resources.bus.eventBusName,
+      }),
       NODE_OPTIONS: '--enable-source-maps',
       ...granted,
     };

@@ -2,14 +2,9 @@
 // (libs/config/runtime.ts), with local resource names, plus the SDK's standard endpoint variables
 // that point every AWS client at the local stand-ins.
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
-import {
-  deadLetterUrlVariable,
-  directoryTableName,
-  eventBusName,
-  queueArnVariable,
-  queueUrlVariable,
-  scheduleGroupName,
-} from '../stacks/names.ts';
+import type { AccessDeclaration } from '../../libs/manifest/types.ts';
+import { baseVariables, declaredVariables } from '../function-environment.ts';
+import { directoryTableName, eventBusName, scheduleGroupName } from '../stacks/names.ts';
 
 /** The account id AWS's own emulators and the local ARNs use. */
 export const localAccountId = '000000000000';
@@ -79,33 +74,65 @@ export interface FunctionEnvironmentInput {
   /** The local user pool that issues the tokens the authorizer verifies. */
   identity: { userPoolId: string; clientIds: { firstParty: string; console: string }; jwksUrl: string };
   endpoints: LocalEndpoints;
+  /** The runtime's own environment, of which only Lambda's standard variables pass through. */
+  processEnv?: NodeJS.ProcessEnv;
 }
 
-export function functionEnvironment(input: FunctionEnvironmentInput): Record<string, string> {
-  // Every handler shares this process's environment, so each gets every queue and setting, not only its own.
-  const queues = Object.fromEntries(
-    [...input.queues].flatMap(([name, queue]) => [
-      [queueUrlVariable(name), queue.url],
-      [queueArnVariable(name), queue.arn],
-      [deadLetterUrlVariable(name), queue.deadLetterUrl],
-    ]),
+/** Whose environment it is: a context, or a standalone function such as the authorizer. */
+export interface FunctionOwner {
+  name: string;
+  access: AccessDeclaration;
+}
+
+/** Variables of the runtime's own process that a function may see, as Lambda gives its own (PATH, TZ, …). */
+const passedThrough = /^(PATH|HOME|TZ|LANG|LC_[A-Z]+|NODE_OPTIONS|POWERTOOLS_LOG_LEVEL|AWS_SDK_JS_[A-Z_]+)$/;
+
+/**
+ * Exactly what `owner`'s function gets on AWS, from the same declaration the stacks read
+ * (infra/function-environment.ts), with local names and values, plus the SDK's endpoint variables
+ * that point every client at the stand-ins. A variable the function needs but does not declare is
+ * missing here as it would be on AWS.
+ */
+export function functionEnvironment(
+  input: FunctionEnvironmentInput,
+  owner: FunctionOwner,
+): Record<string, string> {
+  const lambdaStandard = Object.fromEntries(
+    Object.entries(input.processEnv ?? {}).filter(
+      (entry): entry is [string, string] => passedThrough.test(entry[0]) && entry[1] !== undefined,
+    ),
   );
+  const declared = declaredVariables(owner.access, {
+    queue: (name) => {
+      const queue = input.queues.get(name);
+      if (!queue) throw new Error(`context ${owner.name}: no queue named "${name}"`);
+      return queue;
+    },
+    cursorSecret: () => ({ value: input.cursorSecret }),
+    webhookSecretKey: () => ({ value: input.webhookSecretKey }),
+    scheduler: () => ({
+      groupName: input.names.scheduleGroup,
+      roleArn: localRoleArn(input.names.roles.scheduler),
+    }),
+    mailFrom: () => input.deployment.mailFrom,
+    userPool: () => ({
+      id: input.identity.userPoolId,
+      clientIds: [input.identity.clientIds.firstParty, input.identity.clientIds.console],
+      jwksUrl: input.identity.jwksUrl,
+    }),
+    eventDestinationRoleArn: () => localRoleArn(input.names.roles.eventDestinations),
+  });
   return {
-    PLINTH_DEPLOYMENT: JSON.stringify(input.deployment),
-    PLINTH_REGION: input.region,
-    TABLE_NAME: input.names.table,
-    DIRECTORY_TABLE_NAME: input.names.directoryTable,
-    EVENT_BUS_NAME: input.names.eventBus,
-    ...queues,
-    CURSOR_SECRET: input.cursorSecret,
-    WEBHOOK_SECRET_KEY: input.webhookSecretKey,
-    SCHEDULE_GROUP_NAME: input.names.scheduleGroup,
-    SCHEDULER_ROLE_ARN: localRoleArn(input.names.roles.scheduler),
-    EVENT_DESTINATION_ROLE_ARN: localRoleArn(input.names.roles.eventDestinations),
-    MAIL_FROM: input.deployment.mailFrom,
-    USER_POOL_ID: input.identity.userPoolId,
-    USER_POOL_CLIENT_IDS: `${input.identity.clientIds.firstParty},${input.identity.clientIds.console}`,
-    IDENTITY_JWKS_URL: input.identity.jwksUrl,
+    ...lambdaStandard,
+    ...baseVariables({
+      deployment: input.deployment,
+      region: input.region,
+      context: owner.name,
+      tableName: input.names.table,
+      directoryTableName: input.names.directoryTable,
+      eventBusName: input.names.eventBus,
+    }),
+    ...declared,
     PLINTH_LOCAL: 'true',
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,

@@ -1,6 +1,7 @@
 // Runs handler exports in this process the way Lambda runs them: each entry module is loaded once
 // (the cold start), every invocation gets a Lambda context with a deadline, and an invocation that
 // outlives its function's timeout fails as Lambda's would.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,7 +13,7 @@ import {
   timeoutOf,
   type StandaloneFunctionDeclaration,
 } from '../topology.ts';
-import { localAccountId } from './environment.ts';
+import { localAccountId, type FunctionOwner } from './environment.ts';
 
 export type Handler = (event: unknown, context: Context) => unknown;
 
@@ -40,14 +41,24 @@ export interface FunctionHostOptions {
   load?: ModuleLoader;
   /** @default the current working directory */
   rootDir?: string;
+  /**
+   * The environment each function sees while it loads and runs, as its stack would give it.
+   * @default - every function sees this process's environment
+   */
+  environment?: (owner: FunctionOwner) => Record<string, string>;
 }
+
+/** A context or standalone function whose entry the host loads. */
+export type FunctionSource = FunctionOwner & { entry: string };
 
 export interface FunctionHost {
   /** A handler export of a context; `exportName` must be one the manifest names. */
   forContext(context: ContextManifest, exportName: string): LocalFunction;
   forStandalone(declaration: StandaloneFunctionDeclaration): LocalFunction;
   /** Loads entries now, so a module that fails to load is reported at start-up; returns the failures. */
-  preload(entries: readonly string[]): Promise<Array<{ entry: string; error: unknown }>>;
+  preload(sources: readonly FunctionSource[]): Promise<Array<{ entry: string; error: unknown }>>;
+  /** Runs `work` as code of `owner` would run: with its environment only (seeding data at start-up). */
+  runAs<T>(owner: FunctionOwner, work: () => Promise<T>): Promise<T>;
 }
 
 function lambdaContext(name: string, region: string, memorySize: number, deadline: number): Context {
@@ -70,18 +81,57 @@ function lambdaContext(name: string, region: string, memorySize: number, deadlin
   };
 }
 
+const scopedEnvironment = new AsyncLocalStorage<Record<string, string | undefined>>();
+let environmentScoped = false;
+
+/**
+ * Makes `process.env` read the environment of the function whose code is running: handlers read it
+ * when they load and when they run, and async work they start keeps their scope. Outside any
+ * function it is this process's own environment.
+ */
+function scopeProcessEnvironment(): void {
+  if (environmentScoped) return;
+  environmentScoped = true;
+  const own = process.env;
+  const current = (): Record<string, string | undefined> => scopedEnvironment.getStore() ?? own;
+  process.env = new Proxy(own, {
+    get: (_, key) => (typeof key === 'string' ? current()[key] : undefined),
+    set: (_, key, value) => {
+      if (typeof key === 'string') current()[key] = String(value);
+      return true;
+    },
+    has: (_, key) => key in current(),
+    deleteProperty: (_, key) => (typeof key === 'string' ? delete current()[key] : true),
+    ownKeys: () => Reflect.ownKeys(current()),
+    getOwnPropertyDescriptor: (_, key) => Reflect.getOwnPropertyDescriptor(current(), key),
+  });
+}
+
+/** Runs `work` with `environment` as `process.env`, or in the caller's environment when there is none. */
+function inEnvironment<T>(environment: Record<string, string> | undefined, work: () => T): T {
+  return environment ? scopedEnvironment.run({ ...environment }, work) : work();
+}
+
 /** Wraps a handler as a function with Lambda's invocation contract; used by the host and by tests. */
 export function localFunction(
   id: string,
   handler: () => Promise<Handler>,
-  options: { region: string; name?: string; timeoutSeconds?: number; memorySize?: number },
+  options: {
+    region: string;
+    name?: string;
+    timeoutSeconds?: number;
+    memorySize?: number;
+    /** The environment it loads and runs in, asked for at its first call. @default - the caller's */
+    environment?: () => Record<string, string> | undefined;
+  },
 ): LocalFunction {
   const timeoutSeconds = options.timeoutSeconds ?? defaultTimeoutSeconds;
   const memorySize = options.memorySize ?? defaultMemorySize;
   return {
     id,
     async invoke(event) {
-      const run = await handler();
+      const environment = options.environment?.();
+      const run = await inEnvironment(environment, handler);
       const deadline = Date.now() + timeoutSeconds * 1000;
       const context = lambdaContext(options.name ?? id, options.region, memorySize, deadline);
       let timer: NodeJS.Timeout | undefined;
@@ -89,7 +139,8 @@ export function localFunction(
         timer = setTimeout(() => reject(new FunctionTimeoutError(id, timeoutSeconds)), timeoutSeconds * 1000);
       });
       try {
-        return await Promise.race([Promise.resolve().then(() => run(event, context)), timeout]);
+        const result = inEnvironment(environment, () => Promise.resolve().then(() => run(event, context)));
+        return await Promise.race([result, timeout]);
       } finally {
         clearTimeout(timer);
       }
@@ -103,11 +154,24 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     options.load ??
     (async (entry) => (await import(pathToFileURL(resolve(rootDir, entry)).href)) as Record<string, unknown>);
   const modules = new Map<string, Promise<Record<string, unknown>>>();
+  if (options.environment) scopeProcessEnvironment();
+  const environments = new Map<string, Record<string, string>>();
+  const environmentOf = (owner: FunctionOwner): Record<string, string> | undefined => {
+    if (!options.environment) return undefined;
+    let environment = environments.get(owner.name);
+    if (!environment) {
+      environment = options.environment(owner);
+      environments.set(owner.name, environment);
+    }
+    return environment;
+  };
 
-  function loadOnce(entry: string): Promise<Record<string, unknown>> {
+  function loadOnce(source: FunctionSource): Promise<Record<string, unknown>> {
+    const { entry } = source;
     let loaded = modules.get(entry);
     if (!loaded) {
-      loaded = load(entry);
+      // The cold start runs in the function's own environment, as module-scope code reads it.
+      loaded = inEnvironment(environmentOf(source), () => load(entry));
       modules.set(entry, loaded);
       // A module that failed to load is tried again on the next call, so fixing it needs no restart of the rest.
       loaded.catch(() => modules.delete(entry));
@@ -115,11 +179,13 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     return loaded;
   }
 
-  function exported(entry: string, exportName: string): () => Promise<Handler> {
+  function exported(source: FunctionSource, exportName: string): () => Promise<Handler> {
     return async () => {
-      const module = await loadOnce(entry);
+      const module = await loadOnce(source);
       const handler = module[exportName];
-      if (typeof handler !== 'function') throw new Error(`${entry} has no exported function "${exportName}"`);
+      if (typeof handler !== 'function') {
+        throw new Error(`${source.entry} has no exported function "${exportName}"`);
+      }
       return handler as Handler;
     };
   }
@@ -127,24 +193,29 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   return {
     forContext(context, exportName) {
       const id = `${context.name}-${exportName}`;
-      return localFunction(id, exported(context.entry, exportName), {
+      return localFunction(id, exported(context, exportName), {
         region: options.region,
         name: `${options.namePrefix}-${id}`,
         timeoutSeconds: timeoutOf(context, exportName),
         memorySize: context.memorySize ?? defaultMemorySize,
+        environment: () => environmentOf(context),
       });
     },
     forStandalone(declaration) {
       const id = `${declaration.name}-${declaration.handler}`;
-      return localFunction(id, exported(declaration.entry, declaration.handler), {
+      return localFunction(id, exported(declaration, declaration.handler), {
         region: options.region,
         name: `${options.namePrefix}-${id}`,
+        environment: () => environmentOf(declaration),
       });
     },
-    async preload(entries) {
+    runAs(owner, work) {
+      return inEnvironment(environmentOf(owner), work);
+    },
+    async preload(sources) {
       const failures: Array<{ entry: string; error: unknown }> = [];
-      for (const entry of new Set(entries)) {
-        await loadOnce(entry).catch((error: unknown) => failures.push({ entry, error }));
+      for (const source of sources) {
+        await loadOnce(source).catch((error: unknown) => failures.push({ entry: source.entry, error }));
       }
       return failures;
     },

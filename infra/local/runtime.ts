@@ -19,7 +19,13 @@ import { startApiGateway } from './api-gateway.ts';
 import { lockDataDir, loadSecrets, portIsFree, readPreviousRun, reusablePort } from './data-dir.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { createStreamsClient } from './dynamodb-streams.ts';
-import { chooseRegion, functionEnvironment, localNames, type LocalEndpoints } from './environment.ts';
+import {
+  chooseRegion,
+  functionEnvironment,
+  localNames,
+  type FunctionEnvironmentInput,
+  type LocalEndpoints,
+} from './environment.ts';
 import { startEventBus, type LocalEventBus } from './event-bus.ts';
 import { createFunctionHost } from './functions.ts';
 import { startLocalIdentity } from './identity/index.ts';
@@ -147,7 +153,17 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     const queues = await createDeclaredQueues(sqs, contexts, names);
     await createBuckets(s3, Object.values(names.buckets));
 
-    const functions = createFunctionHost({ region, namePrefix: deployment.name, rootDir: repositoryRoot });
+    // Filled in once every stand-in is up; no function loads before then.
+    const up: { environment?: FunctionEnvironmentInput } = {};
+    const functions = createFunctionHost({
+      region,
+      namePrefix: deployment.name,
+      rootDir: repositoryRoot,
+      environment: (owner) => {
+        if (!up.environment) throw new Error(`${owner.name} was loaded before the local services were up`);
+        return functionEnvironment(up.environment, owner);
+      },
+    });
     const bus = await startEventBus({
       busName: names.eventBus,
       region,
@@ -209,29 +225,30 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       ses: mail.endpoint,
       cognito: identity.endpoint,
     };
-    // Handler modules read their environment when first imported, so it is complete before any is loaded.
-    Object.assign(
-      process.env,
-      functionEnvironment({
-        deployment,
-        region,
-        names,
-        queues,
-        cursorSecret: secrets.cursorSecret,
-        webhookSecretKey: secrets.webhookSecretKey,
-        identity,
-        endpoints,
-      }),
-    );
+    up.environment = {
+      deployment,
+      region,
+      names,
+      queues,
+      cursorSecret: secrets.cursorSecret,
+      webhookSecretKey: secrets.webhookSecretKey,
+      identity,
+      endpoints,
+      processEnv: process.env,
+    };
 
-    const failures = await functions.preload([...contexts.map((c) => c.entry), authorizer.entry]);
+    const failures = await functions.preload([...contexts, authorizer]);
     for (const { entry, error } of failures) {
       log.error(`${entry} could not be loaded; what it serves fails until it loads`, error);
     }
 
     if (!secrets.admin || freshData) {
       const { createPlatformAdminKey } = await import('../../functions/tenants/platform-admin.ts');
-      secrets.admin = await createPlatformAdminKey({ name: 'local platform admin' });
+      const tenants = contexts.find((c) => c.name === 'tenants');
+      if (!tenants) throw new Error('the tenants context is not among the manifests; it seeds the admin key');
+      secrets.admin = await functions.runAs(tenants, () =>
+        createPlatformAdminKey({ name: 'local platform admin' }),
+      );
       saveSecrets();
     }
 

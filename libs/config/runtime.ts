@@ -27,6 +27,12 @@ export const runtimeEnvSchema = z.object({
   PLINTH_LOCAL: z.enum(['true', 'false']).default('false'),
 });
 
+/** What a function with routes parses: the runtime, and the key that signs its pagination cursors. */
+export const apiRuntimeEnvSchema = runtimeEnvSchema.refine(
+  (env) => env.CURSOR_SECRET !== undefined || env.CURSOR_SECRET_ARN !== undefined,
+  { message: 'set CURSOR_SECRET or CURSOR_SECRET_ARN', path: ['CURSOR_SECRET'] },
+);
+
 export interface RuntimeConfig {
   deployment: DeploymentConfig;
   region: string;

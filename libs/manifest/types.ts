@@ -142,6 +142,13 @@ export interface ContextManifest {
   /** Cognito user pool triggers; on one machine the local identity issuer invokes the same exports. */
   triggers?: TriggerDeclaration[];
   access: AccessDeclaration;
+  /**
+   * The variables its handlers parse at cold start. Infra tests parse the environment each stack
+   * gives the context's functions with it, so a forgotten access fails a test, not a deploy.
+   * A function of the export's name where its exports parse different variables.
+   * @default - the runtime environment every function parses (libs/config/runtime.ts)
+   */
+  environment?: z.core.$ZodType | ((exportName: string) => z.core.$ZodType);
   /** Memory in MB; default 512. */
   memorySize?: number;
   /** Timeout in seconds; default 29 for API functions. */

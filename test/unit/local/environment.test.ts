@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
 import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
 import deploymentConfig from '../../../infra/plinth.config.ts';
-import { chooseRegion, functionEnvironment, localNames } from '../../../infra/local/environment.ts';
+import {
+  chooseRegion,
+  functionEnvironment,
+  localNames,
+  type FunctionOwner,
+} from '../../../infra/local/environment.ts';
 import { deadLetterUrlVariable, queueArnVariable, queueUrlVariable } from '../../../infra/stacks/names.ts';
 
 const deployment = parseDeploymentConfig(deploymentConfig);
@@ -14,7 +19,7 @@ describe('the function environment on one machine', () => {
     arn: `arn:aws:sqs:eu-central-1:000000000000:plinth-${name}`,
     deadLetterUrl: `http://sqs.eu-central-1.localhost:1/000000000000/plinth-${name}-dlq`,
   });
-  const env = functionEnvironment({
+  const input = {
     deployment,
     region: 'eu-central-1',
     names,
@@ -38,7 +43,25 @@ describe('the function environment on one machine', () => {
       ses: 'http://127.0.0.1:5',
       cognito: 'http://127.0.0.1:6',
     },
-  });
+    processEnv: { PATH: '/usr/bin', AWS_PROFILE: 'developer', TABLE_NAME: 'from-the-shell' },
+  };
+  const everything: FunctionOwner = {
+    name: 'everything',
+    access: {
+      table: 'readwrite',
+      queues: [
+        { name: 'jobs', access: 'consume' },
+        { name: 'webhook-deliveries', access: 'consume' },
+      ],
+      cursorSecret: true,
+      webhookSecretKey: true,
+      scheduler: true,
+      mail: true,
+      userPool: 'admin',
+      eventDestinations: true,
+    },
+  };
+  const env = functionEnvironment(input, everything);
 
   it('is what the functions parse at cold start', () => {
     const config = loadRuntimeConfig(env);
@@ -97,6 +120,34 @@ describe('the function environment on one machine', () => {
       WEBHOOK_SECRET_KEY: 'w'.repeat(64),
     });
     expect(env.SCHEDULER_ROLE_ARN).not.toBe(env.EVENT_DESTINATION_ROLE_ARN);
+  });
+
+  it('gives a function only what its context declares, as its stack would', () => {
+    const sender = functionEnvironment(input, {
+      name: 'sender',
+      access: { table: 'read', queues: [{ name: 'jobs', access: 'send' }] },
+    });
+    expect(sender).toMatchObject({ TABLE_NAME: names.table, JOBS_QUEUE_URL: expect.any(String) as string });
+    for (const variable of [
+      'JOBS_DLQ_URL',
+      'WEBHOOK_DELIVERIES_QUEUE_URL',
+      'CURSOR_SECRET',
+      'WEBHOOK_SECRET_KEY',
+      'SCHEDULE_GROUP_NAME',
+      'MAIL_FROM',
+      'USER_POOL_ID',
+      'IDENTITY_JWKS_URL',
+      'EVENT_DESTINATION_ROLE_ARN',
+    ]) {
+      expect(sender).not.toHaveProperty(variable);
+    }
+  });
+
+  it("keeps the developer's shell out of a function, except what Lambda also sets", () => {
+    expect(env.PATH).toBe('/usr/bin');
+    expect(env).not.toHaveProperty('AWS_PROFILE');
+    expect(env.TABLE_NAME).toBe(names.table);
+    expect(env.POWERTOOLS_SERVICE_NAME).toBe('everything');
   });
 });
 

@@ -67,7 +67,7 @@ describe('running handler exports in process', () => {
           ? Promise.reject(new Error('syntax error'))
           : Promise.resolve({ worker: () => 'ok' }),
     });
-    const failures = await host.preload(['test/widgets.ts']);
+    const failures = await host.preload([widgets]);
     expect(failures.map((f) => f.entry)).toEqual(['test/widgets.ts']);
     expect(await host.forContext(widgets, 'worker').invoke({})).toBe('ok');
   });
@@ -78,5 +78,33 @@ describe('running handler exports in process', () => {
       timeoutSeconds: 0.05,
     });
     await expect(slow.invoke({})).rejects.toBeInstanceOf(FunctionTimeoutError);
+  });
+
+  it('gives each function its own environment while it loads and runs, and the host keeps its own', async () => {
+    const gadgets = defineContext({ ...widgets, name: 'gadgets', entry: 'test/gadgets.ts' });
+    const later = () =>
+      new Promise<string | undefined>((r) => setTimeout(() => r(process.env.PLINTH_WHO), 5));
+    const host = createFunctionHost({
+      region: 'us-east-1',
+      namePrefix: 'p',
+      environment: (owner) => ({ PLINTH_WHO: owner.name }),
+      load: () => {
+        const atLoad = process.env.PLINTH_WHO;
+        return Promise.resolve({
+          worker: async () => ({ atLoad, now: process.env.PLINTH_WHO, later: await later() }),
+        });
+      },
+    });
+    const [w, g] = await Promise.all([
+      host.forContext(widgets, 'worker').invoke({}),
+      host.forContext(gadgets, 'worker').invoke({}),
+    ]);
+    expect(w).toEqual({ atLoad: 'widgets', now: 'widgets', later: 'widgets' });
+    expect(g).toEqual({ atLoad: 'gadgets', now: 'gadgets', later: 'gadgets' });
+    expect(process.env.PLINTH_WHO).toBeUndefined();
+    expect(await host.runAs(gadgets, () => Promise.resolve(process.env.PLINTH_WHO))).toBe('gadgets');
+    expect(Object.keys(await host.runAs(widgets, () => Promise.resolve({ ...process.env })))).toEqual([
+      'PLINTH_WHO',
+    ]);
   });
 });
