@@ -2,7 +2,7 @@
 // pool, so it parses just those (with zod's small build) instead of the whole deployment config.
 import * as z from 'zod/mini';
 
-const envSchema = z.object({
+export const authorizerEnvSchema = z.object({
   PLINTH_REGION: z.string().check(z.minLength(1)),
   TABLE_NAME: z.string().check(z.minLength(1)),
   /** The region's Cognito user pool; without it, only API keys are accepted. */
@@ -11,6 +11,8 @@ const envSchema = z.object({
   USER_POOL_CLIENT_IDS: z.optional(z.string()),
   /** One machine only: where the local identity issuer serves its JWKS. */
   IDENTITY_JWKS_URL: z.optional(z.url()),
+  /** Set by the local runtime, the only place where IDENTITY_JWKS_URL is honoured. */
+  PLINTH_LOCAL: z.optional(z.enum(['true', 'false'])),
 });
 
 export interface UserPoolConfig {
@@ -27,7 +29,7 @@ export interface AuthorizerConfig {
 }
 
 export function loadAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): AuthorizerConfig {
-  const parsed = envSchema.safeParse(env);
+  const parsed = authorizerEnvSchema.safeParse(env);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
     throw new Error(`invalid authorizer environment: missing or invalid ${fields}`);
@@ -36,6 +38,10 @@ export function loadAuthorizerConfig(env: NodeJS.ProcessEnv = process.env): Auth
   const clientIds = (e.USER_POOL_CLIENT_IDS ?? '').split(',').filter((id) => id.length > 0);
   if (e.USER_POOL_ID && clientIds.length === 0) {
     throw new Error('invalid authorizer environment: USER_POOL_ID is set but USER_POOL_CLIENT_IDS is empty');
+  }
+  // Keys from anywhere but Cognito would let whoever controls that URL mint tokens for any tenant.
+  if (e.IDENTITY_JWKS_URL !== undefined && e.PLINTH_LOCAL !== 'true') {
+    throw new Error('invalid authorizer environment: IDENTITY_JWKS_URL is honoured on one machine only');
   }
   return {
     region: e.PLINTH_REGION,
