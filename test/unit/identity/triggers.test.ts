@@ -90,6 +90,7 @@ describe('preTokenGeneration', () => {
       tenant_id: fixtureTenantId,
       roles: 'owner billing',
       mfa: 'true',
+      signed_in_at: String(signInTime.getTime()),
     };
     expect(event.response.claimsAndScopeOverrideDetails).toEqual({
       idTokenGeneration: { claimsToAddOrOverride: claims },
@@ -116,6 +117,16 @@ describe('preTokenGeneration', () => {
 
     expect(await refusal(invoke(handler.preTokenGeneration, cognitoEvents.tokenV2Refresh()))).toBe(
       'Sign-in is not allowed.',
+    );
+  });
+
+  it('V2 refresh: tokens keep the claims but not the sign-in time, which the refresh cannot know', async () => {
+    dynamo.on(GetCommand).resolves({ Item: storedUser(ann) });
+
+    const event = await invoke(handler.preTokenGeneration, cognitoEvents.tokenV2Refresh());
+
+    expect(event.response.claimsAndScopeOverrideDetails.accessTokenGeneration?.claimsToAddOrOverride).toEqual(
+      { tenant_id: fixtureTenantId, roles: 'owner billing', mfa: 'true' },
     );
   });
 
@@ -159,6 +170,7 @@ describe('preTokenGeneration', () => {
         tenant_id: fixtureTenantId,
         roles: 'owner billing',
         mfa: 'true',
+        signed_in_at: String(signInTime.getTime()),
       },
     });
   });
