@@ -14,6 +14,8 @@ export interface AccessTokenClaims {
   originJti: string | undefined;
   /** Epoch seconds of the sign-in. */
   authTime: number;
+  /** Epoch ms of the sign-in (`signed_in_at`), in tokens issued at sign-in; refreshed ones lack it. */
+  signedInAtMs?: number;
   /** Whether the sign-in passed an MFA challenge (the Pre Token Generation trigger's `mfa` claim). */
   mfa: boolean;
 }
@@ -68,6 +70,7 @@ export function createTokenVerifier(
         tenantId: typeof payload.tenant_id === 'string' ? payload.tenant_id : undefined,
         originJti: typeof payload.origin_jti === 'string' ? payload.origin_jti : undefined,
         authTime: payload.auth_time,
+        ...(typeof payload.signed_in_at === 'string' ? { signedInAtMs: Number(payload.signed_in_at) } : {}),
         mfa: payload.mfa === 'true' || payload.mfa === true,
       };
     },

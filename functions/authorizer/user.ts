@@ -32,6 +32,17 @@ export type UserDecision =
 const dayMillis = 86_400_000;
 
 /**
+ * Whether the token's sign-in happened no later than `cutOffMs` (a "sign out everywhere"). Tokens from
+ * a sign-in carry its millisecond; a refreshed token has only auth_time's second and counts as signed
+ * in at the end of it: a sign-in earlier in the cut-off's second cannot refresh after it, as the user
+ * pool revokes its refresh token with the cut-off.
+ */
+export function signedInBy(claims: AccessTokenClaims, cutOffMs: number): boolean {
+  const signedInAtMs = claims.signedInAtMs ?? claims.authTime * 1000 + 999;
+  return signedInAtMs <= cutOffMs;
+}
+
+/**
  * Whether the tenant's policy demands MFA that this token lacks: the policy is `required`, the grace
  * period since it became required is over, and the sign-in had no MFA challenge.
  */
@@ -56,7 +67,7 @@ export async function decideUser(
   const { user, session } = state;
   if (!user) return { effect: 'unauthorized', reason: 'unknown user' };
   if (user.status !== 'active') return { effect: 'unauthorized', reason: 'deactivated user' };
-  if (user.tokensNotBefore !== undefined && claims.authTime < user.tokensNotBefore) {
+  if (user.tokensNotBeforeMs !== undefined && signedInBy(claims, user.tokensNotBeforeMs)) {
     return { effect: 'unauthorized', reason: 'signed out everywhere since this sign-in' };
   }
   if (session?.status === 'revoked') return { effect: 'unauthorized', reason: 'revoked session' };

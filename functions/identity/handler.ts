@@ -29,7 +29,7 @@ const store = createIdentityStore(
 );
 
 const logger = new Logger({ serviceName: 'identity' });
-const triggers = createTriggers({ store, logger });
+const triggers = createTriggers({ store, logger, clock: () => new Date() });
 
 export const preTokenGeneration = middy(triggers.preTokenGeneration).use(
   injectLambdaContext(logger, { resetKeys: true }),

@@ -1,5 +1,5 @@
 // Turns stored identity items into the API's resources and events' snapshots: nothing internal
-// (keys, tokensNotBefore, TTLs) leaves here.
+// (keys, tokensNotBeforeMs, TTLs) leaves here.
 import { builtInRoles, type BuiltInRole } from '../../libs/auth/roles.ts';
 import type { RoleItem, SessionItem, UserItem } from '../../libs/data/identity-entities.ts';
 

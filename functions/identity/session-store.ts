@@ -69,9 +69,9 @@ export function createSessionStore(entities: IdentityStoreEntities, clock: Clock
   }
 
   /**
-   * Sign out everywhere: every token whose sign-in is older than now is refused (tokensNotBefore),
+   * Sign out everywhere: every token whose sign-in is not later than now is refused (tokensNotBeforeMs),
    * and the live sessions are marked revoked. The first transaction carries the user, the event and
-   * as many sessions as fit; sessions past that are only marked, as tokensNotBefore covers them.
+   * as many sessions as fit; sessions past that are only marked, as tokensNotBeforeMs covers them.
    * Answers how many sessions were revoked; a missing user is a 404.
    */
   async function revokeAllSessions(tenantId: string, userId: string, actor: Actor): Promise<number> {
@@ -89,7 +89,7 @@ export function createSessionStore(entities: IdentityStoreEntities, clock: Clock
     const result = await createWriteTransaction(entities, (e) => [
       e.user
         .patch({ tenantId, userId })
-        .set({ tokensNotBefore: epochSeconds(now), updatedAt: revokedAt })
+        .set({ tokensNotBeforeMs: now.getTime(), updatedAt: revokedAt })
         .commit(),
       e.event.create(event).commit(),
       ...firstBatch.map((s) =>

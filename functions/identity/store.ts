@@ -17,7 +17,6 @@ import { createSessionStore } from './session-store.ts';
 import { createSettingsStore } from './settings-store.ts';
 import {
   concurrentUpdate,
-  epochSeconds,
   type Clock,
   type IdentityStoreEntities,
   type IdentityWriteEntities,
@@ -173,7 +172,7 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
     return next;
   }
 
-  /** Deactivating also refuses every token issued so far (tokensNotBefore). */
+  /** Deactivating also refuses every token issued so far (tokensNotBeforeMs). */
   async function changeStatus(
     current: UserItem,
     to: UserStatus,
@@ -186,7 +185,7 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
       ...current,
       status: to,
       updatedAt: now.toISOString(),
-      ...(to === 'deactivated' ? { tokensNotBefore: epochSeconds(now) } : {}),
+      ...(to === 'deactivated' ? { tokensNotBeforeMs: now.getTime() } : {}),
     };
     const event =
       to === 'deactivated'
@@ -198,7 +197,7 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
         .set({
           status: to,
           updatedAt: next.updatedAt,
-          ...(next.tokensNotBefore !== undefined ? { tokensNotBefore: next.tokensNotBefore } : {}),
+          ...(next.tokensNotBeforeMs !== undefined ? { tokensNotBeforeMs: next.tokensNotBeforeMs } : {}),
         })
         .where((a, op) => op.eq(a.status, current.status))
         .commit(),

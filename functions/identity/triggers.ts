@@ -1,7 +1,7 @@
 // The user pool's Lambda triggers. The table, not the pool, says who may sign in and what they hold:
 // preAuthentication refuses unknown and deactivated users (the local stand-in would not), token
-// generation refuses them again on refresh and puts tenant, roles and MFA into the tokens, and
-// postAuthentication records the sign-in with its event.
+// generation refuses them again on refresh, refuses refreshing a session Plinth revoked, and puts
+// tenant, roles, MFA and the sign-in time into the tokens, and postAuthentication records the sign-in.
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type {
   PostAuthenticationTriggerEvent,
@@ -15,8 +15,9 @@ import type { IdentityStore } from './store.ts';
 export type PreTokenGenerationEvent = PreTokenGenerationTriggerEvent | PreTokenGenerationV2TriggerEvent;
 
 export interface TriggerDeps {
-  store: Pick<IdentityStore, 'getUser' | 'recordSignIn'>;
+  store: Pick<IdentityStore, 'getUser' | 'getSession' | 'recordSignIn'>;
   logger: Logger;
+  clock: () => Date;
 }
 
 /**
@@ -25,18 +26,36 @@ export interface TriggerDeps {
  */
 export const signInRefusedMessage = 'Sign-in is not allowed.';
 
+/** The refusal of a refresh that names a revoked session; Cognito wraps it in UserLambdaValidationException. */
+export const sessionRevokedMessage = 'The session has been revoked; sign in again.';
+
 export const tenantAttribute = 'custom:tenant_id';
+
+/**
+ * The ClientMetadata key a client refreshing its tokens names its session with (the tokens' origin_jti).
+ * Cognito tells this trigger neither the refresh token nor its origin_jti, so without it a refresh
+ * cannot be told apart from the user's other sessions.
+ */
+const sessionMetadataKey = 'session_id';
 
 /** The claims Plinth adds to access and id tokens. */
 export function tokenClaims(user: UserItem): Record<string, string> {
   return { tenant_id: user.tenantId, roles: user.roles.join(' '), mfa: String(user.mfaEnrolled) };
 }
 
+/**
+ * The sign-in's time in milliseconds (`signed_in_at`): auth_time has whole seconds, too coarse to tell
+ * a sign-in from a "sign out everywhere" in the same second.
+ */
+function signInClaims(now: Date): Record<string, string> {
+  return { signed_in_at: String(now.getTime()) };
+}
+
 function isV2(event: PreTokenGenerationEvent): event is PreTokenGenerationV2TriggerEvent {
   return event.version === '2' || 'claimsAndScopeOverrideDetails' in event.response;
 }
 
-export function createTriggers({ store, logger }: TriggerDeps) {
+export function createTriggers({ store, logger, clock }: TriggerDeps) {
   /** The user the pool is signing in, if they are an active user of the tenant the pool says. */
   async function activeUser(attributes: Record<string, string> | undefined, source: string) {
     const tenantId = attributes?.[tenantAttribute];
@@ -58,9 +77,21 @@ export function createTriggers({ store, logger }: TriggerDeps) {
     return user;
   }
 
+  async function refuseRevokedSession(user: UserItem, clientMetadata: Record<string, string> | undefined) {
+    const sessionId = clientMetadata?.[sessionMetadataKey];
+    if (!sessionId) return;
+    const session = await store.getSession(user.tenantId, user.userId, sessionId);
+    if (session?.status !== 'revoked') return;
+    logger.warn('refresh refused: the session is revoked', { userId: user.userId, sessionId });
+    throw new Error(sessionRevokedMessage);
+  }
+
   async function preTokenGeneration<E extends PreTokenGenerationEvent>(event: E): Promise<E> {
     const user = await activeUser(event.request.userAttributes, event.triggerSource);
-    const claims = tokenClaims(user);
+    const refreshing = event.triggerSource === 'TokenGeneration_RefreshTokens';
+    if (refreshing) await refuseRevokedSession(user, event.request.clientMetadata);
+    // Refreshed tokens keep the sign-in's auth_time but cannot know its millisecond, so they go without.
+    const claims = refreshing ? tokenClaims(user) : { ...tokenClaims(user), ...signInClaims(clock()) };
     if (isV2(event)) {
       event.response.claimsAndScopeOverrideDetails = {
         idTokenGeneration: { claimsToAddOrOverride: claims },

@@ -23,8 +23,11 @@ function userEntity(table: string, client: DynamoDBClient) {
         status: { type: ['active', 'deactivated'] as const, required: true },
         /** Whether the user has TOTP enrolled in the user pool. */
         mfaEnrolled: { type: 'boolean', required: true, default: false },
-        /** Epoch seconds; access tokens whose auth_time is earlier are refused ("sign out everywhere"). */
-        tokensNotBefore: { type: 'number' },
+        /**
+         * Epoch milliseconds of the last "sign out everywhere" or deactivation: tokens of sign-ins up to
+         * then are refused. Milliseconds, so a sign-in in the same second is told apart.
+         */
+        tokensNotBeforeMs: { type: 'number' },
         createdAt: { type: 'string', required: true, readOnly: true },
         updatedAt: { type: 'string', required: true },
         lastSignInAt: { type: 'string' },

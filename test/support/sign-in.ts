@@ -5,6 +5,7 @@ import {
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
+  type AuthenticationResultType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { generate } from 'otplib';
 import { expect } from 'vitest';
@@ -51,13 +52,20 @@ export interface SignInInput {
   authenticator?: Authenticator;
 }
 
-/** Signs in and returns the access token, the credential Plinth's API takes as a Bearer token. */
-export async function signIn(target: UserPoolTarget, input: SignInInput): Promise<string> {
-  const client = new CognitoIdentityProviderClient({
+function poolClient(target: UserPoolTarget): CognitoIdentityProviderClient {
+  return new CognitoIdentityProviderClient({
     endpoint: target.endpoint,
     region: target.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
+}
+
+/** Signs in and returns the pool's tokens: access, id and refresh. */
+export async function signInForTokens(
+  target: UserPoolTarget,
+  input: SignInInput,
+): Promise<AuthenticationResultType> {
+  const client = poolClient(target);
   try {
     const started = await client.send(
       new InitiateAuthCommand({
@@ -66,7 +74,7 @@ export async function signIn(target: UserPoolTarget, input: SignInInput): Promis
         AuthParameters: { USERNAME: input.email, PASSWORD: input.password },
       }),
     );
-    if (started.AuthenticationResult?.AccessToken) return started.AuthenticationResult.AccessToken;
+    if (started.AuthenticationResult?.AccessToken) return started.AuthenticationResult;
     if (started.ChallengeName !== 'SOFTWARE_TOKEN_MFA') {
       throw new Error(`sign-in of ${input.email} ended in an unexpected challenge: ${started.ChallengeName}`);
     }
@@ -86,9 +94,37 @@ export async function signIn(target: UserPoolTarget, input: SignInInput): Promis
         },
       }),
     );
-    const token = answered.AuthenticationResult?.AccessToken;
-    if (!token) throw new Error(`the MFA answer for ${input.email} returned no tokens`);
-    return token;
+    if (!answered.AuthenticationResult?.AccessToken) {
+      throw new Error(`the MFA answer for ${input.email} returned no tokens`);
+    }
+    return answered.AuthenticationResult;
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Signs in and returns the access token, the credential Plinth's API takes as a Bearer token. */
+export async function signIn(target: UserPoolTarget, input: SignInInput): Promise<string> {
+  return (await signInForTokens(target, input)).AccessToken!;
+}
+
+/** REFRESH_TOKEN_AUTH with `refreshToken`; `clientMetadata` reaches the Pre Token Generation trigger. */
+export async function refreshTokens(
+  target: UserPoolTarget,
+  refreshToken: string,
+  clientMetadata?: Record<string, string>,
+): Promise<AuthenticationResultType | undefined> {
+  const client = poolClient(target);
+  try {
+    const refreshed = await client.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        ClientId: target.clientId,
+        AuthParameters: { REFRESH_TOKEN: refreshToken },
+        ...(clientMetadata ? { ClientMetadata: clientMetadata } : {}),
+      }),
+    );
+    return refreshed.AuthenticationResult;
   } finally {
     client.destroy();
   }

@@ -118,7 +118,7 @@ describe('identity store: users', () => {
 
     const stored = await store.getUser(tenant.tenantId, user.userId);
     expect(stored?.status).toBe('deactivated');
-    expect(stored?.tokensNotBefore).toBe(Math.floor(Date.parse(deactivated.updatedAt) / 1000));
+    expect(stored?.tokensNotBeforeMs).toBe(Date.parse(deactivated.updatedAt));
     expect(stale.code).toBe('concurrent_update');
     expect(await eventTypes(tables, tenant.tenantId)).toEqual(['user.deactivated']);
   });
@@ -176,7 +176,7 @@ describe('identity store: sessions', () => {
     expect(await eventTypes(tables, tenant.tenantId)).toEqual(['session.revoked']);
   });
 
-  it('sign out everywhere revokes every live session, sets tokensNotBefore and names the sessions in one event', async () => {
+  it('sign out everywhere revokes every live session, sets tokensNotBeforeMs and names the sessions in one event', async () => {
     const tenant = await seedTenant(tables);
     const user = await seedUser(tables, tenant);
     const sessions = [
@@ -193,7 +193,8 @@ describe('identity store: sessions', () => {
     expect((await store.listLiveSessions(tenant.tenantId, other.userId, { limit: 10 })).items).toHaveLength(
       1,
     );
-    expect((await store.getUser(tenant.tenantId, user.userId))?.tokensNotBefore).toBeGreaterThan(0);
+    const signedOut = await store.getUser(tenant.tenantId, user.userId);
+    expect(signedOut?.tokensNotBeforeMs).toBe(Date.parse(signedOut!.updatedAt));
     const { data: events } = await tables.events.query.byTenant({ tenantId: tenant.tenantId }).go();
     expect(events.map((e) => [e.type, new Set((e.data as { sessionIds: string[] }).sessionIds)])).toEqual([
       ['session.revoked', new Set(sessions.map((s) => s.sessionId))],

@@ -48,6 +48,12 @@ describe('access token verification', () => {
     expect(claims).toMatchObject({ sub: 'sub-1', tenantId: 'ten_1', originJti: 'origin-1', mfa: true });
   });
 
+  it('reads the millisecond of the sign-in when the token carries it, as tokens of a sign-in do', async () => {
+    const signedIn = await verifier().verify(sign(key, { signed_in_at: '1780315200123' }));
+    const refreshed = await verifier().verify(sign(key, {}));
+    expect([signedIn.signedInAtMs, refreshed.signedInAtMs]).toEqual([1780315200123, undefined]);
+  });
+
   it.each([
     ['another user pool', { iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0001' }],
     ['another app client', { client_id: 'someone-else' }],

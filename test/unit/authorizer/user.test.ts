@@ -114,7 +114,7 @@ describe('user token decisions', () => {
     ['a revoked session', { session: session({ status: 'revoked' }) }, 'revoked session'],
     [
       'a sign-in older than the last sign-out everywhere',
-      { user: user({ tokensNotBefore: authTime + 1 }) },
+      { user: user({ tokensNotBeforeMs: (authTime + 1) * 1000 }) },
       'signed out everywhere since this sign-in',
     ],
   ])('refuses %s as unauthorized', async (_name, state, reason) => {
@@ -145,6 +145,34 @@ describe('user token decisions', () => {
     expect(
       decision.effect === 'allow' && decision.caller.kind === 'tenant' && decision.caller.mfaPending,
     ).toBe(true);
+  });
+});
+
+describe('sign out everywhere in the same second as a sign-in', () => {
+  // The cut-off falls 400 ms into the sign-in's second.
+  const cutOffMs = authTime * 1000 + 400;
+  const signedOut = { user: user({ tokensNotBeforeMs: cutOffMs }) };
+
+  it('refuses a sign-in earlier in that second', async () => {
+    const token = claims({ signedInAtMs: cutOffMs - 200 });
+    expect(await decideUser(token, 'us-east-1', reads(signedOut), now)).toEqual({
+      effect: 'unauthorized',
+      reason: 'signed out everywhere since this sign-in',
+    });
+  });
+
+  it('allows a sign-in later in that second', async () => {
+    const token = claims({ signedInAtMs: cutOffMs + 200 });
+    expect((await decideUser(token, 'us-east-1', reads(signedOut), now)).effect).toBe('allow');
+  });
+
+  it('allows a refreshed token of that second, whose sign-in the user pool did not sign out', async () => {
+    expect((await decideUser(claims(), 'us-east-1', reads(signedOut), now)).effect).toBe('allow');
+  });
+
+  it('refuses a refreshed token of an earlier second', async () => {
+    const later = { user: user({ tokensNotBeforeMs: (authTime + 1) * 1000 }) };
+    expect((await decideUser(claims(), 'us-east-1', reads(later), now)).effect).toBe('unauthorized');
   });
 });
 

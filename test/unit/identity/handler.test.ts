@@ -177,6 +177,22 @@ describe('identity handler: users', () => {
     expect(cognito.commandCalls(AdminUserGlobalSignOutCommand)[0]?.args[0].input).toEqual(admin);
   });
 
+  it('signing a user out everywhere revokes their refresh tokens in the pool', async () => {
+    const member = userItem({ userId: '2c2c2c2c-1111-4222-8333-444455556666', email: 'm@acme.test' });
+    usersInTable(bob, member);
+    dynamo.on(QueryCommand).resolves({ Items: [] });
+    dynamo.on(TransactWriteCommand).resolves({});
+    cognito.on(AdminUserGlobalSignOutCommand).resolves({});
+
+    const all = await call('POST', `/v1/users/${member.userId}/sessions/revoke-all`, userCaller(bob));
+
+    expect(all.statusCode).toBe(200);
+    expect(cognito.commandCalls(AdminUserGlobalSignOutCommand).map((c) => c.args[0].input)).toEqual([
+      { UserPoolId: userPoolId, Username: member.userId },
+    ]);
+    expect(cognito.calls()).toHaveLength(1);
+  });
+
   it('an admin who is not an owner cannot remove the owner role: 403 owner_required', async () => {
     usersInTable(bob, ann);
 

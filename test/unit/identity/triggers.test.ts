@@ -1,6 +1,6 @@
 // The user pool triggers, through the identity entry with DynamoDB mocked, on events shaped as Cognito
 // sends them.
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -9,6 +9,8 @@ import type * as IdentityHandler from '../../../functions/identity/handler.ts';
 import { useFunctionEnv } from '../../support/function-env.ts';
 import { lambdaContext } from '../http/api-events.ts';
 import { cognitoEvents, fixtureClientId, fixtureTenantId, fixtureUserId } from './fixtures/index.ts';
+import { fillKey, primaryKeys } from '../../../libs/data/primary-keys.ts';
+import { newSession } from '../../support/sessions.ts';
 import { storedUser, userItem } from './items.ts';
 
 type Trigger = (event: never, context: Context) => Promise<unknown>;
@@ -44,7 +46,39 @@ beforeAll(async () => {
   handler = await import('../../../functions/identity/handler.ts');
 });
 
-beforeEach(() => dynamo.reset());
+const signInTime = new Date('2026-06-01T12:00:00.400Z');
+
+beforeEach(() => {
+  dynamo.reset();
+  vi.useFakeTimers({ now: signInTime, toFake: ['Date'] });
+});
+
+afterEach(() => vi.useRealTimers());
+
+const sessionKey = (sessionId: string) => {
+  const values = { tenantId: fixtureTenantId, userId: fixtureUserId, sessionId };
+  return { pk: fillKey(primaryKeys.session.pk, values), sk: fillKey(primaryKeys.session.sk, values) };
+};
+
+function storedSession(sessionId: string, status: 'active' | 'revoked'): Record<string, unknown> {
+  const session = newSession({
+    tenantId: fixtureTenantId,
+    userId: fixtureUserId,
+    sessionId,
+    authTime: Math.floor(signInTime.getTime() / 1000),
+    userAgent: 'test',
+    ip: '203.0.113.9',
+    now: signInTime,
+  });
+  return { ...sessionKey(sessionId), __edb_e__: 'session', __edb_v__: '1', ...session, status };
+}
+
+/** A refresh whose client names its session in ClientMetadata, as first-party clients do. */
+function refreshOf(sessionId: string) {
+  const event = cognitoEvents.tokenV2Refresh();
+  event.request.clientMetadata = { session_id: sessionId };
+  return event;
+}
 
 describe('preTokenGeneration', () => {
   it('V2: reads the user by tenant and sub and puts tenant_id, roles and mfa into access and id tokens', async () => {
@@ -52,7 +86,12 @@ describe('preTokenGeneration', () => {
 
     const event = await invoke(handler.preTokenGeneration, cognitoEvents.tokenV2Authentication());
 
-    const claims = { tenant_id: fixtureTenantId, roles: 'owner billing', mfa: 'true' };
+    const claims = {
+      tenant_id: fixtureTenantId,
+      roles: 'owner billing',
+      mfa: 'true',
+      signed_in_at: String(signInTime.getTime()),
+    };
     expect(event.response.claimsAndScopeOverrideDetails).toEqual({
       idTokenGeneration: { claimsToAddOrOverride: claims },
       accessTokenGeneration: { claimsToAddOrOverride: claims },
@@ -81,13 +120,58 @@ describe('preTokenGeneration', () => {
     );
   });
 
+  it('V2 refresh: tokens keep the claims but not the sign-in time, which the refresh cannot know', async () => {
+    dynamo.on(GetCommand).resolves({ Item: storedUser(ann) });
+
+    const event = await invoke(handler.preTokenGeneration, cognitoEvents.tokenV2Refresh());
+
+    expect(event.response.claimsAndScopeOverrideDetails.accessTokenGeneration?.claimsToAddOrOverride).toEqual(
+      { tenant_id: fixtureTenantId, roles: 'owner billing', mfa: 'true' },
+    );
+  });
+
+  it('V2 refresh: a refresh naming a revoked session gets no new tokens', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: storedUser(ann) })
+      .resolvesOnce({ Item: storedSession('origin-revoked', 'revoked') });
+
+    const refused = await refusal(invoke(handler.preTokenGeneration, refreshOf('origin-revoked')));
+
+    expect(refused).toBe('The session has been revoked; sign in again.');
+    expect(dynamo.commandCalls(GetCommand)[1]?.args[0].input.Key).toEqual(sessionKey('origin-revoked'));
+  });
+
+  it('V2 refresh: a refresh naming an active session, or one the API has not seen yet, is allowed', async () => {
+    dynamo
+      .on(GetCommand)
+      .resolvesOnce({ Item: storedUser(ann) })
+      .resolvesOnce({ Item: storedSession('origin-active', 'active') })
+      .resolvesOnce({ Item: storedUser(ann) })
+      .resolvesOnce({});
+
+    const active = await invoke(handler.preTokenGeneration, refreshOf('origin-active'));
+    const unseen = await invoke(handler.preTokenGeneration, refreshOf('origin-unseen'));
+
+    for (const event of [active, unseen]) {
+      expect(
+        event.response.claimsAndScopeOverrideDetails.accessTokenGeneration?.claimsToAddOrOverride?.tenant_id,
+      ).toBe(fixtureTenantId);
+    }
+  });
+
   it('V1: the claims go into the id token override', async () => {
     dynamo.on(GetCommand).resolves({ Item: storedUser(ann) });
 
     const event = await invoke(handler.preTokenGeneration, cognitoEvents.tokenV1Authentication());
 
     expect(event.response.claimsOverrideDetails).toEqual({
-      claimsToAddOrOverride: { tenant_id: fixtureTenantId, roles: 'owner billing', mfa: 'true' },
+      claimsToAddOrOverride: {
+        tenant_id: fixtureTenantId,
+        roles: 'owner billing',
+        mfa: 'true',
+        signed_in_at: String(signInTime.getTime()),
+      },
     });
   });
 });
