@@ -1,5 +1,5 @@
-// Amazon SES v2 on one machine: SendEmail (`POST /v2/email/outbound-emails`, REST-JSON, Simple and
-// Raw content) through AWS_ENDPOINT_URL_SESV2, into an outbox in the data dir instead of a mail
+// Amazon SES v2 on one machine: SendEmail (`POST /v2/email/outbound-emails`, REST-JSON, Simple
+// content, the only kind Plinth sends) through AWS_ENDPOINT_URL_SESV2, into an outbox in the data dir instead of a mail
 // server. Each message is summed up on the terminal with its links and codes, so a developer can
 // follow an invitation; the API serves the outbox at `GET /local/mail`.
 import { randomUUID } from 'node:crypto';
@@ -7,7 +7,6 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import * as z from 'zod';
 import type { LocalLog } from './log.ts';
-import { parseRawMail, splitAddressList } from './mail-mime.ts';
 import {
   closeServer,
   listenOnLoopback,
@@ -153,27 +152,27 @@ export async function startMail(options: MailOptions): Promise<LocalMail> {
         'Content must have exactly one of Simple, Raw or Template.',
       );
     }
-    if (Template !== undefined) {
+    // Plinth sends Simple content only; the outbox reads nothing it would not send.
+    if (Simple === undefined) {
       throw new ServiceError(
         'BadRequestException',
-        'Template content is not supported locally; send Simple or Raw.',
+        `${Raw ? 'Raw' : 'Template'} content is not supported locally; send Simple content.`,
       );
     }
-    const raw = Raw ? parseRawMail(Buffer.from(Raw.Data, 'base64')) : undefined;
     const destination = request.Destination;
-    const to = destination?.ToAddresses ?? raw?.to ?? [];
-    const cc = destination?.CcAddresses ?? raw?.cc ?? [];
-    const bcc = destination?.BccAddresses ?? raw?.bcc ?? [];
+    const to = destination?.ToAddresses ?? [];
+    const cc = destination?.CcAddresses ?? [];
+    const bcc = destination?.BccAddresses ?? [];
     const recipients = to.length + cc.length + bcc.length;
     if (recipients === 0) throw new ServiceError('BadRequestException', 'Missing final recipients.');
     if (recipients > maxRecipients) {
       throw new ServiceError('BadRequestException', `Recipient count exceeds ${maxRecipients}.`);
     }
-    const from = request.FromEmailAddress ?? raw?.from;
+    const from = request.FromEmailAddress;
     if (!from) throw new ServiceError('BadRequestException', 'Missing required parameter FromEmailAddress.');
     checkSender(from);
-    const text = Simple ? Simple.Body.Text?.Data : raw?.text;
-    const html = Simple ? Simple.Body.Html?.Data : raw?.html;
+    const text = Simple.Body.Text?.Data;
+    const html = Simple.Body.Html?.Data;
     if (text === undefined && html === undefined) {
       throw new ServiceError('BadRequestException', 'The message has neither a text nor an HTML body.');
     }
@@ -186,7 +185,7 @@ export async function startMail(options: MailOptions): Promise<LocalMail> {
       cc,
       bcc,
       replyTo: request.ReplyToAddresses ?? [],
-      subject: Simple ? Simple.Subject.Data : (raw?.subject ?? ''),
+      subject: Simple.Subject.Data,
       ...(text !== undefined ? { text } : {}),
       ...(html !== undefined ? { html } : {}),
       ...linksAndCodes(text ?? html ?? ''),
@@ -227,9 +226,7 @@ export async function startMail(options: MailOptions): Promise<LocalMail> {
       const wanted = filter.to === undefined ? undefined : addressOf(filter.to);
       return stored
         .filter(
-          (m) =>
-            wanted === undefined ||
-            [...m.to, ...m.cc, ...m.bcc].flatMap(splitAddressList).some((a) => addressOf(a) === wanted),
+          (m) => wanted === undefined || [...m.to, ...m.cc, ...m.bcc].some((a) => addressOf(a) === wanted),
         )
         .reverse();
     },

@@ -99,25 +99,14 @@ describe('the local mail outbox', () => {
     );
   });
 
-  it('reads sender, recipients, subject and bodies of a raw message', async () => {
-    const raw = [
-      `From: ${sender}`,
-      'To: Bob <bob@example.com>',
-      'Subject: Your code',
-      'Content-Type: text/plain; charset=utf-8',
-      '',
-      'Enter 123456 to confirm your new email.',
-    ].join('\r\n');
-    await client.send(new SendEmailCommand({ Content: { Raw: { Data: Buffer.from(raw) } } }));
-
-    expect(mail.messages()[0]).toMatchObject({
-      from: sender,
-      to: ['Bob <bob@example.com>'],
-      subject: 'Your code',
-      text: 'Enter 123456 to confirm your new email.',
-      codes: ['123456'],
-    });
-    expect(printed.at(-1)).toContain('code 123456');
+  it('refuses Raw content, which Plinth never sends, with BadRequestException', async () => {
+    const raw = [`From: ${sender}`, 'To: bob@example.com', 'Subject: Hi', '', 'Hello.'].join('\r\n');
+    const before = mail.messages().length;
+    const refusal = await client
+      .send(new SendEmailCommand({ Content: { Raw: { Data: Buffer.from(raw) } } }))
+      .catch((e: unknown) => e);
+    expect(refusal).toMatchObject({ name: 'BadRequestException' });
+    expect(mail.messages()).toHaveLength(before);
   });
 
   it('refuses a sender that is not the verified identity with MessageRejected', async () => {
