@@ -19,7 +19,13 @@ import { startApiGateway } from './api-gateway.ts';
 import { lockDataDir, loadSecrets, portIsFree, readPreviousRun, reusablePort } from './data-dir.ts';
 import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { createStreamsClient } from './dynamodb-streams.ts';
-import { chooseRegion, functionEnvironment, localNames, type LocalEndpoints } from './environment.ts';
+import {
+  chooseRegion,
+  functionEnvironment,
+  localAccountId,
+  localNames,
+  type LocalEndpoints,
+} from './environment.ts';
 import { startEventBus, type LocalEventBus } from './event-bus.ts';
 import { createFunctionHost } from './functions.ts';
 import { startLocalIdentity } from './identity/index.ts';
@@ -29,7 +35,14 @@ import { startQueuePollers } from './queue-pollers.ts';
 import { startMail, type LocalMail } from './mail.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSchedulerApi, type LocalSchedulerApi } from './scheduler-api.ts';
-import { createBuckets, createDeclaredQueues, queueUrlsByArn, startSqsAndS3 } from './sqs-and-s3.ts';
+import {
+  createBuckets,
+  createDeclaredQueues,
+  createFailureQueues,
+  queueUrlsByArn,
+  sendWithAttributes,
+  startSqsAndS3,
+} from './sqs-and-s3.ts';
 import { startStreamConsumers } from './stream-consumers.ts';
 import { ensureTable, tableExists } from './tables.ts';
 
@@ -145,6 +158,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     await ensureTable(dynamodb, names.table, mainTable, { stream: true });
     await ensureTable(dynamodb, names.directoryTable, directoryTable);
     const queues = await createDeclaredQueues(sqs, contexts, names);
+    const failureQueues = await createFailureQueues(sqs, contexts, names);
     await createBuckets(s3, Object.values(names.buckets));
 
     const functions = createFunctionHost({ region, namePrefix: deployment.name, rootDir: repositoryRoot });
@@ -162,6 +176,15 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
         const target = queues.get(queue);
         if (!target) throw new Error(`no queue named "${queue}"`);
         await sqs.send(new SendMessageCommand({ QueueUrl: target.url, MessageBody: body }));
+      },
+      targetArn: (target) =>
+        'queue' in target
+          ? (queues.get(target.queue)?.arn ?? target.queue)
+          : `arn:aws:lambda:${region}:${localAccountId}:function:${deployment.name}-${target.function}`,
+      sendToDeadLetterQueue: async (target, message) => {
+        const url = 'queue' in target ? queues.get(target.queue)?.deadLetterUrl : failureQueues.deliveries;
+        if (!url) throw new Error(`no dead-letter queue for ${JSON.stringify(target)}`);
+        await sendWithAttributes(sqs, url, message);
       },
     });
     cleanups.push(() => bus.stop());
