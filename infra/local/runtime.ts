@@ -270,6 +270,11 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       contexts,
       functions,
       checkpointFile: join(dataDir, 'stream-positions.json'),
+      sendToFailureQueue: async (consumer, record) => {
+        const url = failureQueues.streams.get(consumer);
+        if (!url) throw new Error(`no failure queue for stream consumer ${consumer}`);
+        await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: record }));
+      },
       failuresFile: join(dataDir, 'stream-failures.log'),
       log,
     });
