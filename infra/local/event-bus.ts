@@ -3,7 +3,8 @@
 // AWS_ENDPOINT_URL_EVENTBRIDGE), the rules every context declares and those put at run time,
 // matched with EventBridge's pattern semantics, and delivery to their targets: a declared queue, an
 // export of the context's entry, or another account's bus (a log here). Delivery is asynchronous,
-// as on AWS; `settled()` waits for it.
+// as on AWS; `settled()` waits for it. A delivery that fails every attempt goes to the target's
+// dead-letter queue with EventBridge's error attributes, as the stacks configure each target.
 import { randomUUID } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -34,6 +35,16 @@ export interface PublishedEvent {
   rules: string[];
 }
 
+/** A rule target, by the declared queue's name or the function's id (`<context>-<export>`). */
+export type DeadLetterTarget = { queue: string } | { function: string };
+
+/** What EventBridge sends a target's dead-letter queue: the event, and why it was not delivered. */
+export interface DeadLetter {
+  body: string;
+  /** ERROR_CODE, ERROR_MESSAGE, EXHAUSTED_RETRY_CONDITION, RETRY_ATTEMPTS, RULE_ARN, TARGET_ARN. */
+  attributes: Record<string, string>;
+}
+
 export interface EventBusOptions {
   busName: string;
   region: string;
@@ -41,6 +52,13 @@ export interface EventBusOptions {
   functions: FunctionHost;
   /** Sends a message to a declared queue, by its declared name. */
   sendToQueue(queue: string, body: string): Promise<void>;
+  /** The ARN a rule target has, for the dead-letter attributes. */
+  targetArn(target: DeadLetterTarget): string;
+  /**
+   * Sends an event that failed every attempt to the target's DLQ: a queue's own DLQ, the
+   * delivery-failures queue for a function, as the stacks set each rule target's DeadLetterConfig.
+   */
+  sendToDeadLetterQueue(target: DeadLetterTarget, message: DeadLetter): Promise<void>;
   log: LocalLog;
   /** 0 picks a free port. @default 0 */
   port?: number;
@@ -52,7 +70,7 @@ export interface EventBusOptions {
   forwardedEventsFile?: string;
   /** How many recent events `events()` keeps. @default 1000 */
   keep?: number;
-  /** Attempts per target before a delivery is logged as lost. @default 3 */
+  /** Attempts per target before a delivery goes to its dead-letter queue. @default 3 */
   deliveryAttempts?: number;
 }
 
@@ -71,7 +89,11 @@ interface Rule {
   id: string;
   matches: (event: unknown) => boolean;
   deliver: (event: BusEvent) => Promise<void>;
+  /** Where a delivery that failed every attempt goes; rules put through the API have none. */
+  deadLetter?: DeadLetterTarget;
 }
+
+type Delivery = Pick<Rule, 'id' | 'deliver' | 'deadLetter'>;
 
 interface EntryResult {
   EventId?: string;
@@ -83,6 +105,37 @@ interface EntryResult {
 const maxEntries = 10;
 const maxRequestBytes = 256 * 1024;
 const jsonProtocol = 'application/x-amz-json-1.1';
+
+/**
+ * SQS refuses a message holding U+FFFE or U+FFFF (InvalidMessageContents), and JSON.stringify
+ * leaves both as they are; written as JSON escapes, the body still parses to the same event, so a
+ * dead letter can always be sent.
+ */
+const refusedBySqs = /[\uFFFE\uFFFF]/g;
+const escapeForSqs = (text: string): string =>
+  text.replace(refusedBySqs, (char) => `\\u${char.charCodeAt(0).toString(16)}`);
+
+/** The DLQ message EventBridge sends when a target still fails after its retries. */
+export function deadLetterFor(
+  event: BusEvent,
+  failure: { ruleArn: string; targetArn: string; attempts: number; error: unknown },
+): DeadLetter {
+  const { error } = failure;
+  // AWS SDK errors carry the service's own code (e.g. AWS.SimpleQueueService.InvalidMessageContents).
+  const sdkCode = (error as { code?: unknown } | null)?.code;
+  const code = typeof sdkCode === 'string' ? sdkCode : error instanceof Error ? error.name : 'Error';
+  return {
+    body: escapeForSqs(JSON.stringify(event)),
+    attributes: {
+      ERROR_CODE: escapeForSqs(code),
+      ERROR_MESSAGE: escapeForSqs(error instanceof Error ? error.message : String(error)),
+      EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttemptsExhausted',
+      RETRY_ATTEMPTS: String(failure.attempts - 1),
+      RULE_ARN: failure.ruleArn,
+      TARGET_ARN: failure.targetArn,
+    },
+  };
+}
 
 /** EventBridge's `time`: ISO 8601 to the second. */
 function eventTime(time: unknown): string {
@@ -106,18 +159,36 @@ export async function startEventBus(options: EventBusOptions): Promise<LocalEven
     forwardedEventsFile: options.forwardedEventsFile,
   });
 
-  async function withRetries(target: string, send: () => Promise<void>): Promise<void> {
+  const ruleArn = (rule: string) => `arn:aws:events:${region}:${localAccountId}:rule/${busName}/${rule}`;
+
+  async function park(rule: Delivery, event: BusEvent, attempts: number, error: unknown): Promise<void> {
+    if (!rule.deadLetter) {
+      log.error(`event delivery for ${rule.id} failed after ${attempts} attempts`, error);
+      return;
+    }
+    const message = deadLetterFor(event, {
+      ruleArn: ruleArn(rule.id),
+      targetArn: options.targetArn(rule.deadLetter),
+      attempts,
+      error,
+    });
+    try {
+      await options.sendToDeadLetterQueue(rule.deadLetter, message);
+      log.warn(
+        `event ${event.id} for ${rule.id} failed ${attempts} times and is in its DLQ: ${message.attributes.ERROR_MESSAGE}`,
+      );
+    } catch (dlqError) {
+      // The last place left: the event itself in the log, so it can still be replayed by hand.
+      log.error(`event delivery for ${rule.id} failed and its DLQ refused it too: ${message.body}`, dlqError);
+    }
+  }
+
+  async function deliverWithRetries(rule: Delivery, event: BusEvent): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await send();
+        return await rule.deliver(event);
       } catch (error) {
-        if (attempt >= attempts || stopping.signal.aborted) {
-          log.error(
-            `event delivery to ${target} failed after ${attempt} attempts; the event is dropped`,
-            error,
-          );
-          return;
-        }
+        if (attempt >= attempts || stopping.signal.aborted) return park(rule, event, attempt, error);
         await sleep(500 * attempt, undefined, { signal: stopping.signal }).catch(() => undefined);
       }
     }
@@ -129,10 +200,20 @@ export async function startEventBus(options: EventBusOptions): Promise<LocalEven
       const matches = compileEventPattern(declaration.pattern);
       const target = declaration.target;
       if ('queue' in target) {
-        return { id, matches, deliver: (event) => options.sendToQueue(target.queue, JSON.stringify(event)) };
+        return {
+          id,
+          matches,
+          deliver: (event) => options.sendToQueue(target.queue, JSON.stringify(event)),
+          deadLetter: { queue: target.queue },
+        };
       }
       const fn: LocalFunction = options.functions.forContext(context, target.consumer);
-      return { id, matches, deliver: async (event) => void (await fn.invoke(event)) };
+      return {
+        id,
+        matches,
+        deliver: async (event) => void (await fn.invoke(event)),
+        deadLetter: { function: fn.id },
+      };
     }),
   );
 
@@ -190,7 +271,7 @@ export async function startEventBus(options: EventBusOptions): Promise<LocalEven
     log.info(
       `event ${event['detail-type']} from ${event.source} → ${matched.length === 0 ? 'no rule' : matched.map((r) => r.id).join(', ')}`,
     );
-    for (const rule of matched) track(withRetries(rule.id, () => rule.deliver(event)));
+    for (const rule of matched) track(deliverWithRetries(rule, event));
     return { EventId: event.id };
   }
 

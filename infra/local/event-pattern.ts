@@ -158,6 +158,24 @@ const comparisons: Record<string, (a: number, b: number) => boolean> = {
   '>=': (a, b) => a >= b,
 };
 
+/** EventBridge compares numbers from -5.0e9 to 5.0e9 with at most six digits after the point. */
+const numericLimit = 5e9;
+const numericDecimals = 1e6;
+
+function comparableNumber(path: string, value: number): number {
+  if (
+    !Number.isFinite(value) ||
+    Math.abs(value) > numericLimit ||
+    Math.round(value * numericDecimals) / numericDecimals !== value
+  ) {
+    throw new InvalidEventPatternError(
+      path,
+      `${value} is outside -5.0e9..5.0e9 or has more than 6 decimal places`,
+    );
+  }
+  return value;
+}
+
 function numericTest(path: string, operand: unknown): ValueTest {
   const bad = () =>
     new InvalidEventPatternError(path, 'numeric needs ["op", number] or [">"|">=", low, "<"|"<=", high]');
@@ -168,18 +186,25 @@ function numericTest(path: string, operand: unknown): ValueTest {
     const bound: unknown = operand[i + 1];
     const compare = typeof op === 'string' ? comparisons[op] : undefined;
     if (!compare || typeof bound !== 'number') throw bad();
-    checks.push((n) => compare(n, bound));
+    const limit = comparableNumber(path, bound);
+    checks.push((n) => compare(n, limit));
   }
-  if (
-    operand.length === 4 &&
-    (!['>', '>='].includes(operand[0] as string) || !['<', '<='].includes(operand[2] as string))
-  ) {
-    throw bad();
+  if (operand.length === 4) {
+    if (!['>', '>='].includes(operand[0] as string) || !['<', '<='].includes(operand[2] as string)) {
+      throw bad();
+    }
+    if ((operand[1] as number) >= (operand[3] as number)) {
+      throw new InvalidEventPatternError(path, 'a numeric range needs its low bound below its high bound');
+    }
   }
   return (field) => field.values.some((v) => typeof v === 'number' && checks.every((check) => check(v)));
 }
 
-/** anything-but: true for a present value that none of the excluded forms matches. */
+/**
+ * anything-but: true for a present value that none of the excluded forms matches. Its prefix and
+ * suffix take a non-empty string or a list of them, without equals-ignore-case (EventBridge refuses
+ * both); a plain list holds only strings or only numbers.
+ */
 function anythingButTest(path: string, operand: unknown): ValueTest {
   let excluded: (value: Leaf) => boolean;
   if (isObject(operand)) {
@@ -192,9 +217,16 @@ function anythingButTest(path: string, operand: unknown): ValueTest {
       );
     }
     let test: (s: string) => boolean;
-    if (operator === 'prefix') test = affixTest(path, operator, inner, (v, a) => v.startsWith(a));
-    else if (operator === 'suffix') test = affixTest(path, operator, inner, (v, a) => v.endsWith(a));
-    else if (operator === 'equals-ignore-case') {
+    if (operator === 'prefix' || operator === 'suffix') {
+      const affixes = stringList(path, `anything-but ${operator}`, inner);
+      if (affixes.includes('')) {
+        throw new InvalidEventPatternError(path, `anything-but ${operator} cannot be empty`);
+      }
+      test =
+        operator === 'prefix'
+          ? (v) => affixes.some((a) => v.startsWith(a))
+          : (v) => affixes.some((a) => v.endsWith(a));
+    } else if (operator === 'equals-ignore-case') {
       const set = new Set(stringList(path, operator, inner).map((s) => s.toLowerCase()));
       test = (v) => set.has(v.toLowerCase());
     } else if (operator === 'wildcard') {
@@ -207,12 +239,15 @@ function anythingButTest(path: string, operand: unknown): ValueTest {
     excluded = (value) => typeof value === 'string' && test(value);
   } else {
     const list: unknown[] = Array.isArray(operand) ? operand : [operand];
-    if (list.length === 0 || !list.every((v) => typeof v === 'string' || typeof v === 'number')) {
+    const strings = list.every((v) => typeof v === 'string');
+    const numbers = list.every((v) => typeof v === 'number');
+    if (list.length === 0 || !(strings || numbers)) {
       throw new InvalidEventPatternError(
         path,
-        'anything-but needs a string, a number, a list of them, or an operator',
+        'anything-but needs a string, a number, or a list of only strings or only numbers',
       );
     }
+    for (const n of list) if (typeof n === 'number') comparableNumber(path, n);
     excluded = (value) => list.some((v) => v === value);
   }
   return (field) => field.values.some((value) => !excluded(value));
@@ -267,28 +302,78 @@ function compileValues(path: string, conditions: unknown[]): ValueTest {
   return (field) => tests.some((test) => test(field));
 }
 
-function isOrList(value: unknown): value is Array<Record<string, unknown>> {
-  return Array.isArray(value) && value.length > 0 && value.every(isObject);
+/** What one field of a pattern asks for, once its dotted keys are spelled out as nesting. */
+interface FieldPattern {
+  values?: unknown[];
+  nested: Array<[string, unknown]>;
 }
 
-function compileObject(path: string, pattern: Record<string, unknown>): ObjectTest {
-  const tests: ObjectTest[] = [];
-  for (const [key, sub] of Object.entries(pattern)) {
-    const at = path ? `${path}.${key}` : key;
-    if (key === '$or' && isOrList(sub)) {
-      const alternatives = sub.map((alternative) => compileObject(path, alternative));
-      tests.push((object) => alternatives.some((alternative) => alternative(object)));
-    } else if (Array.isArray(sub)) {
-      const test = compileValues(at, sub);
-      tests.push((object) => test(fieldOf(isObject(object) ? object[key] : undefined)));
-    } else if (isObject(sub)) {
-      const test = compileObject(at, sub);
-      tests.push((object) => matchNested(test, isObject(object) ? object[key] : undefined));
-    } else {
+/**
+ * EventBridge joins the keys of a pattern with dots when it compiles it, so `"state.status"` and
+ * `{ "state": { "status": … } }` are one field, and two spellings of one object merge into it.
+ */
+function fieldPatterns(path: string, entries: Array<[string, unknown]>): Map<string, FieldPattern> {
+  const fields = new Map<string, FieldPattern>();
+  for (const [key, sub] of entries) {
+    const [head = key, ...rest] = key.split('.');
+    const field = fields.get(head) ?? { nested: [] };
+    fields.set(head, field);
+    if (rest.length > 0) field.nested.push([rest.join('.'), sub]);
+    else if (Array.isArray(sub))
+      field.values = sub; // a repeated field keeps its last list, as in EventBridge
+    else if (isObject(sub) && Object.keys(sub).length > 0) field.nested.push(...Object.entries(sub));
+    else {
       throw new InvalidEventPatternError(
-        at,
-        'a field must hold an array of values or a nested pattern object',
+        path ? `${path}.${key}` : key,
+        isObject(sub)
+          ? 'a nested pattern cannot be empty'
+          : 'a field must hold an array of values or a nested pattern object',
       );
+    }
+  }
+  return fields;
+}
+
+/**
+ * A field of an event object. Event keys are joined with dots as pattern keys are, so an event key
+ * `"state.status"` is the field `status` of the object `state`.
+ */
+function fieldValue(object: unknown, key: string): unknown {
+  if (!isObject(object)) return undefined;
+  const direct = object[key];
+  const prefix = `${key}.`;
+  const dotted = Object.keys(object).filter((k) => k.startsWith(prefix));
+  if (dotted.length === 0) return direct;
+  const nested = Object.fromEntries(dotted.map((k) => [k.slice(prefix.length), object[k]]));
+  if (direct === undefined) return nested;
+  if (isObject(direct)) return { ...direct, ...nested };
+  return Array.isArray(direct) ? [...(direct as unknown[]), nested] : [direct, nested];
+}
+
+function compileOr(path: string, alternatives: unknown): ObjectTest {
+  if (!Array.isArray(alternatives) || alternatives.length < 2 || !alternatives.every(isObject)) {
+    throw new InvalidEventPatternError(path, '$or needs an array of at least two pattern objects');
+  }
+  const tests = alternatives.map((alternative) => compileObject(path, Object.entries(alternative)));
+  return (object) => tests.some((test) => test(object));
+}
+
+function compileObject(path: string, entries: Array<[string, unknown]>): ObjectTest {
+  if (entries.length === 0) throw new InvalidEventPatternError(path, 'a pattern object cannot be empty');
+  const tests: ObjectTest[] = [];
+  const fields = entries.filter(([key]) => key !== '$or');
+  for (const [, alternatives] of entries.filter(([key]) => key === '$or')) {
+    tests.push(compileOr(path, alternatives));
+  }
+  for (const [key, field] of fieldPatterns(path, fields)) {
+    const at = path ? `${path}.${key}` : key;
+    if (field.values) {
+      const test = compileValues(at, field.values);
+      tests.push((object) => test(fieldOf(fieldValue(object, key))));
+    }
+    if (field.nested.length > 0) {
+      const test = compileObject(at, field.nested);
+      tests.push((object) => matchNested(test, fieldValue(object, key)));
     }
   }
   return (object) => tests.every((test) => test(object));
@@ -302,10 +387,8 @@ function matchNested(test: ObjectTest, value: unknown): boolean {
 
 /** Compiles a pattern, throwing InvalidEventPatternError on anything EventBridge would refuse. */
 export function compileEventPattern(pattern: EventPattern): (event: unknown) => boolean {
-  if (!isObject(pattern) || Object.keys(pattern).length === 0) {
-    throw new InvalidEventPatternError('', 'a pattern is a non-empty JSON object');
-  }
-  const test = compileObject('', pattern);
+  if (!isObject(pattern)) throw new InvalidEventPatternError('', 'a pattern is a JSON object');
+  const test = compileObject('', Object.entries(pattern));
   return (event) => test(event);
 }
 

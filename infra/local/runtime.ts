@@ -22,6 +22,7 @@ import { createStreamsClient } from './dynamodb-streams.ts';
 import {
   chooseRegion,
   functionEnvironment,
+  localAccountId,
   localNames,
   type FunctionEnvironmentInput,
   type LocalEndpoints,
@@ -35,7 +36,14 @@ import { startQueuePollers } from './queue-pollers.ts';
 import { startMail, type LocalMail } from './mail.ts';
 import { startScheduler } from './scheduler.ts';
 import { startSchedulerApi, type LocalSchedulerApi } from './scheduler-api.ts';
-import { createBuckets, createDeclaredQueues, queueUrlsByArn, startSqsAndS3 } from './sqs-and-s3.ts';
+import {
+  createBuckets,
+  createDeclaredQueues,
+  createFailureQueues,
+  queueUrlsByArn,
+  sendWithAttributes,
+  startSqsAndS3,
+} from './sqs-and-s3.ts';
 import { startStreamConsumers } from './stream-consumers.ts';
 import { ensureTable, tableExists } from './tables.ts';
 
@@ -151,6 +159,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     await ensureTable(dynamodb, names.table, mainTable, { stream: true });
     await ensureTable(dynamodb, names.directoryTable, directoryTable);
     const queues = await createDeclaredQueues(sqs, contexts, names);
+    const failureQueues = await createFailureQueues(sqs, contexts, names);
     await createBuckets(s3, Object.values(names.buckets));
 
     // Filled in once every stand-in is up; no function loads before then.
@@ -178,6 +187,15 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
         const target = queues.get(queue);
         if (!target) throw new Error(`no queue named "${queue}"`);
         await sqs.send(new SendMessageCommand({ QueueUrl: target.url, MessageBody: body }));
+      },
+      targetArn: (target) =>
+        'queue' in target
+          ? (queues.get(target.queue)?.arn ?? target.queue)
+          : `arn:aws:lambda:${region}:${localAccountId}:function:${deployment.name}-${target.function}`,
+      sendToDeadLetterQueue: async (target, message) => {
+        const url = 'queue' in target ? queues.get(target.queue)?.deadLetterUrl : failureQueues.deliveries;
+        if (!url) throw new Error(`no dead-letter queue for ${JSON.stringify(target)}`);
+        await sendWithAttributes(sqs, url, message);
       },
     });
     cleanups.push(() => bus.stop());
@@ -264,6 +282,11 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       contexts,
       functions,
       checkpointFile: join(dataDir, 'stream-positions.json'),
+      sendToFailureQueue: async (consumer, record) => {
+        const url = failureQueues.streams.get(consumer);
+        if (!url) throw new Error(`no failure queue for stream consumer ${consumer}`);
+        await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: record }));
+      },
       failuresFile: join(dataDir, 'stream-failures.log'),
       log,
     });

@@ -2,7 +2,12 @@
 // DLQ and redrive policy) and buckets the stacks would create. fauxqs keeps everything in memory, so
 // queued messages and objects do not survive a restart; table data does.
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import { buildApp } from 'fauxqs';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
 import { localAccountId } from './environment.ts';
@@ -97,6 +102,58 @@ export async function createDeclaredQueues(
     });
   }
   return queues;
+}
+
+export interface FailureQueues {
+  /** Rule deliveries to a function that failed every attempt (the stacks' DeliveryFailures). */
+  deliveries: string;
+  /** Per stream consumer (`<context>-<export>`), batches it gave up on (the stacks' StreamFailures). */
+  streams: Map<string, string>;
+}
+
+/** The queues where the stacks park what a function could not take: one for rule deliveries, one per stream consumer. */
+export async function createFailureQueues(
+  sqs: SQSClient,
+  contexts: readonly ContextManifest[],
+  names: { queue(name: string): string },
+): Promise<FailureQueues> {
+  const create = async (name: string) =>
+    (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: names.queue(name),
+          Attributes: { MessageRetentionPeriod: days(14) },
+        }),
+      )
+    ).QueueUrl!;
+  const streams = new Map<string, string>();
+  for (const context of contexts) {
+    for (const stream of context.streams ?? []) {
+      const id = `${context.name}-${stream.consumer}`;
+      streams.set(id, await create(`${id}-stream-failures`));
+    }
+  }
+  return { deliveries: await create('delivery-failures'), streams };
+}
+
+/** Sends a message with string attributes, as EventBridge and Lambda send what they park. */
+export async function sendWithAttributes(
+  sqs: SQSClient,
+  queueUrl: string,
+  message: { body: string; attributes: Record<string, string> },
+): Promise<void> {
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: message.body,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(message.attributes).map(([name, value]) => [
+          name,
+          { DataType: 'String', StringValue: value },
+        ]),
+      ),
+    }),
+  );
 }
 
 export async function createBuckets(s3: S3Client, buckets: readonly string[]): Promise<void> {

@@ -1,9 +1,11 @@
 // DynamoDB stream event source mappings on one machine. Each `streams` declaration reads the main
 // table's stream from its own position: records pass the same filter the CDK stack gives Lambda,
 // go to the consumer in batches, and the position advances only past what succeeded. A reported
-// batch item failure is retried from its sequence number; after maxRetryAttempts retries the batch
-// goes to the failure list and the stream moves on. Positions persist in the data dir, so a restart
-// neither skips nor replays what was done (delivery is at least once, as on AWS).
+// batch item failure is retried from its sequence number; after maxRetryAttempts retries Lambda's
+// on-failure record of the batch goes to the consumer's failure queue, as the stacks' SqsDlq
+// destination, and the stream moves on. Positions persist in the data dir, so a restart neither
+// skips nor replays what was done (delivery is at least once, as on AWS).
+import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,6 +13,7 @@ import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
 import type { ContextManifest, StreamConsumerDeclaration } from '../../libs/manifest/types.ts';
 import { StreamsError, type StreamShard, type StreamsApi } from './dynamodb-streams.ts';
+import { localAccountId } from './environment.ts';
 import { compileEventPattern, type EventPattern } from './event-pattern.ts';
 import type { FunctionHost, LocalFunction } from './functions.ts';
 import type { LocalLog } from './log.ts';
@@ -25,7 +28,15 @@ export interface StreamConsumersOptions {
   functions: FunctionHost;
   /** Keeps each consumer's last processed sequence number per shard across restarts. */
   checkpointFile: string;
-  /** Batches given up on are appended here as JSON lines. */
+  /**
+   * Sends the on-failure record of a batch given up on to the consumer's failure queue (the
+   * stacks' StreamFailures DLQ), by consumer id (`<context>-<export>`).
+   */
+  sendToFailureQueue(consumer: string, record: string): Promise<void>;
+  /**
+   * Batches given up on are also appended here as JSON lines: the local queues live in memory and
+   * the stream position has moved past the batch, so after a restart this is what still names it.
+   */
   failuresFile?: string;
   log: LocalLog;
   /** @default 200 */
@@ -138,13 +149,39 @@ export async function startStreamConsumers(options: StreamConsumersOptions): Pro
     writeJsonFile(options.checkpointFile, checkpoints);
   }
 
-  function giveUp(
+  /** What Lambda sends an SQS on-failure destination for a stream batch: where it is, not its records. */
+  function onFailureRecord(consumer: Consumer, shardId: string, batch: DynamoDBRecord[], attempts: number) {
+    const arrival = (record: DynamoDBRecord) =>
+      new Date((record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000).toISOString();
+    return {
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: `arn:aws:lambda:${region}:${localAccountId}:function:${consumer.fn.id}`,
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: attempts,
+      },
+      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+      version: '1.0',
+      timestamp: new Date().toISOString(),
+      DDBStreamBatchInfo: {
+        shardId,
+        startSequenceNumber: seq(batch[0]!),
+        endSequenceNumber: seq(batch.at(-1)!),
+        approximateArrivalOfFirstRecord: arrival(batch[0]!),
+        approximateArrivalOfLastRecord: arrival(batch.at(-1)!),
+        batchSize: batch.length,
+        streamArn,
+      },
+    };
+  }
+
+  async function giveUp(
     consumer: Consumer,
     shardId: string,
     batch: DynamoDBRecord[],
     attempts: number,
     reason: string,
-  ): void {
+  ): Promise<void> {
     const failure: StreamFailure = {
       consumer: consumer.fn.id,
       shardId,
@@ -160,6 +197,12 @@ export async function startStreamConsumers(options: StreamConsumersOptions): Pro
     log.error(
       `${consumer.fn.id} gave up on ${batch.length} stream records after ${attempts} attempts: ${reason}`,
     );
+    const record = JSON.stringify(onFailureRecord(consumer, shardId, batch, attempts));
+    try {
+      await options.sendToFailureQueue(consumer.fn.id, record);
+    } catch (error) {
+      log.error(`the failure queue of ${consumer.fn.id} refused its on-failure record ${record}`, error);
+    }
   }
 
   async function openIterator(consumer: Consumer, shardId: string): Promise<string> {
@@ -235,7 +278,7 @@ export async function startStreamConsumers(options: StreamConsumersOptions): Pro
       }
       const attempts = (cursor.retry?.sequenceNumber === outcome.retryFrom ? cursor.retry.attempts : 0) + 1;
       if (attempts > maxRetryAttempts) {
-        giveUp(consumer, shardId, batch, attempts, outcome.reason ?? 'failed');
+        await giveUp(consumer, shardId, batch, attempts, outcome.reason ?? 'failed');
         cursor.retry = undefined;
         save(consumer, shardId, { sequenceNumber: covered });
         continue;

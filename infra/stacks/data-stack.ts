@@ -116,7 +116,15 @@ export class DataStack extends Stack {
         eventBus: this.bus.bus,
         description: rule.declaration.description,
         eventPattern: toEventPattern(rule.declaration.pattern),
-        targets: [new targets.SqsQueue(target.queue, { deadLetterQueue: target.deadLetters.queue })],
+        targets: [
+          // As for function targets: without an explicit policy EventBridge would retry for 24 h
+          // up to 185 times, and the stacks should say what happens to an event, not inherit it.
+          new targets.SqsQueue(target.queue, {
+            deadLetterQueue: target.deadLetters.queue,
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(24),
+          }),
+        ],
       });
     }
 

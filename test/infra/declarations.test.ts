@@ -81,7 +81,7 @@ beforeAll(() => {
   api = Template.fromStack(stacks.api);
 });
 
-test('a rule to a queue lives beside the queue on the region bus, with the queue DLQ for undeliverable events', () => {
+test('a rule to a queue lives beside the queue on the region bus, retries, then parks undeliverable events in the queue DLQ', () => {
   const busId = logicalIdOf(data, 'AWS::Events::EventBus', 'EventsBus');
   const queueId = logicalIdOf(data, 'AWS::SQS::Queue', 'QueuerelaydeliveriesQueue');
   const dlqId = logicalIdOf(data, 'AWS::SQS::Queue', 'QueuerelaydeliveriesDeadLetters');
@@ -92,6 +92,7 @@ test('a rule to a queue lives beside the queue on the region bus, with the queue
       Match.objectLike({
         Arn: { 'Fn::GetAtt': [queueId, 'Arn'] },
         DeadLetterConfig: { Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
       }),
     ],
   });

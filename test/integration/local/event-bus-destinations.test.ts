@@ -41,6 +41,8 @@ async function startBus(port = 0): Promise<LocalEventBus> {
     functions: createFunctionHost({ region, namePrefix: 'test', load: () => Promise.resolve({}) }),
     log: silentLog,
     sendToQueue: () => Promise.reject(new Error('no queues here')),
+    targetArn: () => 'arn:aws:sqs:us-east-1:000000000000:none',
+    sendToDeadLetterQueue: () => Promise.reject(new Error('no queues here')),
     port,
     rulesFile: join(dataDir, 'bus-rules.json'),
     forwardedEventsFile: forwardedLog,

@@ -1,14 +1,20 @@
 // The local EventBridge, through the SDK's own EventBridgeClient: rules route matching events to
-// their queue or consumer, and nothing else.
+// their queue or consumer, and nothing else; what a target refuses ends up in its DLQ.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { defineContext } from '../../../libs/manifest/types.ts';
 import { startEventBus, type BusEvent, type LocalEventBus } from '../../../infra/local/event-bus.ts';
 import { createFunctionHost } from '../../../infra/local/functions.ts';
 import { silentLog } from '../../../infra/local/log.ts';
 import {
   createDeclaredQueues,
+  sendWithAttributes,
   startSqsAndS3,
   type LocalQueue,
   type SqsAndS3,
@@ -49,6 +55,12 @@ const billing = defineContext({
       pattern: { source: [{ prefix: 'plinth' }] },
       target: { consumer: 'audit' },
     },
+    {
+      name: 'chargeback',
+      description: 'a consumer that always fails',
+      pattern: { 'detail-type': ['payment.chargeback'] },
+      target: { consumer: 'chargeback' },
+    },
   ],
   access: {},
 });
@@ -58,11 +70,14 @@ let sqs: SQSClient;
 let queues: Map<string, LocalQueue>;
 let bus: LocalEventBus;
 let client: EventBridgeClient;
+let deliveryFailures: string;
 const audited: BusEvent[] = [];
 
 beforeAll(async () => {
   service = await startSqsAndS3({ region });
   sqs = new SQSClient({ endpoint: service.endpoint, region, credentials });
+  deliveryFailures = (await sqs.send(new CreateQueueCommand({ QueueName: 'bus-delivery-failures' })))
+    .QueueUrl!;
   queues = await createDeclaredQueues(sqs, [billing], {
     queue: (n) => `bus-${n}`,
     deadLetterQueue: (n) => `bus-${n}-dlq`,
@@ -74,12 +89,27 @@ beforeAll(async () => {
     functions: createFunctionHost({
       region,
       namePrefix: 'test',
-      load: () => Promise.resolve({ audit: (event: BusEvent) => void audited.push(event) }),
+      load: () =>
+        Promise.resolve({
+          audit: (event: BusEvent) => void audited.push(event),
+          chargeback: () => Promise.reject(new Error('the ledger is closed')),
+        }),
     }),
     log: silentLog,
+    deliveryAttempts: 2,
     sendToQueue: async (queue, body) => {
       await sqs.send(new SendMessageCommand({ QueueUrl: queues.get(queue)!.url, MessageBody: body }));
     },
+    targetArn: (target) =>
+      'queue' in target
+        ? queues.get(target.queue)!.arn
+        : `arn:aws:lambda:${region}:000000000000:function:${target.function}`,
+    sendToDeadLetterQueue: (target, message) =>
+      sendWithAttributes(
+        sqs,
+        'queue' in target ? queues.get(target.queue)!.deadLetterUrl : deliveryFailures,
+        message,
+      ),
   });
   client = new EventBridgeClient({ endpoint: bus.endpoint, region, credentials });
 });
@@ -90,6 +120,23 @@ afterAll(async () => {
   sqs?.destroy();
   await service?.stop();
 });
+
+interface Received {
+  body: string;
+  attributes: Record<string, string | undefined>;
+}
+
+async function receiveFrom(url: string): Promise<Received[]> {
+  const received = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'] }),
+  );
+  return (received.Messages ?? []).map((m) => ({
+    body: m.Body!,
+    attributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]),
+    ),
+  }));
+}
 
 async function receive(queue: string): Promise<string[]> {
   const received = await sqs.send(
@@ -155,5 +202,60 @@ describe('the local event bus', () => {
       undefined,
     ]);
     expect(await receive('refunds')).toHaveLength(1);
+  });
+
+  it("puts an event its queue refuses in that queue's DLQ with EventBridge's error attributes", async () => {
+    // U+FFFE is valid JSON but not a character SQS carries.
+    const note = 'refund \uFFFE for ten_1';
+    const result = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'plinth-events',
+            Source: 'plinth',
+            DetailType: 'payment.refunded',
+            Detail: JSON.stringify({ note }),
+          },
+        ],
+      }),
+    );
+    await bus.settled();
+
+    expect(await receive('refunds')).toEqual([]);
+    const [parked, ...rest] = await receiveFrom(queues.get('refunds')!.deadLetterUrl);
+    expect(rest).toEqual([]);
+    expect(JSON.parse(parked!.body)).toMatchObject({ id: result.Entries![0]!.EventId, detail: { note } });
+    expect(parked!.attributes).toMatchObject({
+      ERROR_CODE: expect.stringContaining('InvalidMessageContents') as unknown,
+      RULE_ARN: `arn:aws:events:${region}:000000000000:rule/plinth-events/billing-refunded`,
+      TARGET_ARN: queues.get('refunds')!.arn,
+      RETRY_ATTEMPTS: '1',
+    });
+    expect(parked!.attributes.ERROR_MESSAGE).toBeTruthy();
+  });
+
+  it('puts an event its function keeps failing in the delivery-failures queue', async () => {
+    const result = await client.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: 'plinth-events',
+            Source: 'billing',
+            DetailType: 'payment.chargeback',
+            Detail: '{}',
+          },
+        ],
+      }),
+    );
+    await bus.settled();
+
+    const [parked] = await receiveFrom(deliveryFailures);
+    expect(JSON.parse(parked!.body)).toMatchObject({ id: result.Entries![0]!.EventId });
+    expect(parked!.attributes).toMatchObject({
+      ERROR_CODE: 'Error',
+      ERROR_MESSAGE: 'the ledger is closed',
+      RULE_ARN: `arn:aws:events:${region}:000000000000:rule/plinth-events/billing-chargeback`,
+      TARGET_ARN: `arn:aws:lambda:${region}:000000000000:function:billing-chargeback`,
+    });
   });
 });

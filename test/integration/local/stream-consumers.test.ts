@@ -33,7 +33,8 @@ async function consume(
   declaration: Partial<StreamConsumerDeclaration>,
   handle: (event: DynamoDBStreamEvent) => unknown,
   checkpointFile = join(mkdtempSync(join(tmpdir(), 'plinth-stream-')), 'positions.json'),
-): Promise<{ consumers: StreamConsumers; checkpointFile: string }> {
+): Promise<{ consumers: StreamConsumers; checkpointFile: string; failureQueue: unknown[] }> {
+  const failureQueue: unknown[] = [];
   const context = defineContext({
     name: 'widgets',
     description: 'test',
@@ -63,10 +64,14 @@ async function consume(
       load: () => Promise.resolve({ changes: handle }),
     }),
     checkpointFile,
+    sendToFailureQueue: (consumer, record) => {
+      failureQueue.push({ consumer, ...(JSON.parse(record) as object) });
+      return Promise.resolve();
+    },
     log: silentLog,
     pollIntervalMs: 20,
   });
-  return { consumers, checkpointFile };
+  return { consumers, checkpointFile, failureQueue };
 }
 
 const nameOf = (record: DynamoDBRecord) => record.dynamodb?.NewImage?.name?.S;
@@ -132,16 +137,22 @@ describe('DynamoDB stream consumers', () => {
     }
   });
 
-  it('give up on a batch after maxRetryAttempts, record it, and go on with the stream', async () => {
+  it("give up on a batch after maxRetryAttempts, send Lambda's on-failure record to the failure queue, and go on", async () => {
     const tables = await createTestTables({ stream: true });
     for (const id of ['w1', 'w2', 'w3']) await put(tables, id, 'widget');
     const calls: string[] = [];
-    const { consumers } = await consume(tables, { batchSize: 1, maxRetryAttempts: 2 }, (event) => {
-      const name = nameOf(event.Records[0]!)!;
-      calls.push(name);
-      if (name === 'w2') throw new Error('w2 is poison');
-      return { batchItemFailures: [] };
-    });
+    const poison: string[] = [];
+    const { consumers, failureQueue } = await consume(
+      tables,
+      { batchSize: 1, maxRetryAttempts: 2 },
+      (event) => {
+        const name = nameOf(event.Records[0]!)!;
+        calls.push(name);
+        if (name !== 'w2') return { batchItemFailures: [] };
+        poison.push(event.Records[0]!.dynamodb!.SequenceNumber!);
+        throw new Error('w2 is poison');
+      },
+    );
     try {
       await eventually(() => calls.includes('w3') || undefined, 'the record after the poison one');
       expect(calls).toEqual(['w1', 'w2', 'w2', 'w2', 'w3']);
@@ -151,6 +162,21 @@ describe('DynamoDB stream consumers', () => {
           records: 1,
           attempts: 3,
           reason: 'w2 is poison',
+        }),
+      ]);
+      expect(failureQueue).toEqual([
+        expect.objectContaining({
+          consumer: 'widgets-changes',
+          requestContext: expect.objectContaining({
+            condition: 'RetryAttemptsExhausted',
+            approximateInvokeCount: 3,
+          }) as unknown,
+          DDBStreamBatchInfo: expect.objectContaining({
+            startSequenceNumber: poison[0],
+            endSequenceNumber: poison[0],
+            batchSize: 1,
+            streamArn: expect.stringContaining('/stream/') as unknown,
+          }) as unknown,
         }),
       ]);
     } finally {

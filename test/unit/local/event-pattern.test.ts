@@ -453,7 +453,6 @@ describe('$or', () => {
       { c: '3' },
       true,
     ],
-    ['a field named $or with plain values is a field', { $or: ['x'] }, { $or: 'x' }, true],
   ]);
 });
 
