@@ -10,7 +10,9 @@ import { Construct } from 'constructs';
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { RouteDeclaration } from '../../libs/manifest/types.ts';
 import { apiStage } from '../topology.ts';
-import { addProblemResponses } from './problem-responses.ts';
+import { allowedMethods } from '../../libs/http/route-table.ts';
+import { problemContentType } from '../../libs/http/problem.ts';
+import { addProblemResponses, problemTemplate } from './problem-responses.ts';
 
 export interface PlinthApiProps {
   readonly restApiName: string;
@@ -122,40 +124,50 @@ export class PlinthApi extends Construct {
   }
 
   /**
-   * Adds a resource (a path below the stage) with a method per route, proxied to `handler`, and
-   * an `ANY` method without authorizer so that any other method reaches the function's router,
-   * which answers 405 problem+json instead of API Gateway's 403.
+   * Adds a resource (a path below the stage) with a method per route, proxied to `handler` (and HEAD
+   * beside GET, which the function answers as GET without a body), and an `ANY` method answered by
+   * API Gateway itself: 405 problem+json naming the allowed methods (204 to OPTIONS), so a method
+   * the path does not declare invokes nothing.
    */
   addRoutes(path: string, routes: readonly RouteDeclaration[], handler: lambda.IFunction): apigw.Resource {
     const resource = this.restApi.root.resourceForPath(path);
     const integration = this.integrationFor(handler);
     for (const route of routes) {
-      const method = resource.addMethod(
-        route.method,
-        integration,
-        route.audience === 'public'
-          ? { authorizationType: apigw.AuthorizationType.NONE, operationName: route.operationId }
-          : {
-              authorizer: this.authorizer,
-              authorizationType: apigw.AuthorizationType.CUSTOM,
-              operationName: route.operationId,
-            },
-      );
-      if (route.audience === 'public') {
-        Validations.of(method).acknowledge({
-          id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is declared public in its manifest (permission "public").`,
-        });
+      const methods = route.method === 'GET' ? ['GET', 'HEAD'] : [route.method];
+      for (const httpMethod of methods) {
+        const method = resource.addMethod(
+          httpMethod,
+          integration,
+          route.audience === 'public'
+            ? { authorizationType: apigw.AuthorizationType.NONE, operationName: route.operationId }
+            : {
+                authorizer: this.authorizer,
+                authorizationType: apigw.AuthorizationType.CUSTOM,
+                operationName: route.operationId,
+              },
+        );
+        if (route.audience === 'public') {
+          Validations.of(method).acknowledge({
+            id: 'AwsSolutions-APIG4',
+            reason: `${route.method} ${route.path} is declared public in its manifest (permission "public").`,
+          });
+        }
+        acknowledgeCustomAuthorizer(method);
       }
-      acknowledgeCustomAuthorizer(method);
     }
-    const fallback = resource.addMethod('ANY', integration, {
+    const fallback = resource.addMethod('ANY', methodNotAllowed(routes.map((r) => r.method)), {
       authorizationType: apigw.AuthorizationType.NONE,
+      methodResponses: [204, 405].map((status) => ({
+        statusCode: String(status),
+        responseParameters: Object.fromEntries(
+          fallbackHeaders.map((name) => [`method.response.header.${name}`, true]),
+        ),
+      })),
     });
     Validations.of(fallback).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason:
-        'Catches only methods this path does not declare; the function answers 405 without running any route.',
+        'Catches only methods this path does not declare; API Gateway answers 405 itself and invokes nothing.',
     });
     acknowledgeCustomAuthorizer(fallback);
     return resource;
@@ -171,6 +183,43 @@ export class PlinthApi extends Construct {
     }
     return integration;
   }
+}
+
+const fallbackHeaders = ['Allow', 'Content-Type', 'Cache-Control'] as const;
+
+/** API Gateway's own answer to a method a path does not declare, the same the functions' router gives. */
+function methodNotAllowed(declared: readonly string[]): apigw.MockIntegration {
+  const allow = allowedMethods(declared);
+  const headers = (contentType: string) =>
+    Object.fromEntries(
+      Object.entries({ Allow: allow, 'Content-Type': contentType, 'Cache-Control': 'no-store' }).map(
+        ([name, value]) => [`method.response.header.${name}`, `'${value}'`],
+      ),
+    );
+  return new apigw.MockIntegration({
+    // Requests with a body API Gateway has no template for are refused (415) before reaching the mock.
+    passthroughBehavior: apigw.PassthroughBehavior.NEVER,
+    requestTemplates: {
+      'application/json':
+        '#if($context.httpMethod == "OPTIONS"){"statusCode":204}#else{"statusCode":405}#end',
+    },
+    integrationResponses: [
+      { selectionPattern: '204', statusCode: '204', responseParameters: headers('text/plain') },
+      {
+        statusCode: '405',
+        responseParameters: headers(problemContentType),
+        responseTemplates: {
+          'application/json': problemTemplate({
+            type: apigw.ResponseType.DEFAULT_4XX,
+            status: 405,
+            title: 'Method Not Allowed',
+            code: 'method_not_allowed',
+            detail: `"$context.httpMethod is not allowed here; use ${allow}."`,
+          }),
+        },
+      },
+    ],
+  });
 }
 
 function acknowledgeCustomAuthorizer(method: apigw.Method): void {

@@ -21,7 +21,7 @@ import { Problem } from './problem.ts';
 import { problemDetails, requestIdOf } from './problem-details.ts';
 import { readJsonBody, validateInput, type RawInput } from './request-input.ts';
 import { jsonResponse } from './responses.ts';
-import { createRouteTable } from './route-table.ts';
+import { allowedMethods, createRouteTable } from './route-table.ts';
 import type { BoundRoute, RouteRequest } from './route.ts';
 import { securityHeaders } from './security-headers.ts';
 
@@ -43,13 +43,6 @@ export interface ApiHandlerOptions {
 
 /** How long an in-flight Idempotency-Key stays locked when the context gives no deadline. */
 const defaultLockMillis = 30_000;
-
-function allowHeader(methods: readonly string[]): string {
-  const all = new Set(methods);
-  if (all.has('GET')) all.add('HEAD');
-  all.add('OPTIONS');
-  return [...all].join(', ');
-}
 
 export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const logger = options.logger ?? new Logger({ serviceName: options.serviceName });
@@ -80,7 +73,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     });
     if (match.kind === 'not_found') throw new Problem(404, 'not_found', `No route matches ${event.path}.`);
     if (match.kind === 'method_not_allowed') {
-      const allow = allowHeader(match.allow);
+      const allow = allowedMethods(match.allow);
       if (method === 'OPTIONS') return { statusCode: 204, headers: { allow }, body: '' };
       throw new Problem(405, 'method_not_allowed', `${method} is not allowed here; use ${allow}.`, {
         headers: { allow },

@@ -10,6 +10,14 @@ export type RouteMatch =
   | { kind: 'method_not_allowed'; allow: HttpMethod[] }
   | { kind: 'not_found' };
 
+/** The `Allow` header of a path with these declared methods: HEAD is served beside GET, and OPTIONS always. */
+export function allowedMethods(declared: readonly string[]): string {
+  const all = new Set(declared);
+  if (all.has('GET')) all.add('HEAD');
+  all.add('OPTIONS');
+  return [...all].join(', ');
+}
+
 export interface RouteTable {
   match(request: RoutableRequest): RouteMatch;
 }

@@ -96,15 +96,36 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
     }
   });
 
-  test('every path with routes also answers any other method through its function, without the authorizer', () => {
+  test('every path answers any other method at the gateway with 405, invoking no function', () => {
     const methods = methodsByRoute(template(region));
     for (const path of new Set(routes.map((r) => r.route.path))) {
       const fallback = methods.get(`ANY ${path}`);
-      expect(fallback, path).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'AWS_PROXY' } });
+      expect(fallback, path).toMatchObject({ AuthorizationType: 'NONE', Integration: { Type: 'MOCK' } });
+      const integration = (
+        fallback as { Integration: { IntegrationResponses: Array<Record<string, unknown>> } }
+      ).Integration;
+      const allow = routes.filter((r) => r.route.path === path).map((r) => r.route.method);
+      expect(integration.IntegrationResponses, path).toContainEqual(
+        expect.objectContaining({
+          StatusCode: '405',
+          ResponseParameters: expect.objectContaining({
+            'method.response.header.Allow': expect.stringContaining(allow[0]!) as string,
+            'method.response.header.Content-Type': "'application/problem+json'",
+          }) as object,
+        }),
+      );
     }
-    const declared = new Set(routes.map((r) => `${r.route.method} ${r.route.path}`));
+    const declared = new Set(
+      routes.flatMap((r) =>
+        r.route.method === 'GET'
+          ? [`GET ${r.route.path}`, `HEAD ${r.route.path}`]
+          : [`${r.route.method} ${r.route.path}`],
+      ),
+    );
     const undeclared = [...methods.keys()].filter((key) => !key.startsWith('ANY ') && !declared.has(key));
     expect(undeclared).toEqual([]);
+    for (const key of declared)
+      expect(methods.get(key), key).toMatchObject({ Integration: { Type: 'AWS_PROXY' } });
   });
 
   test('the API is served at stage v1 with tracing, JSON access logs and stage throttling', () => {
