@@ -1,6 +1,7 @@
 // What the stacks build from the contexts' declarations: one function per handler export, the
 // queues, stream consumers, rules, schedules, user pool triggers and API resources. Pure, so a bad
 // manifest fails here with a message naming the context and the bad value, before any construct exists.
+import { CronExpressionError, parseCron } from './cron-expression.ts';
 import type { AccessDeclaration, ContextManifest, RouteDeclaration } from '../libs/manifest/types.ts';
 import type {
   FunctionSpec,
@@ -207,6 +208,14 @@ export function deriveTopology(
         fail(
           `context ${ctx.name}: schedule ${declaration.name} has expression "${declaration.expression}"; use rate(...), cron(...) or at(...)`,
         );
+      }
+      if (declaration.expression.startsWith('cron(')) {
+        try {
+          parseCron(declaration.expression);
+        } catch (error) {
+          if (!(error instanceof CronExpressionError)) throw error;
+          fail(`context ${ctx.name}: schedule ${declaration.name}: ${error.message}`);
+        }
       }
       const functionId = addFunction(ctx, declaration.consumer, `schedule ${declaration.name}`);
       schedules.push({ id, context: ctx.name, declaration, functionId });

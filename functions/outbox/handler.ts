@@ -13,10 +13,8 @@ const logger = new Logger({ serviceName: 'outbox' });
 
 export const publish = middy(async (event: DynamoDBStreamEvent) => {
   const result = await publishStreamBatch(event, { eventBridge, busName: config.eventBusName });
-  if (result.batchItemFailures.length > 0) {
-    logger.warn('events not yet published; the stream will deliver them again', {
-      from: result.batchItemFailures[0]?.itemIdentifier,
-    });
+  for (const failure of result.failures) {
+    logger.warn('event not published; the stream will deliver it again', { ...failure });
   }
-  return result;
+  return result.response;
 }).use(injectLambdaContext(logger));

@@ -211,34 +211,47 @@ export async function createDestination(
   try {
     await deps.rules.put({ name: destination.ruleName, tenantId, eventBusArn, roleArn });
   } catch (error) {
-    await undoReservation(deps, destination, actor);
-    // The cause is logged with the 5xx, not shown: it names Plinth's own roles and resources.
+    const undoFailure = await undoReservation(deps, destination, actor);
+    // The causes are logged with the 5xx, not shown: they name Plinth's own roles and resources.
     throw Object.assign(
       new Problem(
         502,
         'destination_rejected',
         'EventBridge did not accept the rule for this bus; try again later.',
       ),
-      { cause: error },
+      { cause: error, ...(undoFailure ? { undoFailure } : {}) },
     );
   }
   return deps.store.activateDestination(destination, actor);
 }
 
+/** Why a destination whose rule could not be made is still recorded, for the log of the failed create. */
+export interface UndoFailure {
+  destinationId: string;
+  ruleName: string;
+  error: string;
+}
+
 /**
  * Takes back a destination whose rule could not be made. If that fails too, the record stays
- * `creating`, listed, and DELETE finishes the job; the caller still learns the create failed.
+ * `creating`, listed, and DELETE finishes the job; the caller still learns the create failed, and
+ * the failure says what was left behind.
  */
 async function undoReservation(
   deps: WebhooksDeps,
   destination: DestinationItem,
   actor: Actor,
-): Promise<void> {
+): Promise<UndoFailure | undefined> {
   try {
     await deps.rules.remove(destination.ruleName);
     await deps.store.removeDestination(destination, false, actor);
-  } catch {
-    return;
+    return undefined;
+  } catch (error) {
+    return {
+      destinationId: destination.destinationId,
+      ruleName: destination.ruleName,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    };
   }
 }
 

@@ -1,8 +1,10 @@
-// EventBridge Scheduler on one machine, for `schedules` declarations with rate(...) expressions:
-// each schedule's next run persists in the data dir, so a restart keeps the cadence, and runs
-// missed while the runtime was down collapse into one. cron(...) and at(...) are reported and skipped.
+// EventBridge Scheduler on one machine, for `schedules` declarations with rate(...) and cron(...)
+// expressions (cron in UTC, as the stacks deploy them): each schedule's next run persists in the
+// data dir, so a restart keeps the cadence, and runs missed while the runtime was down collapse into
+// one. at(...) is reported and skipped.
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { parseCron } from '../cron-expression.ts';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
 import { localAccountId } from './environment.ts';
 import type { FunctionHost, LocalFunction } from './functions.ts';
@@ -49,8 +51,29 @@ const stateSchema = z.record(
 interface Schedule {
   id: string;
   expression: string;
-  interval: number;
+  /** The first run after `now`; undefined when there is none. */
+  first(now: number): number | undefined;
+  /** The run after the one due at `due` that ran at `at`: missed runs in between are skipped. */
+  following(due: number, at: number): number | undefined;
   fn: LocalFunction;
+}
+
+type Cadence = Pick<Schedule, 'first' | 'following'>;
+
+/** How a rate(...) or cron(...) expression repeats; undefined for any other expression. */
+function cadenceOf(expression: string): Cadence | undefined {
+  const interval = rateMillis(expression);
+  if (interval !== undefined) {
+    return {
+      first: (now) => now + interval,
+      following: (due, at) => due + (Math.floor((at - due) / interval) + 1) * interval,
+    };
+  }
+  if (!expression.trim().startsWith('cron(')) return undefined;
+  // The topology refused an expression EventBridge would, so this parses.
+  const cron = parseCron(expression);
+  const next = (after: number) => cron.nextRun(new Date(after))?.getTime();
+  return { first: next, following: (_due, at) => next(at) };
 }
 
 export function startScheduler(options: SchedulerOptions): LocalScheduler {
@@ -62,23 +85,29 @@ export function startScheduler(options: SchedulerOptions): LocalScheduler {
   for (const context of options.contexts) {
     for (const declaration of context.schedules ?? []) {
       const id = `${context.name}-${declaration.name}`;
-      const interval = rateMillis(declaration.expression);
-      if (interval === undefined) {
+      const cadence = cadenceOf(declaration.expression);
+      if (cadence === undefined) {
         log.warn(
-          `schedule ${id} (${declaration.expression}) is not run locally: only rate(...) expressions are`,
+          `schedule ${id} (${declaration.expression}) is not run locally: only rate(...) and cron(...) expressions are`,
         );
         continue;
+      }
+      const saved = state[id];
+      if (!saved || saved.expression !== declaration.expression) {
+        const nextRunAt = cadence.first(now());
+        if (nextRunAt === undefined) {
+          log.warn(`schedule ${id} (${declaration.expression}) never runs again`);
+          delete state[id];
+          continue;
+        }
+        state[id] = { expression: declaration.expression, nextRunAt };
       }
       schedules.push({
         id,
         expression: declaration.expression,
-        interval,
+        ...cadence,
         fn: options.functions.forContext(context, declaration.consumer),
       });
-      const saved = state[id];
-      if (!saved || saved.expression !== declaration.expression) {
-        state[id] = { expression: declaration.expression, nextRunAt: now() + interval };
-      }
     }
   }
   writeJsonFile(options.stateFile, state);
@@ -87,15 +116,16 @@ export function startScheduler(options: SchedulerOptions): LocalScheduler {
 
   async function runDue(): Promise<void> {
     for (const schedule of schedules) {
-      const entry = state[schedule.id]!;
+      const entry = state[schedule.id];
       const at = now();
-      if (entry.nextRunAt > at) continue;
-      const missed = Math.floor((at - entry.nextRunAt) / schedule.interval);
-      state[schedule.id] = {
-        ...entry,
-        lastRunAt: at,
-        nextRunAt: entry.nextRunAt + (missed + 1) * schedule.interval,
-      };
+      if (!entry || entry.nextRunAt > at) continue;
+      const nextRunAt = schedule.following(entry.nextRunAt, at);
+      if (nextRunAt === undefined) {
+        log.info(`schedule ${schedule.id} ran for the last time`);
+        delete state[schedule.id];
+      } else {
+        state[schedule.id] = { ...entry, lastRunAt: at, nextRunAt };
+      }
       writeJsonFile(options.stateFile, state);
       const event = {
         version: '0',

@@ -216,4 +216,18 @@ describe('a manifest mistake fails with the bad value named', () => {
     const schedules = [{ name: 'nightly', expression: 'every night', consumer: 'purge' }];
     expect(() => deriveTopology([context({ schedules })], authorizer)).toThrow(/expression "every night"/);
   });
+
+  test.each([
+    ['cron(0 2 * * *)', /has 5 fields/],
+    ['cron(0 2 * * * *)', /must be \?/],
+    ['cron(0 2 ? * 0 *)', /day-of-week takes 1-7/],
+  ])('a cron schedule EventBridge would refuse: %s', (expression, why) => {
+    const schedules = [{ name: 'nightly', expression, consumer: 'purge' }];
+    expect(() => deriveTopology([context({ schedules })], authorizer)).toThrow(why);
+  });
+
+  test('a cron schedule EventBridge takes', () => {
+    const schedules = [{ name: 'nightly', expression: 'cron(0 2 ? * MON-FRI *)', consumer: 'purge' }];
+    expect(deriveTopology([context({ schedules })], authorizer).schedules).toHaveLength(1);
+  });
 });

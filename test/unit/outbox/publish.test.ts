@@ -47,7 +47,7 @@ describe('outbox publisher', () => {
 
     const result = await publishStreamBatch(stream, { eventBridge, busName: 'bus' });
 
-    expect(result.batchItemFailures).toEqual([]);
+    expect(result.response.batchItemFailures).toEqual([]);
     const calls = mock.commandCalls(PutEventsCommand);
     expect(calls.map((c) => c.args[0].input.Entries?.length)).toEqual([10, 2]);
     const first = calls[0]!.args[0].input.Entries![0]!;
@@ -59,24 +59,55 @@ describe('outbox publisher', () => {
     });
   });
 
-  it('reports the first entry EventBridge refused, so it and the rest come again', async () => {
-    mock.on(PutEventsCommand).resolves({
-      FailedEntryCount: 1,
-      Entries: [{ EventId: 'a' }, { ErrorCode: 'InternalFailure', ErrorMessage: 'x' }, { EventId: 'c' }],
-    });
-    const stream: DynamoDBStreamEvent = { Records: [1, 2, 3].map((n) => record(n, eventItem(n))) };
+  it('fails exactly the entries EventBridge refused, with their tenant and event, and every record after the call', async () => {
+    mock
+      .on(PutEventsCommand)
+      .resolvesOnce({
+        FailedEntryCount: 2,
+        Entries: [
+          { EventId: 'a' },
+          { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' },
+          { EventId: 'c' },
+          { ErrorCode: 'ThrottlingException', ErrorMessage: 'slow down' },
+          ...Array.from({ length: 6 }, (_, i) => ({ EventId: `e${i}` })),
+        ],
+      })
+      .resolves({ FailedEntryCount: 0, Entries: [] });
+    const stream: DynamoDBStreamEvent = {
+      Records: Array.from({ length: 12 }, (_, i) => record(i + 1, eventItem(i + 1))),
+    };
 
     const result = await publishStreamBatch(stream, { eventBridge, busName: 'bus' });
 
-    expect(result.batchItemFailures).toEqual([{ itemIdentifier: '2' }]);
+    // Records 11 and 12 were never sent: the batch stops at the call that failed.
+    expect(result.response.batchItemFailures).toEqual(
+      ['2', '4', '11', '12'].map((itemIdentifier) => ({ itemIdentifier })),
+    );
+    expect(mock.commandCalls(PutEventsCommand)).toHaveLength(1);
+    expect(result.published).toBe(8);
+    expect(result.failures).toEqual([
+      { tenantId: 'ten_1', eventId: '01EV2', sequenceNumber: '2', error: 'InternalFailure: try again' },
+      { tenantId: 'ten_1', eventId: '01EV4', sequenceNumber: '4', error: 'ThrottlingException: slow down' },
+    ]);
   });
 
-  it('reports the chunk start when the call itself fails', async () => {
-    mock.on(PutEventsCommand).rejects(new Error('throttled'));
-    const stream: DynamoDBStreamEvent = { Records: [record(7, eventItem(7))] };
+  it('fails every record of a call that threw, and says why, while the calls before it stand', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    mock
+      .on(PutEventsCommand)
+      .resolvesOnce({ FailedEntryCount: 0, Entries: Array.from({ length: 10 }, () => ({ EventId: 'x' })) })
+      .rejects(throttled);
+    const stream: DynamoDBStreamEvent = {
+      Records: Array.from({ length: 12 }, (_, i) => record(i + 1, eventItem(i + 1))),
+    };
 
-    expect(await publishStreamBatch(stream, { eventBridge, busName: 'bus' })).toEqual({
-      batchItemFailures: [{ itemIdentifier: '7' }],
-    });
+    const result = await publishStreamBatch(stream, { eventBridge, busName: 'bus' });
+
+    expect(result.response.batchItemFailures).toEqual([{ itemIdentifier: '11' }, { itemIdentifier: '12' }]);
+    expect(result.published).toBe(10);
+    expect(result.failures.map((f) => [f.eventId, f.error])).toEqual([
+      ['01EV11', 'ThrottlingException: Rate exceeded'],
+      ['01EV12', 'ThrottlingException: Rate exceeded'],
+    ]);
   });
 });
