@@ -17,7 +17,8 @@ export interface DeclaredResources {
   mailFrom(): string;
   /** The user pool; `jwksUrl` only on one machine, where the issuer is not Cognito's. */
   userPool(): { id: string; clientIds: readonly string[]; jwksUrl?: string };
-  eventDestinationRoleArn(): string;
+  /** The role EventBridge forwards with, and the queue where forwards that kept failing land. */
+  eventDestinations(): { roleArn: string; deadLetterArn: string };
 }
 
 function secretVariable(name: string, reference: SecretReference): Record<string, string> {
@@ -54,7 +55,11 @@ export function declaredVariables(
     environment.USER_POOL_CLIENT_IDS = pool.clientIds.join(',');
     if (pool.jwksUrl !== undefined) environment.IDENTITY_JWKS_URL = pool.jwksUrl;
   }
-  if (access.eventDestinations) environment.EVENT_DESTINATION_ROLE_ARN = resources.eventDestinationRoleArn();
+  if (access.eventDestinations) {
+    const destinations = resources.eventDestinations();
+    environment.EVENT_DESTINATION_ROLE_ARN = destinations.roleArn;
+    environment.EVENT_DESTINATION_DLQ_ARN = destinations.deadLetterArn;
+  }
   return environment;
 }
 

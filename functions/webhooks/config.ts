@@ -16,7 +16,16 @@ export const webhooksEnvSchema = z
     WEBHOOK_SECRET_KEY_ARN: z.string().min(1).optional(),
     /** Role EventBridge assumes to put events on a tenant's bus; absent where destinations are not offered. */
     EVENT_DESTINATION_ROLE_ARN: z.string().min(1).optional(),
+    /** Where EventBridge parks an event it could not forward to a tenant's bus; set with the role. */
+    EVENT_DESTINATION_DLQ_ARN: z.string().min(1).optional(),
   })
+  .refine(
+    (env) => (env.EVENT_DESTINATION_ROLE_ARN === undefined) === (env.EVENT_DESTINATION_DLQ_ARN === undefined),
+    {
+      message: 'set EVENT_DESTINATION_ROLE_ARN and EVENT_DESTINATION_DLQ_ARN together',
+      path: ['EVENT_DESTINATION_DLQ_ARN'],
+    },
+  )
   .refine((env) => env.WEBHOOK_SECRET_KEY !== undefined || env.WEBHOOK_SECRET_KEY_ARN !== undefined, {
     message: 'set WEBHOOK_SECRET_KEY or WEBHOOK_SECRET_KEY_ARN',
     path: ['WEBHOOK_SECRET_KEY'],
@@ -32,6 +41,7 @@ export interface WebhooksConfig {
   secretKey: string | undefined;
   secretKeyArn: string | undefined;
   eventDestinationRoleArn: string | undefined;
+  eventDestinationDeadLetterArn: string | undefined;
 }
 
 /** Parses the environment once at cold start; a missing or bad variable fails with every problem named. */
@@ -52,5 +62,6 @@ export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): Webhoo
     secretKey: e.WEBHOOK_SECRET_KEY,
     secretKeyArn: e.WEBHOOK_SECRET_KEY_ARN,
     eventDestinationRoleArn: e.EVENT_DESTINATION_ROLE_ARN,
+    eventDestinationDeadLetterArn: e.EVENT_DESTINATION_DLQ_ARN,
   };
 }

@@ -27,6 +27,9 @@ export interface DestinationRules {
 
 const targetId = 'tenant-bus';
 
+/** EventBridge's longest: 185 attempts over 24 hours, then the dead-letter queue. */
+export const forwardRetryPolicy = { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 };
+
 /** Only events from Plinth about this tenant match. */
 export function destinationPattern(tenantId: string) {
   return { source: [eventSource], detail: { tenantId: [tenantId] } };
@@ -34,9 +37,13 @@ export function destinationPattern(tenantId: string) {
 
 export function createDestinationRules(
   client: EventBridgeClient,
-  options: { busName: string },
+  options: {
+    busName: string;
+    /** Where EventBridge parks an event it could not forward within the retry policy. */
+    deadLetterArn: string | undefined;
+  },
 ): DestinationRules {
-  const { busName } = options;
+  const { busName, deadLetterArn } = options;
   async function ignoringMissing(send: Promise<unknown>): Promise<void> {
     try {
       await send;
@@ -59,7 +66,17 @@ export function createDestinationRules(
         new PutTargetsCommand({
           Rule: name,
           EventBusName: busName,
-          Targets: [{ Id: targetId, Arn: eventBusArn, RoleArn: roleArn }],
+          Targets: [
+            {
+              Id: targetId,
+              Arn: eventBusArn,
+              RoleArn: roleArn,
+              // A tenant's bus that refuses for a day (a policy changed, the bus deleted) must not
+              // silently drop what Plinth accepted: EventBridge parks those events instead.
+              RetryPolicy: forwardRetryPolicy,
+              ...(deadLetterArn ? { DeadLetterConfig: { Arn: deadLetterArn } } : {}),
+            },
+          ],
         }),
       );
       const failed = result.FailedEntries?.[0];

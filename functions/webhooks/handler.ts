@@ -41,7 +41,10 @@ async function createWebhooksApi(): Promise<ApiHandler> {
         region: runtime.region,
       }),
     ),
-    rules: createDestinationRules(createEventBridgeClient(runtime.region), { busName: runtime.eventBusName }),
+    rules: createDestinationRules(createEventBridgeClient(runtime.region), {
+      busName: runtime.eventBusName,
+      deadLetterArn: config.eventDestinationDeadLetterArn,
+    }),
     cursors: createCursorCodec(cursorSecret),
     clock: () => new Date(),
   };

@@ -164,6 +164,9 @@ export function grantDeclaredAccess(
       const { pool, clientIds } = found(resources.userPool, context, 'user pool it may reference');
       return { id: pool.userPoolId, clientIds };
     },
-    eventDestinationRoleArn: () => resources.eventDestinations.role.roleArn,
+    eventDestinations: () => ({
+      roleArn: resources.eventDestinations.role.roleArn,
+      deadLetterArn: resources.eventDestinations.deadLetters.queue.queueArn,
+    }),
   });
 }

@@ -2,8 +2,10 @@
 // account. It may put events only to buses in regions of this stack's residency zone, so a
 // destination can never carry data out of the zone, whatever bus ARN a rule names.
 import { Stack } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letter-queue.ts';
 import { acknowledgeWildcardResource } from './wildcard-findings.ts';
 import type { ResidencyZone } from '../../libs/config/deployment.ts';
 
@@ -17,6 +19,8 @@ export interface EventDestinationRoleProps {
   readonly eventBusName: string;
   /** Rules that may use the role start with this, e.g. `plinth-dest-`. */
   readonly rulePrefix: string;
+  /** Where the alarm of the forwards' dead-letter queue notifies. */
+  readonly alarmAction: cloudwatch.IAlarmAction;
 }
 
 export class EventDestinationRole extends Construct {
@@ -25,6 +29,8 @@ export class EventDestinationRole extends Construct {
   readonly targetBusArns: string;
   /** ARN pattern of the rules that may use the role. */
   readonly ruleArns: string;
+  /** Events a rule could not forward within its retry policy; each rule's target names it. */
+  readonly deadLetters: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: EventDestinationRoleProps) {
     super(scope, id);
@@ -52,6 +58,22 @@ export class EventDestinationRole extends Construct {
     });
     this.role.addToPolicy(
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.targetBusArns] }),
+    );
+    this.deadLetters = new DeadLetterQueue(this, 'Failures', {
+      alarmAction: props.alarmAction,
+      purpose: "tenant events EventBridge could not forward to the tenant's own bus within 24 hours",
+    });
+    // EventBridge sends what a destination rule gave up on; only those rules of this account may.
+    this.deadLetters.queue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetters.queue.queueArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': this.ruleArns },
+        },
+      }),
     );
     acknowledgeWildcardResource(
       this.role,

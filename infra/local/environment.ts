@@ -18,6 +18,8 @@ export interface LocalNames {
   buckets: { documents: string; backups: string; exports: string };
   /** The EventBridge Scheduler group one-time schedules (long webhook retries) are created in. */
   scheduleGroup: string;
+  /** The queue where forwards to tenants' buses that kept failing land (never, here: see event-bus-rules). */
+  eventDestinationFailures: string;
   /** IAM roles that exist only as names here: the stand-ins check no permissions. */
   roles: { scheduler: string; eventDestinations: string };
 }
@@ -36,6 +38,7 @@ export function localNames(deployment: Pick<DeploymentConfig, 'name'>, region: s
       exports: `${prefix}-exports-${region}`,
     },
     scheduleGroup: scheduleGroupName(deployment),
+    eventDestinationFailures: `${prefix}-event-destination-failures`,
     roles: { scheduler: `${prefix}-scheduler`, eventDestinations: `${prefix}-event-destinations` },
   };
 }
@@ -120,7 +123,10 @@ export function functionEnvironment(
       clientIds: [input.identity.clientIds.firstParty, input.identity.clientIds.console],
       jwksUrl: input.identity.jwksUrl,
     }),
-    eventDestinationRoleArn: () => localRoleArn(input.names.roles.eventDestinations),
+    eventDestinations: () => ({
+      roleArn: localRoleArn(input.names.roles.eventDestinations),
+      deadLetterArn: `arn:aws:sqs:${input.region}:${localAccountId}:${input.names.eventDestinationFailures}`,
+    }),
   });
   return {
     ...lambdaStandard,

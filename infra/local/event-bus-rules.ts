@@ -45,7 +45,23 @@ const name = z
   .min(1)
   .max(64)
   .regex(/^[.\-_A-Za-z0-9]+$/);
-const target = z.object({ Id: name, Arn: z.string().min(1).max(1600), RoleArn: z.string().optional() });
+const target = z.object({
+  Id: name,
+  Arn: z.string().min(1).max(1600),
+  RoleArn: z.string().optional(),
+  // Kept as EventBridge keeps them; a forward here is written to a file and cannot fail, so neither acts.
+  RetryPolicy: z
+    .object({
+      MaximumRetryAttempts: z.number().int().min(0).max(185).optional(),
+      MaximumEventAgeInSeconds: z.number().int().min(60).max(86_400).optional(),
+    })
+    .strict()
+    .optional(),
+  DeadLetterConfig: z
+    .object({ Arn: z.string().regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]{1,80}$/) })
+    .strict()
+    .optional(),
+});
 const storedRule = z.object({
   name,
   eventPattern: z.string(),
@@ -185,13 +201,13 @@ export function createBusRules(options: BusRulesOptions): BusRules {
       const rule = existing(request.Rule);
       const targets = new Map(rule.targets.map((t) => [t.Id, t]));
       const failed: Array<{ TargetId: string; ErrorCode: string; ErrorMessage: string }> = [];
-      for (const { Id, Arn, RoleArn, ...rest } of request.Targets) {
+      for (const { Id, Arn, RoleArn, RetryPolicy, DeadLetterConfig, ...rest } of request.Targets) {
         const account = otherAccountBus.exec(Arn)?.[1];
         if (account === undefined || account === localAccountId || Object.keys(rest).length > 0) {
           failed.push({
             TargetId: Id,
             ErrorCode: 'ValidationException',
-            ErrorMessage: `${Arn}: on one machine a rule's targets can only be another account's event bus, without input settings`,
+            ErrorMessage: `${Arn}: on one machine a rule's targets can only be another account's event bus, without input settings (a retry policy and dead-letter queue are fine)`,
           });
         } else if (!targets.has(Id) && targets.size >= maxTargets) {
           failed.push({
@@ -200,7 +216,13 @@ export function createBusRules(options: BusRulesOptions): BusRules {
             ErrorMessage: 'Too many targets.',
           });
         } else {
-          targets.set(Id, { Id, Arn, ...(RoleArn !== undefined ? { RoleArn } : {}) });
+          targets.set(Id, {
+            Id,
+            Arn,
+            ...(RoleArn !== undefined ? { RoleArn } : {}),
+            ...(RetryPolicy !== undefined ? { RetryPolicy } : {}),
+            ...(DeadLetterConfig !== undefined ? { DeadLetterConfig } : {}),
+          });
         }
       }
       rules.set(rule.name, { ...rule, targets: [...targets.values()] });

@@ -115,7 +115,7 @@ export interface FailureQueues {
 export async function createFailureQueues(
   sqs: SQSClient,
   contexts: readonly ContextManifest[],
-  names: { queue(name: string): string },
+  names: { queue(name: string): string; eventDestinationFailures: string },
 ): Promise<FailureQueues> {
   const create = async (name: string) =>
     (
@@ -133,6 +133,12 @@ export async function createFailureQueues(
       streams.set(id, await create(`${id}-stream-failures`));
     }
   }
+  await sqs.send(
+    new CreateQueueCommand({
+      QueueName: names.eventDestinationFailures,
+      Attributes: { MessageRetentionPeriod: days(14) },
+    }),
+  );
   return { deliveries: await create('delivery-failures'), streams };
 }
 

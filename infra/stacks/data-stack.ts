@@ -185,6 +185,7 @@ export class DataStack extends Stack {
       zone,
       eventBusName: eventBusName(deployment),
       rulePrefix: eventDestinationRulePrefix(deployment),
+      alarmAction: this.alarms.action,
     });
 
     this.schemaRegistry = new EventSchemaRegistry(this, 'EventSchemas', {

@@ -260,6 +260,29 @@ describe('event destinations', () => {
     ]);
     expect(allActions(granted)).not.toContain('events:PutEvents');
   });
+
+  test('names the queue forwards that kept failing land in, which only destination rules may send to', () => {
+    const granted = functionWith({ eventDestinations: true });
+    const deadLetters = granted.resources.eventDestinations.deadLetters.queue;
+    expect(granted.variables.EVENT_DESTINATION_DLQ_ARN).toEqual(resolved(granted, deadLetters.queueArn));
+    const rules = accountArn('arn:aws:events:eu-central-1:', ':rule/plinth-events/plinth-dest-*');
+    granted.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+              ArnLike: { 'aws:SourceArn': rules },
+            },
+          }),
+        ]),
+      },
+      Queues: [resolved(granted, deadLetters.queueUrl)],
+    });
+  });
 });
 
 test("a function declaring every access kind still fits Lambda's environment limit", () => {
@@ -285,6 +308,7 @@ test("a function declaring every access kind still fits Lambda's environment lim
       'SCHEDULER_ROLE_ARN',
       'USER_POOL_ID',
       'EVENT_DESTINATION_ROLE_ARN',
+      'EVENT_DESTINATION_DLQ_ARN',
     ]),
   );
   granted.template.hasResourceProperties('AWS::Lambda::Function', {

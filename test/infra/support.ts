@@ -2,10 +2,12 @@
 // for the bundled handler code, so infra tests synthesize in seconds without esbuild.
 import { readFileSync } from 'node:fs';
 import { App, Duration, type Stack } from 'aws-cdk-lib';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -118,6 +120,7 @@ export function standaloneResources(stack: Stack, deployment: DeploymentConfig):
       zone: 'EU',
       eventBusName: 'plinth-events',
       rulePrefix: 'plinth-dest-',
+      alarmAction: new cloudwatchActions.SnsAction(new sns.Topic(stack, 'Alarms')),
     }),
     userPool: {
       pool,

@@ -194,4 +194,32 @@ describe('rules put on the local bus', () => {
     expect(result.FailedEntryCount).toBe(1);
     expect(result.FailedEntries?.[0]).toMatchObject({ TargetId: 'queue', ErrorCode: 'ValidationException' });
   });
+
+  it("keeps a forward's retry policy and dead-letter queue, and refuses one EventBridge would", async () => {
+    await client.send(new PutRuleCommand({ Name: 'kept', EventBusName, EventPattern: tenantPattern('t') }));
+    const settings = {
+      RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+      DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:000000000000:plinth-event-destination-failures' },
+    };
+
+    const kept = await client.send(
+      new PutTargetsCommand({
+        Rule: 'kept',
+        EventBusName,
+        Targets: [{ Id: 'bus', Arn: tenantBus, ...settings }],
+      }),
+    );
+    const refused = client.send(
+      new PutTargetsCommand({
+        Rule: 'kept',
+        EventBusName,
+        Targets: [{ Id: 'bus', Arn: tenantBus, RetryPolicy: { MaximumRetryAttempts: 186 } }],
+      }),
+    );
+
+    expect(kept.FailedEntryCount).toBe(0);
+    await expect(refused).rejects.toMatchObject({ name: 'ValidationException' });
+    const targets = await client.send(new ListTargetsByRuleCommand({ Rule: 'kept', EventBusName }));
+    expect(targets.Targets?.[0]).toMatchObject(settings);
+  });
 });

@@ -37,7 +37,10 @@ describe('creating an event destination that EventBridge refuses', () => {
   it('logs the destination left behind when taking it back fails too, and answers a bare 502', async () => {
     const removed: string[] = [];
     const config = loadWebhooksConfig(
-      functionEnv({ EVENT_DESTINATION_ROLE_ARN: 'arn:aws:iam::999988887777:role/plinth-destinations' }),
+      functionEnv({
+        EVENT_DESTINATION_ROLE_ARN: 'arn:aws:iam::999988887777:role/plinth-destinations',
+        EVENT_DESTINATION_DLQ_ARN: 'arn:aws:sqs:us-east-1:999988887777:plinth-event-destination-failures',
+      }),
     );
     // Only what creating a destination touches.
     const store = {

@@ -56,7 +56,13 @@ beforeAll(async () => {
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::999988887777:role/scheduler',
     WEBHOOK_SECRET_KEY: 'integration-webhook-secret-key-0123456789',
   };
-  const config = loadWebhooksConfig(functionEnv({ ...env, EVENT_DESTINATION_ROLE_ARN: roleArn }));
+  const config = loadWebhooksConfig(
+    functionEnv({
+      ...env,
+      EVENT_DESTINATION_ROLE_ARN: roleArn,
+      EVENT_DESTINATION_DLQ_ARN: 'arn:aws:sqs:us-east-1:999988887777:plinth-event-destination-failures',
+    }),
+  );
   const deps: WebhooksDeps = {
     config,
     store: createWebhookStore({

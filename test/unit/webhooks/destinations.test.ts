@@ -110,6 +110,7 @@ describe('createDestinationRules', () => {
   const eventBridge = mockClient(EventBridgeClient);
   const rules = createDestinationRules(new EventBridgeClient({ region: 'us-east-1' }), {
     busName: 'plinth-bus',
+    deadLetterArn: 'arn:aws:sqs:us-east-1:999988887777:plinth-event-destination-failures',
   });
   const rule = {
     name: 'plinth-dest-dst_01J00000000000000000000000',
@@ -139,7 +140,15 @@ describe('createDestinationRules', () => {
     expect(eventBridge.commandCalls(PutTargetsCommand)[0]?.args[0].input).toEqual({
       Rule: rule.name,
       EventBusName: 'plinth-bus',
-      Targets: [{ Id: 'tenant-bus', Arn: rule.eventBusArn, RoleArn: rule.roleArn }],
+      Targets: [
+        {
+          Id: 'tenant-bus',
+          Arn: rule.eventBusArn,
+          RoleArn: rule.roleArn,
+          RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
+          DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:999988887777:plinth-event-destination-failures' },
+        },
+      ],
     });
   });
 

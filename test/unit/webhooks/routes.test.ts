@@ -30,6 +30,7 @@ beforeAll(async () => {
     SCHEDULER_ROLE_ARN: 'arn:aws:iam::999988887777:role/plinth-scheduler',
     WEBHOOK_SECRET_KEY: 'unit-test-webhook-secret-key-0123456789',
     EVENT_DESTINATION_ROLE_ARN: 'arn:aws:iam::999988887777:role/plinth-event-destinations',
+    EVENT_DESTINATION_DLQ_ARN: 'arn:aws:sqs:us-east-1:999988887777:plinth-event-destination-failures',
   });
   ({ api } = await import('../../../functions/webhooks/handler.ts'));
 });
