@@ -57,8 +57,7 @@ export async function startBulkInvitations(
   const context = await invitingContext(deps, tenantId, caller);
   await checkGrantableRoles(
     deps.store,
-    tenantId,
-    context.inviter,
+    context,
     rows.flatMap((row, i) =>
       row.roles.map((role, j) => ({ role, path: `body.invitations.${i}.roles.${j}` })),
     ),
@@ -94,7 +93,8 @@ export interface BulkRunDeps {
 /** What every row of one run shares. */
 interface BulkRun {
   job: JobItem;
-  context: InvitingContext;
+  /** The roles were checked against the caller when the job was started. */
+  context: Pick<InvitingContext, 'tenant' | 'expiryDays'>;
   actor: Actor;
   inviterName: string | undefined;
 }
@@ -152,7 +152,7 @@ export async function runBulkInvitations(
   if (!tenant) throw new Error(`tenant ${job.tenantId} of job ${job.jobId} does not exist`);
   const run: BulkRun = {
     job,
-    context: { tenant, inviter: undefined, expiryDays: invitationExpiryDays(settings, deps.deployment) },
+    context: { tenant, expiryDays: invitationExpiryDays(settings, deps.deployment) },
     actor: input.actor,
     inviterName: input.inviterName,
   };

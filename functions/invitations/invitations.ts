@@ -2,7 +2,12 @@
 // (who may grant which role, members are not invited twice, one pending invitation per email).
 import { actorOf, tenantIdOf, type CallerContext } from '../../libs/auth/caller.ts';
 import { problems, type Problem } from '../../libs/http/problem.ts';
-import { checkGrantableRoles, invitingContext, type InvitationsDeps } from './context.ts';
+import {
+  checkGrantableRoles,
+  checkRegrantableRoles,
+  invitingContext,
+  type InvitationsDeps,
+} from './context.ts';
 import type { InvitationItem, InvitationStatus } from './entities.ts';
 import { normalizeEmail } from './policy.ts';
 import { newInvitationWrites, resendWrites } from './writes.ts';
@@ -47,8 +52,7 @@ export async function invite(
   const context = await invitingContext(deps, tenantId, caller);
   await checkGrantableRoles(
     store,
-    tenantId,
-    context.inviter,
+    context,
     input.roles.map((role, i) => ({ role, path: `body.roles.${i}` })),
   );
   const [member, sent] = await Promise.all([
@@ -85,6 +89,7 @@ export async function resend(
   const current = await requireInvitation(deps, tenantId, invitationId);
   if (current.status !== 'pending') throw unusableInvitation(current.status);
   const context = await invitingContext(deps, tenantId, caller);
+  await checkRegrantableRoles(deps.store, context, current.roles);
   const writes = resendWrites({
     invitation: current,
     tenantName: context.tenant.name,

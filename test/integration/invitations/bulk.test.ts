@@ -8,7 +8,15 @@ import {
 } from '../../../functions/invitations/bulk.ts';
 import type { JobItem } from '../../../libs/data/entities.ts';
 import type { JobProgressUpdate } from '../../../libs/jobs/job.ts';
-import { createFixture, mailsTo, problemOf, seedTenant, seedUser, type Fixture } from './fixtures.ts';
+import {
+  apiKeyCaller,
+  createFixture,
+  mailsTo,
+  problemOf,
+  seedTenant,
+  seedUser,
+  type Fixture,
+} from './fixtures.ts';
 
 let fixture: Fixture;
 
@@ -101,5 +109,26 @@ describe('bulk invitations', () => {
     ]);
     const { data: jobs } = await fixture.entities.job.query.byTenant({ tenantId }).go();
     expect(jobs).toHaveLength(0);
+  });
+
+  it('refuses rows granting permissions the caller lacks before any job exists; what it holds goes through', async () => {
+    const { tenantId } = await seedTenant(fixture);
+    const key = apiKeyCaller(tenantId, ['invitations:write', 'tenant:read', 'users:read']);
+
+    const refused = await problemOf(
+      startBulkInvitations(fixture.deps, key, [
+        { email: 'a@example.test', roles: ['member'] },
+        { email: 'b@example.test', roles: ['admin'] },
+      ]),
+    );
+    const { data: none } = await fixture.entities.job.query.byTenant({ tenantId }).go();
+    const job = await startBulkInvitations(fixture.deps, key, [
+      { email: 'a@example.test', roles: ['member'] },
+    ]);
+
+    expect([refused.status, refused.code]).toEqual([403, 'permission_not_held']);
+    expect(refused.extensions?.permissions).toContain('api-keys:write');
+    expect(none).toHaveLength(0);
+    expect(job.kind).toBe('invitations.bulk');
   });
 });
