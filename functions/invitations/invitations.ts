@@ -1,5 +1,6 @@
 // Inviting one person, resending and revoking: the decisions around the store's transactions
-// (who may grant which role, members are not invited twice, one pending invitation per email).
+// (who may grant which role, members are not invited twice, one pending invitation per email,
+// replaced only when the request says so).
 import { actorOf, tenantIdOf, type CallerContext } from '../../libs/auth/caller.ts';
 import { problems, type Problem } from '../../libs/http/problem.ts';
 import {
@@ -9,11 +10,19 @@ import {
   type InvitationsDeps,
 } from './context.ts';
 import type { InvitationItem, InvitationStatus } from './entities.ts';
-import { normalizeEmail } from './policy.ts';
+import { againstPending, normalizeEmail } from './policy.ts';
 import { newInvitationWrites, resendWrites } from './writes.ts';
 
 export function alreadyMember(email: string): Problem {
   return problems.conflict('already_member', `${email} is already a user of this tenant.`, { email });
+}
+
+function alreadyInvited(pending: InvitationItem): Problem {
+  return problems.conflict(
+    'already_invited',
+    `${pending.email} has a pending invitation; send replacePending: true to replace it.`,
+    { email: pending.email, invitationId: pending.invitationId },
+  );
 }
 
 /** Why an invitation that is not pending cannot be accepted, resent or revoked. */
@@ -44,7 +53,12 @@ export async function requireInvitation(
 export async function invite(
   deps: InvitationsDeps,
   caller: CallerContext,
-  input: { email: string; roles: string[]; name?: string | undefined },
+  input: {
+    email: string;
+    roles: string[];
+    name?: string | undefined;
+    replacePending?: boolean | undefined;
+  },
 ): Promise<InvitationItem> {
   const { store, clock } = deps;
   const tenantId = tenantIdOf(caller);
@@ -60,7 +74,10 @@ export async function invite(
     store.invitationsForEmail(tenantId, email),
   ]);
   if (member) throw alreadyMember(email);
-  const replaced = sent.find((i) => i.status === 'pending');
+  const now = clock();
+  const outcome = againstPending(sent, now, input.replacePending === true);
+  if (outcome.kind === 'already_invited') throw alreadyInvited(outcome.pending);
+  const { replaced } = outcome;
   const actor = actorOf(caller);
   const writes = newInvitationWrites({
     tenantId,
@@ -71,7 +88,7 @@ export async function invite(
     actor,
     inviterName: context.inviter?.name,
     replacedInvitationId: replaced?.invitationId,
-    now: clock(),
+    now,
     expiryDays: context.expiryDays,
     consoleUrl: deps.consoleUrl,
   });

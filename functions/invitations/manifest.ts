@@ -11,7 +11,9 @@ export const routes = {
     operationId: 'createInvitation',
     method: 'POST',
     path: '/v1/invitations',
-    summary: 'Invite someone to the tenant by email; a pending invitation for the same email is replaced',
+    summary: 'Invite someone to the tenant by email',
+    description:
+      'An invitation still pending for the same email is a 409 already_invited unless replacePending is set; then it is revoked and this one replaces it.',
     tags,
     audience: 'tenant',
     permission: 'invitations:write',
@@ -26,7 +28,7 @@ export const routes = {
     path: '/v1/invitations/bulk',
     summary: 'Invite up to 1,000 people as a job with a result per row',
     description:
-      'Rows are checked as the job runs: each gets created, already_member, invalid_email or duplicate_in_batch. Follow the job at its Location.',
+      'Rows are checked as the job runs: each gets created, already_member, already_invited (a pending invitation exists and replacePending was not set), invalid_email or duplicate_in_batch. Follow the job at its Location.',
     tags,
     audience: 'tenant',
     permission: 'invitations:write',

@@ -6,6 +6,7 @@ import {
   startBulkInvitations,
   type BulkRowResult,
 } from '../../../functions/invitations/bulk.ts';
+import { invite } from '../../../functions/invitations/invitations.ts';
 import type { JobItem } from '../../../libs/data/entities.ts';
 import type { JobProgressUpdate } from '../../../libs/jobs/job.ts';
 import {
@@ -74,6 +75,41 @@ describe('bulk invitations', () => {
     const two = await fixture.deps.store.invitationsForEmail(tenantId, 'two@example.test');
     expect(two.map((i) => [i.roles, i.jobId])).toEqual([[['auditor'], job.jobId]]);
     expect(await mailsTo(fixture, tenantId, 'one@example.test')).toHaveLength(1);
+  });
+
+  it('a row whose email has a pending invitation is already_invited and leaves it as it was', async () => {
+    const { tenantId, ownerCaller } = await seedTenant(fixture);
+    const pending = await invite(fixture.deps, ownerCaller, { email: 'boss@example.test', roles: ['admin'] });
+    const job = await startBulkInvitations(fixture.deps, ownerCaller, [
+      { email: 'Boss@example.test', roles: ['member'] },
+    ]);
+
+    const reports = await run(job);
+
+    expect(results(reports)).toEqual([
+      { row: 0, email: 'boss@example.test', result: 'already_invited', invitationId: pending.invitationId },
+    ]);
+    expect(reports.at(-1)).toMatchObject({ processed: 1, succeeded: 0, failed: 1 });
+    const sent = await fixture.deps.store.invitationsForEmail(tenantId, 'boss@example.test');
+    expect(sent.map((i) => [i.status, i.roles])).toEqual([['pending', ['admin']]]);
+    expect(await mailsTo(fixture, tenantId, 'boss@example.test')).toHaveLength(1);
+  });
+
+  it('with replacePending, such a row replaces the pending invitation and names it', async () => {
+    const { tenantId, ownerCaller } = await seedTenant(fixture);
+    const pending = await invite(fixture.deps, ownerCaller, { email: 'swap@example.test', roles: ['admin'] });
+    const job = await startBulkInvitations(
+      fixture.deps,
+      ownerCaller,
+      [{ email: 'swap@example.test', roles: ['member'] }],
+      { replacePending: true },
+    );
+
+    const [row] = results(await run(job));
+
+    expect(row).toMatchObject({ result: 'created', replacedInvitationId: pending.invitationId });
+    expect((await fixture.deps.store.getInvitation(tenantId, pending.invitationId))?.status).toBe('revoked');
+    expect((await fixture.deps.store.getInvitation(tenantId, row!.invitationId!))?.roles).toEqual(['member']);
   });
 
   it('a second run after a crash skips reported rows and recognises the invitations it already made', async () => {

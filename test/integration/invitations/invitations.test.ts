@@ -55,13 +55,44 @@ describe('inviting', () => {
     expect(await mailsTo(fixture, tenantId, 'member@example.test')).toHaveLength(0);
   });
 
-  it('a pending invitation for the same email is replaced: revoked with reason replaced', async () => {
+  it('a pending invitation for the same email is a 409 already_invited, and nothing is written', async () => {
+    const { tenantId, ownerCaller } = await seedTenant(fixture);
+    const first = await invite(fixture.deps, ownerCaller, { email: 'twice@example.test', roles: ['admin'] });
+
+    const problem = await problemOf(
+      invite(fixture.deps, ownerCaller, { email: 'Twice@example.test', roles: ['member'] }),
+    );
+
+    expect([problem.status, problem.code, problem.extensions?.invitationId]).toEqual([
+      409,
+      'already_invited',
+      first.invitationId,
+    ]);
+    const sent = await fixture.deps.store.invitationsForEmail(tenantId, 'twice@example.test');
+    expect(sent.map((i) => [i.status, i.roles])).toEqual([['pending', ['admin']]]);
+    expect(await mailsTo(fixture, tenantId, 'twice@example.test')).toHaveLength(1);
+  });
+
+  it('a pending invitation past its expiry is replaced without asking', async () => {
+    const { tenantId, ownerCaller } = await seedTenant(fixture);
+    fixture.setNow(new Date(Date.now() - 30 * 86_400_000));
+    const old = await invite(fixture.deps, ownerCaller, { email: 'late@example.test', roles: ['member'] });
+    fixture.setNow(undefined);
+
+    const fresh = await invite(fixture.deps, ownerCaller, { email: 'late@example.test', roles: ['member'] });
+
+    expect((await fixture.deps.store.getInvitation(tenantId, old.invitationId))?.status).toBe('expired');
+    expect(fresh.status).toBe('pending');
+  });
+
+  it('with replacePending, a pending invitation for the same email is replaced: revoked with reason replaced', async () => {
     const { tenantId, ownerCaller } = await seedTenant(fixture);
     const first = await invite(fixture.deps, ownerCaller, { email: 'again@example.test', roles: ['member'] });
 
     const second = await invite(fixture.deps, ownerCaller, {
       email: 'again@example.test',
       roles: ['auditor'],
+      replacePending: true,
     });
 
     const old = await fixture.deps.store.getInvitation(tenantId, first.invitationId);
