@@ -108,6 +108,8 @@ export const routes = {
     method: 'POST',
     path: '/v1/me/email/verify',
     summary: 'Confirm the new email with its code; it becomes your verified sign-in email',
+    description:
+      'At most 10 codes per user per clock hour, across every code asked for; past that, 429 too_many_attempts with Retry-After until the hour ends, even for the right code.',
     tags: ['Me'],
     audience: 'tenant',
     permission: 'self:write',
