@@ -2,7 +2,7 @@
 // user pool kept in step. The table decides; the user pool is told after the change is recorded
 // (or before, when being behind would let someone in), so a retry always finishes the job.
 import type { CallerContext } from '../../libs/auth/caller.ts';
-import { requireGrantable } from '../../libs/auth/grants.ts';
+import { ownerRole, requireGrantable } from '../../libs/auth/grants.ts';
 import { customRoleIds } from '../../libs/auth/roles.ts';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
 import type { Actor } from '../../libs/data/outbox.ts';
@@ -55,10 +55,8 @@ export async function updateUser(
     const owner = await ownerGuards(acting, target, { kind: 'roles', roles: changes.roles });
     // Only roles newly given count: keeping a role the user already holds grants nothing.
     const added = changes.roles.filter((r) => !target.roles.includes(r));
-    requireGrantable(
-      { permissions: caller.permissions, isOwner: await callerIsOwner(deps, caller) },
-      { roles: added, customRoles: found },
-    );
+    const isOwner = added.includes(ownerRole) && (await callerIsOwner(deps, caller));
+    requireGrantable({ permissions: caller.permissions, isOwner }, { roles: added, customRoles: found });
     guards = { ...owner, customRoleIds: custom };
   }
   const updated = await deps.store.updateUser(target, changes, guards, actor);
