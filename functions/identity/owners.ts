@@ -1,6 +1,7 @@
 // The owner role's rules: only an owner grants, removes or acts on an owner, and a tenant always keeps
 // an active owner. The store checks the remaining owner inside the same transaction as the change, so
 // two owners demoting each other at once cannot both succeed.
+import { ownerRole } from '../../libs/auth/grants.ts';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
 import { Problem } from '../../libs/http/problem.ts';
 
@@ -16,8 +17,6 @@ export interface OwnerImpact {
   /** The change leaves the tenant one active owner fewer. */
   removesActiveOwner: boolean;
 }
-
-export const ownerRole = 'owner';
 
 export function isOwner(user: Pick<UserItem, 'roles'>): boolean {
   return user.roles.includes(ownerRole);

@@ -1,12 +1,12 @@
 // Custom roles: built-in roles are listed beside them but never change; nobody writes into a role a
 // permission they do not hold; a role someone holds cannot be deleted.
 import type { CallerContext } from '../../libs/auth/caller.ts';
+import { requireGrantable } from '../../libs/auth/grants.ts';
 import { builtInRoles, isBuiltInRole } from '../../libs/auth/roles.ts';
 import type { RoleItem } from '../../libs/data/identity-entities.ts';
 import type { Actor } from '../../libs/data/outbox.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
 import type { IdentityDeps } from './context.ts';
-import { requireHeld } from './grants.ts';
 import { builtInRoleResource, roleResource } from './present.ts';
 import type { RoleInput } from './role-store.ts';
 
@@ -26,7 +26,7 @@ export async function createRole(
   input: RoleInput,
   actor: Actor,
 ): Promise<RoleItem> {
-  requireHeld(caller.permissions, input.permissions);
+  requireGrantable(caller, { permissions: input.permissions });
   return deps.store.createRole(tenantId, input, actor);
 }
 
@@ -41,10 +41,10 @@ export async function updateRole(
   if (isBuiltInRole(roleId)) throw builtInReadOnly(roleId);
   const current = await deps.store.requireRole(tenantId, roleId);
   if (changes.permissions) {
-    requireHeld(
-      caller.permissions,
-      changes.permissions.filter((p) => !current.permissions.includes(p)),
-    );
+    // Every user holding the role gains what is added, so the caller must hold it; removing is free.
+    requireGrantable(caller, {
+      permissions: changes.permissions.filter((p) => !current.permissions.includes(p)),
+    });
   }
   return deps.store.updateRole(current, changes, actor);
 }

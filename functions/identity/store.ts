@@ -1,6 +1,7 @@
 // Access patterns of users. Every mutation is one transaction that also writes its event; changes
 // that take an owner away check, in the same transaction, that another active owner remains.
 import { createWriteTransaction } from 'electrodb';
+import { ownerRole } from '../../libs/auth/grants.ts';
 import type { UserItem, UserStatus } from '../../libs/data/identity-entities.ts';
 import {
   eventItem,
@@ -10,7 +11,7 @@ import {
   type PageRequest,
 } from '../../libs/data/outbox.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
-import { lastOwner, ownerRole } from './owners.ts';
+import { lastOwner } from './owners.ts';
 import { userSnapshot } from './present.ts';
 import { createRoleStore } from './role-store.ts';
 import { createSessionStore } from './session-store.ts';

@@ -2,12 +2,12 @@
 // user pool kept in step. The table decides; the user pool is told after the change is recorded
 // (or before, when being behind would let someone in), so a retry always finishes the job.
 import type { CallerContext } from '../../libs/auth/caller.ts';
+import { ownerRole, requireGrantable } from '../../libs/auth/grants.ts';
 import { customRoleIds } from '../../libs/auth/roles.ts';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
 import type { Actor } from '../../libs/data/outbox.ts';
 import { problems } from '../../libs/http/problem.ts';
 import { callerIsOwner, type IdentityDeps } from './context.ts';
-import { permissionsAdded, requireHeld } from './grants.ts';
 import { ownerImpact, remainingOwner, requireOwnerCaller, type UserChange } from './owners.ts';
 import type { UserGuards } from './store.ts';
 
@@ -51,11 +51,13 @@ export async function updateUser(
         })),
       );
     }
-    requireHeld(caller.permissions, permissionsAdded(target.roles, changes.roles, found));
-    guards = {
-      ...(await ownerGuards(acting, target, { kind: 'roles', roles: changes.roles })),
-      customRoleIds: custom,
-    };
+    // The owner rules first, so taking or giving the owner role answers owner_required as before.
+    const owner = await ownerGuards(acting, target, { kind: 'roles', roles: changes.roles });
+    // Only roles newly given count: keeping a role the user already holds grants nothing.
+    const added = changes.roles.filter((r) => !target.roles.includes(r));
+    const isOwner = added.includes(ownerRole) && (await callerIsOwner(deps, caller));
+    requireGrantable({ permissions: caller.permissions, isOwner }, { roles: added, customRoles: found });
+    guards = { ...owner, customRoleIds: custom };
   }
   const updated = await deps.store.updateUser(target, changes, guards, actor);
   if (changes.name !== undefined && changes.name !== target.name)

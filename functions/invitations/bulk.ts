@@ -1,6 +1,6 @@
 // Bulk invitations run as a job: the route checks the request and writes the job; the runner invites
-// row by row and reports a result per row (created, already a member, invalid email, duplicate in
-// the batch). A second run of the same job skips the rows already reported and recognises the
+// row by row and reports a result per row (created, already a member, already invited, invalid
+// email, duplicate in the batch). A second run of the same job skips the rows already reported and recognises the
 // invitations it made before a crash, so nobody is invited twice by one job.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import * as z from 'zod';
@@ -19,7 +19,7 @@ import {
   type InvitingContext,
 } from './context.ts';
 import { createInvitationEntities } from './entities.ts';
-import { classifyRows, invitationExpiryDays, maxBulkRows } from './policy.ts';
+import { againstPending, classifyRows, invitationExpiryDays, maxBulkRows } from './policy.ts';
 import { createInvitationStore, type InvitationStore } from './store.ts';
 import { actorRef, newInvitationWrites } from './writes.ts';
 
@@ -32,16 +32,27 @@ const bulkInput = z.object({
   rows: z.array(bulkRow).max(maxBulkRows),
   actor: actorSchema,
   inviterName: z.string().optional(),
+  /** Jobs written before the flag existed replaced pending invitations; from now on only when asked. */
+  replacePending: z.boolean().default(false),
 });
 type BulkInput = z.infer<typeof bulkInput>;
 
-export const bulkRowResults = ['created', 'already_member', 'invalid_email', 'duplicate_in_batch'] as const;
+export const bulkRowResults = [
+  'created',
+  'already_member',
+  'already_invited',
+  'invalid_email',
+  'duplicate_in_batch',
+] as const;
 
 export const bulkRowResult = z.object({
   row: z.number().int(),
   email: z.string(),
   result: z.enum(bulkRowResults),
+  /** The invitation created, or for already_invited the pending one left as it was. */
   invitationId: z.string().optional(),
+  /** For a row created with `replacePending`: the pending invitation it revoked. */
+  replacedInvitationId: z.string().optional(),
   /** For a duplicate: the earlier row with the same email. */
   duplicateOf: z.number().int().optional(),
 });
@@ -52,13 +63,13 @@ export async function startBulkInvitations(
   deps: InvitationsDeps,
   caller: CallerContext,
   rows: ReadonlyArray<{ email: string; roles: string[] }>,
+  options: { replacePending?: boolean | undefined } = {},
 ): Promise<JobItem> {
   const tenantId = tenantIdOf(caller);
   const context = await invitingContext(deps, tenantId, caller);
   await checkGrantableRoles(
     deps.store,
-    tenantId,
-    context.inviter,
+    context,
     rows.flatMap((row, i) =>
       row.roles.map((role, j) => ({ role, path: `body.invitations.${i}.roles.${j}` })),
     ),
@@ -68,6 +79,7 @@ export async function startBulkInvitations(
     rows: rows.map((r) => ({ email: r.email, roles: [...new Set(r.roles)] })),
     actor,
     ...(context.inviter ? { inviterName: context.inviter.name } : {}),
+    replacePending: options.replacePending === true,
   };
   const job = newJobItem(
     {
@@ -94,9 +106,11 @@ export interface BulkRunDeps {
 /** What every row of one run shares. */
 interface BulkRun {
   job: JobItem;
-  context: InvitingContext;
+  /** The roles were checked against the caller when the job was started. */
+  context: Pick<InvitingContext, 'tenant' | 'expiryDays'>;
   actor: Actor;
   inviterName: string | undefined;
+  replacePending: boolean;
 }
 
 async function inviteRow(
@@ -104,7 +118,7 @@ async function inviteRow(
   run: BulkRun,
   email: string,
   roles: string[],
-): Promise<Pick<BulkRowResult, 'result' | 'invitationId'>> {
+): Promise<Pick<BulkRowResult, 'result' | 'invitationId' | 'replacedInvitationId'>> {
   const { store } = deps;
   const { job, context, actor } = run;
   const [member, sent] = await Promise.all([
@@ -115,7 +129,12 @@ async function inviteRow(
   const mine = sent.find((i) => i.jobId === job.jobId);
   if (mine) return { result: 'created', invitationId: mine.invitationId };
   if (member) return { result: 'already_member' };
-  const replaced = sent.find((i) => i.status === 'pending');
+  const now = deps.clock();
+  const outcome = againstPending(sent, now, run.replacePending);
+  if (outcome.kind === 'already_invited') {
+    return { result: 'already_invited', invitationId: outcome.pending.invitationId };
+  }
+  const { replaced } = outcome;
   const writes = newInvitationWrites({
     tenantId: job.tenantId,
     tenantName: context.tenant.name,
@@ -125,12 +144,16 @@ async function inviteRow(
     inviterName: run.inviterName,
     jobId: job.jobId,
     replacedInvitationId: replaced?.invitationId,
-    now: deps.clock(),
+    now,
     expiryDays: context.expiryDays,
     consoleUrl: deps.consoleUrl,
   });
   await store.createInvitation(writes, replaced, actor);
-  return { result: 'created', invitationId: writes.invitation.invitationId };
+  return {
+    result: 'created',
+    invitationId: writes.invitation.invitationId,
+    ...(replaced ? { replacedInvitationId: replaced.invitationId } : {}),
+  };
 }
 
 function previousResults(job: JobItem): BulkRowResult[] {
@@ -152,9 +175,10 @@ export async function runBulkInvitations(
   if (!tenant) throw new Error(`tenant ${job.tenantId} of job ${job.jobId} does not exist`);
   const run: BulkRun = {
     job,
-    context: { tenant, inviter: undefined, expiryDays: invitationExpiryDays(settings, deps.deployment) },
+    context: { tenant, expiryDays: invitationExpiryDays(settings, deps.deployment) },
     actor: input.actor,
     inviterName: input.inviterName,
+    replacePending: input.replacePending,
   };
   const checks = classifyRows(input.rows);
   const results = previousResults(job);

@@ -1,5 +1,7 @@
-// Access patterns of pending email changes: the change waiting for its code, and the verified
-// change (the user's email, the pending item removed and user.email_changed) in one transaction.
+// Access patterns of pending email changes: the change waiting for its code, the codes a user tried
+// this hour, and the verified change (the user's email, the pending item removed and
+// user.email_changed) in one transaction.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createWriteTransaction } from 'electrodb';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
 import { eventItem } from '../../libs/data/outbox.ts';
@@ -7,6 +9,9 @@ import { Problem } from '../../libs/http/problem.ts';
 import type { MailItem } from '../../libs/mail/entity.ts';
 import type { EmailChangeItem, InvitationEntities } from './entities.ts';
 import { concurrentUpdate } from './store.ts';
+
+/** How long a count outlives its hour before the TTL removes it; any clock skew fits in it. */
+const attemptsRetentionSeconds = 3600;
 
 export function createEmailChangeStore(entities: InvitationEntities) {
   async function putEmailChange(change: EmailChangeItem, mail: MailItem): Promise<void> {
@@ -32,6 +37,31 @@ export function createEmailChangeStore(entities: InvitationEntities) {
         .where((a, op) => op.eq(a.codeHash, change.codeHash))
         .commit(),
     ]).go();
+  }
+
+  /**
+   * Counts one code entered by the user in the hour starting at `windowStart`, unless `limit` codes
+   * were already entered in it: the condition makes that hold however many requests run at once.
+   * Answers whether the attempt may go ahead.
+   */
+  async function takeCodeAttempt(
+    user: Pick<UserItem, 'tenantId' | 'userId'>,
+    window: { start: number; end: number },
+    limit: number,
+  ): Promise<boolean> {
+    try {
+      await entities.emailCodeAttempts
+        .update({ tenantId: user.tenantId, userId: user.userId, windowStart: window.start })
+        .add({ attempts: 1 })
+        .set({ expiresAt: window.end + attemptsRetentionSeconds })
+        .where((a, op) => `${op.notExists(a.attempts)} OR ${op.lt(a.attempts, limit)}`)
+        .go({ response: 'none' });
+      return true;
+    } catch (error) {
+      const cause = error instanceof Error ? error.cause : undefined;
+      if (cause instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 
   async function dropEmailChange(change: EmailChangeItem): Promise<void> {
@@ -62,7 +92,14 @@ export function createEmailChangeStore(entities: InvitationEntities) {
     if (result.canceled) throw concurrentUpdate();
   }
 
-  return { putEmailChange, getEmailChange, recordWrongCode, dropEmailChange, changeEmail };
+  return {
+    putEmailChange,
+    getEmailChange,
+    recordWrongCode,
+    takeCodeAttempt,
+    dropEmailChange,
+    changeEmail,
+  };
 }
 
 export type EmailChangeStore = ReturnType<typeof createEmailChangeStore>;

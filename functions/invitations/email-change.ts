@@ -14,6 +14,9 @@ import { emailInUse } from './user-pool.ts';
 export const codeValidMinutes = 15;
 /** Wrong codes after which the change is dropped and a new code must be asked for. */
 export const maxCodeAttempts = 5;
+/** Codes a user may enter in one hour, across every code they asked for. */
+export const maxCodeAttemptsPerHour = 10;
+const hourSeconds = 3600;
 
 type Deps = Pick<InvitationsDeps, 'store' | 'emailChanges' | 'userPool' | 'clock'>;
 
@@ -75,6 +78,24 @@ export async function requestEmailChange(
   return { email, expiresAt: new Date(expiresAt * 1000).toISOString() };
 }
 
+/**
+ * Counts this code against the user's hour, the hour of the clock (so the count needs one item and
+ * no read); past the limit the attempt is a 429 until the hour ends, even with the right code.
+ */
+async function takeCodeAttempt(deps: Deps, user: UserItem, now: Date): Promise<void> {
+  const seconds = Math.floor(now.getTime() / 1000);
+  const start = seconds - (seconds % hourSeconds);
+  const end = start + hourSeconds;
+  if (await deps.emailChanges.takeCodeAttempt(user, { start, end }, maxCodeAttemptsPerHour)) return;
+  const retryAfter = end - seconds;
+  throw new Problem(
+    429,
+    'too_many_attempts',
+    `Too many codes were entered this hour; try again in ${Math.ceil(retryAfter / 60)} minutes.`,
+    { headers: { 'retry-after': String(retryAfter) }, extensions: { retryAfterSeconds: retryAfter } },
+  );
+}
+
 export async function verifyEmailChange(
   deps: Deps,
   caller: CallerContext,
@@ -90,6 +111,7 @@ export async function verifyEmailChange(
     );
   }
   const now = deps.clock();
+  await takeCodeAttempt(deps, user, now);
   if (change.expiresAt <= Math.floor(now.getTime() / 1000)) {
     await deps.emailChanges.dropEmailChange(change);
     throw codeProblem('verification_code_expired', 'The code has expired; ask for a new one.');

@@ -1,5 +1,5 @@
 // The invitations context's items: invitations (found by id, by email within the tenant, and by the
-// hash of their token alone) and pending email changes waiting for their code.
+// hash of their token alone), pending email changes waiting for their code, and the codes tried.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, type EntityItem } from 'electrodb';
 import { createEntities } from '../../libs/data/entities.ts';
@@ -109,6 +109,39 @@ export function emailChangeEntity(table: string, client: DynamoDBClient) {
   );
 }
 
+/**
+ * The codes a user entered in one hour, whatever code they were for: asking for a new code starts a
+ * new change, not a new count, so six digits cannot be tried through by asking again and again.
+ */
+export function emailCodeAttemptsEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'emailCodeAttempts', version: '1', service },
+      attributes: {
+        tenantId: { type: 'string', required: true, readOnly: true },
+        userId: { type: 'string', required: true, readOnly: true },
+        /** Epoch seconds at which the hour being counted began. */
+        windowStart: { type: 'number', required: true, readOnly: true },
+        attempts: { type: 'number', required: true, default: 0 },
+        /** Epoch seconds: the TTL that removes the count once its hour is long over. */
+        expiresAt: { type: 'number', required: true },
+      },
+      indexes: {
+        byUserWindow: {
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
+          sk: {
+            field: 'sk',
+            casing: 'none',
+            composite: ['userId', 'windowStart'],
+            template: 'EMAILCODEATTEMPTS#${userId}#${windowStart}',
+          },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
 export interface InvitationTables {
   client: DynamoDBClient;
   tableName: string;
@@ -128,6 +161,7 @@ export function createInvitationEntities(tables: InvitationTables) {
     identitySettings,
     invitation: invitationEntity(tables.tableName, tables.client),
     emailChange: emailChangeEntity(tables.tableName, tables.client),
+    emailCodeAttempts: emailCodeAttemptsEntity(tables.tableName, tables.client),
     mail: mailEntity(tables.tableName, tables.client),
   };
 }

@@ -1,14 +1,28 @@
 // Inviting one person, resending and revoking: the decisions around the store's transactions
-// (who may grant which role, members are not invited twice, one pending invitation per email).
+// (who may grant which role, members are not invited twice, one pending invitation per email,
+// replaced only when the request says so).
 import { actorOf, tenantIdOf, type CallerContext } from '../../libs/auth/caller.ts';
 import { problems, type Problem } from '../../libs/http/problem.ts';
-import { checkGrantableRoles, invitingContext, type InvitationsDeps } from './context.ts';
+import {
+  checkGrantableRoles,
+  checkRegrantableRoles,
+  invitingContext,
+  type InvitationsDeps,
+} from './context.ts';
 import type { InvitationItem, InvitationStatus } from './entities.ts';
-import { normalizeEmail } from './policy.ts';
+import { againstPending, normalizeEmail } from './policy.ts';
 import { newInvitationWrites, resendWrites } from './writes.ts';
 
 export function alreadyMember(email: string): Problem {
   return problems.conflict('already_member', `${email} is already a user of this tenant.`, { email });
+}
+
+function alreadyInvited(pending: InvitationItem): Problem {
+  return problems.conflict(
+    'already_invited',
+    `${pending.email} has a pending invitation; send replacePending: true to replace it.`,
+    { email: pending.email, invitationId: pending.invitationId },
+  );
 }
 
 /** Why an invitation that is not pending cannot be accepted, resent or revoked. */
@@ -39,7 +53,12 @@ export async function requireInvitation(
 export async function invite(
   deps: InvitationsDeps,
   caller: CallerContext,
-  input: { email: string; roles: string[]; name?: string | undefined },
+  input: {
+    email: string;
+    roles: string[];
+    name?: string | undefined;
+    replacePending?: boolean | undefined;
+  },
 ): Promise<InvitationItem> {
   const { store, clock } = deps;
   const tenantId = tenantIdOf(caller);
@@ -47,8 +66,7 @@ export async function invite(
   const context = await invitingContext(deps, tenantId, caller);
   await checkGrantableRoles(
     store,
-    tenantId,
-    context.inviter,
+    context,
     input.roles.map((role, i) => ({ role, path: `body.roles.${i}` })),
   );
   const [member, sent] = await Promise.all([
@@ -56,7 +74,10 @@ export async function invite(
     store.invitationsForEmail(tenantId, email),
   ]);
   if (member) throw alreadyMember(email);
-  const replaced = sent.find((i) => i.status === 'pending');
+  const now = clock();
+  const outcome = againstPending(sent, now, input.replacePending === true);
+  if (outcome.kind === 'already_invited') throw alreadyInvited(outcome.pending);
+  const { replaced } = outcome;
   const actor = actorOf(caller);
   const writes = newInvitationWrites({
     tenantId,
@@ -67,7 +88,7 @@ export async function invite(
     actor,
     inviterName: context.inviter?.name,
     replacedInvitationId: replaced?.invitationId,
-    now: clock(),
+    now,
     expiryDays: context.expiryDays,
     consoleUrl: deps.consoleUrl,
   });
@@ -85,6 +106,7 @@ export async function resend(
   const current = await requireInvitation(deps, tenantId, invitationId);
   if (current.status !== 'pending') throw unusableInvitation(current.status);
   const context = await invitingContext(deps, tenantId, caller);
+  await checkRegrantableRoles(deps.store, context, current.roles);
   const writes = resendWrites({
     invitation: current,
     tenantName: context.tenant.name,

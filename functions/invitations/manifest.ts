@@ -13,7 +13,9 @@ export const routes = {
     operationId: 'createInvitation',
     method: 'POST',
     path: '/v1/invitations',
-    summary: 'Invite someone to the tenant by email; a pending invitation for the same email is replaced',
+    summary: 'Invite someone to the tenant by email',
+    description:
+      'An invitation still pending for the same email is a 409 already_invited unless replacePending is set; then it is revoked and this one replaces it.',
     tags,
     audience: 'tenant',
     permission: 'invitations:write',
@@ -28,7 +30,7 @@ export const routes = {
     path: '/v1/invitations/bulk',
     summary: 'Invite up to 1,000 people as a job with a result per row',
     description:
-      'Rows are checked as the job runs: each gets created, already_member, invalid_email or duplicate_in_batch. Follow the job at its Location.',
+      'Rows are checked as the job runs: each gets created, already_member, already_invited (a pending invitation exists and replacePending was not set), invalid_email or duplicate_in_batch. Follow the job at its Location.',
     tags,
     audience: 'tenant',
     permission: 'invitations:write',
@@ -108,6 +110,8 @@ export const routes = {
     method: 'POST',
     path: '/v1/me/email/verify',
     summary: 'Confirm the new email with its code; it becomes your verified sign-in email',
+    description:
+      'At most 10 codes per user per clock hour, across every code asked for; past that, 429 too_many_attempts with Retry-After until the hour ends, even for the right code.',
     tags: ['Me'],
     audience: 'tenant',
     permission: 'self:write',

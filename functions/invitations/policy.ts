@@ -1,5 +1,5 @@
 // The invitations context's rules, as pure functions: when an invitation expires, what status it
-// reads as, which emails are usable, and how a bulk request's rows are classified before any I/O.
+// reads as, when a pending one is replaced, which emails are usable, and how a bulk request's rows are classified before any I/O.
 import * as z from 'zod';
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { IdentitySettingsItem } from '../../libs/data/identity-entities.ts';
@@ -26,6 +26,27 @@ export function effectiveStatus(
 ): InvitationStatus {
   if (invitation.status === 'pending' && invitation.expiresAt <= now.toISOString()) return 'expired';
   return invitation.status;
+}
+
+export type PendingOutcome =
+  | { kind: 'invite'; replaced: InvitationItem | undefined }
+  | { kind: 'already_invited'; pending: InvitationItem };
+
+/**
+ * What inviting an email does about its pending invitation: one still valid is replaced only when
+ * the request asks (`replacePending`), so nobody's invitation changes roles unnoticed; one past its
+ * expiry can no longer be accepted, so it is always replaced.
+ */
+export function againstPending(
+  sent: readonly InvitationItem[],
+  now: Date,
+  replacePending: boolean,
+): PendingOutcome {
+  const pending = sent.find((i) => i.status === 'pending');
+  if (pending && !replacePending && effectiveStatus(pending, now) === 'pending') {
+    return { kind: 'already_invited', pending };
+  }
+  return { kind: 'invite', replaced: pending };
 }
 
 /** Emails are compared and stored lower-cased, as the user pool signs people in case-insensitively. */

@@ -38,8 +38,17 @@ export const invitationPage = z
   .strictObject({ items: z.array(invitation), nextCursor: z.string().optional() })
   .meta({ id: 'InvitationPage' });
 
+const replacePending = z.boolean().default(false);
+
 export const createInvitationBody = z
-  .strictObject({ email, roles, name: z.string().trim().min(1).max(200).optional() })
+  .strictObject({
+    email,
+    roles,
+    name: z.string().trim().min(1).max(200).optional(),
+    replacePending: replacePending.describe(
+      'Replace an invitation still pending for this email (it is revoked, its link stops working). Without it, such an email is a 409 already_invited.',
+    ),
+  })
   .meta({ id: 'CreateInvitationRequest' });
 
 export const bulkInvitationBody = z
@@ -57,6 +66,9 @@ export const bulkInvitationBody = z
       .min(1)
       .max(maxBulkRows),
     roles: roles.default(['member']).describe('Roles of the rows that name none.'),
+    replacePending: replacePending.describe(
+      "Replace the invitations still pending for the rows' emails (they are revoked, their links stop working). Without it, such a row's result is already_invited and its invitation is left as it was.",
+    ),
   })
   .meta({ id: 'BulkInvitationRequest' });
 

@@ -2,7 +2,7 @@
 // event (and, where a message is due, its mail item); conditions guard against concurrent changes.
 import { createWriteTransaction } from 'electrodb';
 import type { EventItem, JobItem, TenantItem } from '../../libs/data/entities.ts';
-import type { IdentitySettingsItem, UserItem } from '../../libs/data/identity-entities.ts';
+import type { IdentitySettingsItem, RoleItem, UserItem } from '../../libs/data/identity-entities.ts';
 import {
   eventItem,
   rejectedIndexes,
@@ -45,11 +45,11 @@ export function createInvitationStore(entities: InvitationEntities) {
     return data.find((u) => u.email === email);
   }
 
-  /** Which of these custom role ids exist in the tenant. */
-  async function existingCustomRoles(tenantId: string, roleIds: readonly string[]): Promise<Set<string>> {
-    if (roleIds.length === 0) return new Set();
+  /** Those of these custom role ids that exist in the tenant, with their permissions. */
+  async function customRoles(tenantId: string, roleIds: readonly string[]): Promise<RoleItem[]> {
+    if (roleIds.length === 0) return [];
     const { data } = await entities.role.get(roleIds.map((roleId) => ({ tenantId, roleId }))).go();
-    return new Set(data.map((r) => r.roleId));
+    return data;
   }
 
   async function getInvitation(tenantId: string, invitationId: string): Promise<InvitationItem | undefined> {
@@ -243,7 +243,7 @@ export function createInvitationStore(entities: InvitationEntities) {
     getSettings,
     getUser,
     memberByEmail,
-    existingCustomRoles,
+    customRoles,
     getInvitation,
     findByTokenHash,
     invitationsForEmail,

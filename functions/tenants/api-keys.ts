@@ -1,10 +1,10 @@
 // Issuing API keys: scopes, the plan's key limit, and the secret that is shown once.
+import { actorOf, type CallerContext } from '../../libs/auth/caller.ts';
 import { defaultApiKeyScopes } from '../../libs/auth/permissions.ts';
 import { generateApiKey } from '../../libs/auth/api-key.ts';
-import { Problem } from '../../libs/http/problem.ts';
+import { requireGrantable } from '../../libs/auth/grants.ts';
 import type { TenantsDeps } from './context.ts';
 import { apiKeyResource } from './present.ts';
-import type { Actor } from '../../libs/data/outbox.ts';
 
 export interface IssueApiKeyInput {
   name: string;
@@ -12,31 +12,26 @@ export interface IssueApiKeyInput {
 }
 
 /**
- * Creates a key for `tenantId`. `grantable` limits the scopes to those the caller holds itself,
- * so a tenant key can never mint a more powerful one; platform admins may grant any tenant scope.
+ * Creates a key for `tenantId`. A tenant caller gives it only scopes it holds itself, so a key never
+ * mints a more powerful one; the platform grants tenants what they hold, so it may give any scope.
  */
 export async function issueApiKey(
   deps: TenantsDeps,
   tenantId: string,
   input: IssueApiKeyInput,
-  actor: Actor,
-  grantable?: ReadonlySet<string>,
+  caller: CallerContext,
 ) {
   const scopes = [...new Set(input.scopes ?? defaultApiKeyScopes)];
-  const notHeld = grantable ? scopes.filter((s) => !grantable.has(s)) : [];
-  if (notHeld.length > 0) {
-    throw new Problem(
-      403,
-      'scope_not_held',
-      `A key cannot be given scopes its creator lacks: ${notHeld.join(', ')}.`,
-      {
-        extensions: { scopes: notHeld },
-      },
-    );
-  }
+  if (caller.kind === 'tenant') requireGrantable(caller, { permissions: scopes });
   const tenant = await deps.store.requireTenant(tenantId);
   const limit = deps.config.deployment.plans[tenant.plan]?.limits.apiKeys ?? 0;
   const key = generateApiKey({ kind: 'tenant', tenantId });
-  const item = await deps.store.createApiKey(tenantId, key, { name: input.name, scopes }, limit, actor);
+  const item = await deps.store.createApiKey(
+    tenantId,
+    key,
+    { name: input.name, scopes },
+    limit,
+    actorOf(caller),
+  );
   return { ...apiKeyResource(item), secret: key.key };
 }

@@ -175,7 +175,7 @@ describe('tenant lifecycle over HTTP', () => {
       body: { name: 'x', scopes: ['tenant:read'] },
     });
     expect(res.status).toBe(403);
-    expect(res.body.code).toBe('scope_not_held');
+    expect(res.body.code).toBe('permission_not_held');
   });
 });
 

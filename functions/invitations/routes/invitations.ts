@@ -24,7 +24,7 @@ export function invitationRoutes(deps: InvitationsDeps): BoundRoute[] {
 
     implement(routes.bulkInvite, async ({ body, caller }) => {
       const rows = body.invitations.map((row) => ({ email: row.email, roles: row.roles ?? body.roles }));
-      const job = await startBulkInvitations(deps, caller, rows);
+      const job = await startBulkInvitations(deps, caller, rows, { replacePending: body.replacePending });
       return { status: 202, body: jobResource(job), headers: { location: jobLocation(job.jobId) } };
     }),
 

@@ -19,7 +19,7 @@ export function apiKeyRoutes(deps: TenantsDeps): BoundRoute[] {
   return [
     implement(routes.createTenantApiKey, async ({ params, body, caller }) => ({
       status: 201,
-      body: await issueApiKey(deps, params.tenantId, body, actorOf(caller)),
+      body: await issueApiKey(deps, params.tenantId, body, caller),
     })),
 
     implement(routes.listTenantApiKeys, async ({ params, query }) => {
@@ -38,7 +38,7 @@ export function apiKeyRoutes(deps: TenantsDeps): BoundRoute[] {
 
     implement(routes.createApiKey, async ({ body, caller }) => ({
       status: 201,
-      body: await issueApiKey(deps, tenantIdOf(caller), body, actorOf(caller), caller.permissions),
+      body: await issueApiKey(deps, tenantIdOf(caller), body, caller),
     })),
 
     implement(routes.revokeApiKey, async ({ params, caller }) => {

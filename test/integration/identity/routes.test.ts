@@ -200,6 +200,55 @@ describe('identity routes: roles', () => {
     expect([grant.status, grant.body.code]).toEqual([403, 'permission_not_held']);
   });
 
+  it('a role change granting what the caller lacks writes nothing; one within what they hold goes through', async () => {
+    const { tenant } = await tenantWithOwner();
+    const target = await seedUser(tables, tenant, { roles: ['member'] });
+    const limited = await seedUser(tables, tenant, { roles: ['member'] });
+    const caller = {
+      ...userCaller(limited),
+      permissions: new Set(['users:write', 'users:read', 'tenant:read', 'billing:read']),
+    };
+
+    const refused = await call(caller, 'PATCH', `/v1/users/${target.userId}`, { roles: ['admin'] });
+    const after = await call(caller, 'GET', `/v1/users/${target.userId}`);
+    const granted = await call(caller, 'PATCH', `/v1/users/${target.userId}`, { roles: ['billing'] });
+
+    expect([refused.status, refused.body.code]).toEqual([403, 'permission_not_held']);
+    expect(after.body.roles).toEqual(['member']);
+    expect([granted.status, granted.body.roles]).toEqual([200, ['billing']]);
+  });
+
+  it('nobody adds to a custom role that users hold a permission they lack; a holder of it may', async () => {
+    const { tenant, caller: owner } = await tenantWithOwner();
+    const created = await call(owner, 'POST', '/v1/roles', { name: 'Ops', permissions: ['jobs:read'] });
+    const roleId = String(created.body.id);
+    const holder = await seedUser(tables, tenant, { roles: ['member'] });
+    await call(owner, 'PATCH', `/v1/users/${holder.userId}`, { roles: ['member', roleId] });
+    const limited = await seedUser(tables, tenant, { roles: ['member'] });
+    const caller = {
+      ...userCaller(limited),
+      permissions: new Set(['roles:write', 'roles:read', 'jobs:read']),
+    };
+
+    const refused = await call(caller, 'PATCH', `/v1/roles/${roleId}`, {
+      permissions: ['jobs:read', 'api-keys:write'],
+    });
+    const unchanged = await call(owner, 'GET', `/v1/roles/${roleId}`);
+    const created2 = await call(caller, 'POST', '/v1/roles', { name: 'Jobs', permissions: ['jobs:read'] });
+    const widened = await call(owner, 'PATCH', `/v1/roles/${roleId}`, {
+      permissions: ['jobs:read', 'api-keys:write'],
+    });
+
+    expect([refused.status, refused.body.code, refused.body.permissions]).toEqual([
+      403,
+      'permission_not_held',
+      ['api-keys:write'],
+    ]);
+    expect(unchanged.body.permissions).toEqual(['jobs:read']);
+    expect(created2.status).toBe(201);
+    expect(widened.body.permissions).toEqual(['jobs:read', 'api-keys:write']);
+  });
+
   it('granting a custom role that does not exist is a field error', async () => {
     const { tenant, caller } = await tenantWithOwner();
     const member = await seedUser(tables, tenant);

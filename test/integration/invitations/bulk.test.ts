@@ -6,9 +6,18 @@ import {
   startBulkInvitations,
   type BulkRowResult,
 } from '../../../functions/invitations/bulk.ts';
+import { invite } from '../../../functions/invitations/invitations.ts';
 import type { JobItem } from '../../../libs/data/entities.ts';
 import type { JobProgressUpdate } from '../../../libs/jobs/job.ts';
-import { createFixture, mailsTo, problemOf, seedTenant, seedUser, type Fixture } from './fixtures.ts';
+import {
+  apiKeyCaller,
+  createFixture,
+  mailsTo,
+  problemOf,
+  seedTenant,
+  seedUser,
+  type Fixture,
+} from './fixtures.ts';
 
 let fixture: Fixture;
 
@@ -68,6 +77,41 @@ describe('bulk invitations', () => {
     expect(await mailsTo(fixture, tenantId, 'one@example.test')).toHaveLength(1);
   });
 
+  it('a row whose email has a pending invitation is already_invited and leaves it as it was', async () => {
+    const { tenantId, ownerCaller } = await seedTenant(fixture);
+    const pending = await invite(fixture.deps, ownerCaller, { email: 'boss@example.test', roles: ['admin'] });
+    const job = await startBulkInvitations(fixture.deps, ownerCaller, [
+      { email: 'Boss@example.test', roles: ['member'] },
+    ]);
+
+    const reports = await run(job);
+
+    expect(results(reports)).toEqual([
+      { row: 0, email: 'boss@example.test', result: 'already_invited', invitationId: pending.invitationId },
+    ]);
+    expect(reports.at(-1)).toMatchObject({ processed: 1, succeeded: 0, failed: 1 });
+    const sent = await fixture.deps.store.invitationsForEmail(tenantId, 'boss@example.test');
+    expect(sent.map((i) => [i.status, i.roles])).toEqual([['pending', ['admin']]]);
+    expect(await mailsTo(fixture, tenantId, 'boss@example.test')).toHaveLength(1);
+  });
+
+  it('with replacePending, such a row replaces the pending invitation and names it', async () => {
+    const { tenantId, ownerCaller } = await seedTenant(fixture);
+    const pending = await invite(fixture.deps, ownerCaller, { email: 'swap@example.test', roles: ['admin'] });
+    const job = await startBulkInvitations(
+      fixture.deps,
+      ownerCaller,
+      [{ email: 'swap@example.test', roles: ['member'] }],
+      { replacePending: true },
+    );
+
+    const [row] = results(await run(job));
+
+    expect(row).toMatchObject({ result: 'created', replacedInvitationId: pending.invitationId });
+    expect((await fixture.deps.store.getInvitation(tenantId, pending.invitationId))?.status).toBe('revoked');
+    expect((await fixture.deps.store.getInvitation(tenantId, row!.invitationId!))?.roles).toEqual(['member']);
+  });
+
   it('a second run after a crash skips reported rows and recognises the invitations it already made', async () => {
     const { tenantId, ownerCaller } = await seedTenant(fixture);
     const rows = Array.from({ length: 30 }, (_, i) => ({ email: `p${i}@example.test`, roles: ['member'] }));
@@ -101,5 +145,26 @@ describe('bulk invitations', () => {
     ]);
     const { data: jobs } = await fixture.entities.job.query.byTenant({ tenantId }).go();
     expect(jobs).toHaveLength(0);
+  });
+
+  it('refuses rows granting permissions the caller lacks before any job exists; what it holds goes through', async () => {
+    const { tenantId } = await seedTenant(fixture);
+    const key = apiKeyCaller(tenantId, ['invitations:write', 'tenant:read', 'users:read']);
+
+    const refused = await problemOf(
+      startBulkInvitations(fixture.deps, key, [
+        { email: 'a@example.test', roles: ['member'] },
+        { email: 'b@example.test', roles: ['admin'] },
+      ]),
+    );
+    const { data: none } = await fixture.entities.job.query.byTenant({ tenantId }).go();
+    const job = await startBulkInvitations(fixture.deps, key, [
+      { email: 'a@example.test', roles: ['member'] },
+    ]);
+
+    expect([refused.status, refused.code]).toEqual([403, 'permission_not_held']);
+    expect(refused.extensions?.permissions).toContain('api-keys:write');
+    expect(none).toHaveLength(0);
+    expect(job.kind).toBe('invitations.bulk');
   });
 });

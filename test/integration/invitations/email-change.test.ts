@@ -3,6 +3,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   maxCodeAttempts,
+  maxCodeAttemptsPerHour,
   requestEmailChange,
   verifyEmailChange,
 } from '../../../functions/invitations/email-change.ts';
@@ -88,6 +89,38 @@ describe('changing email', () => {
     expect(problems.map((p) => p.code)).toEqual(Array(maxCodeAttempts).fill('verification_code_invalid'));
     expect(afterwards.code).toBe('email_change_not_found');
     expect(fixture.pool.users.get(user.userId)?.email).toBe(user.email);
+  });
+
+  it('codes count per user per hour, across new codes: past the limit even the right code is a 429 until the hour ends', async () => {
+    const user = await poolUser();
+    const caller = userCaller(user);
+    const hourStart = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    fixture.setNow(new Date(hourStart + 60_000));
+    const newCode = async () => {
+      await requestEmailChange(fixture.deps, caller, 'brute@example.test');
+      return mailedCode(user.tenantId, 'brute@example.test');
+    };
+    const other = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+
+    const wrong = [];
+    let code = '';
+    for (let i = 0; i < maxCodeAttemptsPerHour; i += 1) {
+      // A new code before each one is dropped for too many wrong tries.
+      if (i % (maxCodeAttempts - 1) === 0) code = await newCode();
+      wrong.push((await problemOf(verifyEmailChange(fixture.deps, caller, other(code)))).code);
+    }
+    const right = await newCode();
+    const refused = await problemOf(verifyEmailChange(fixture.deps, caller, right));
+    fixture.setNow(new Date(hourStart + 3_600_000 + 1000));
+    const changed = await verifyEmailChange(fixture.deps, caller, await newCode());
+
+    expect(wrong).toEqual(Array(maxCodeAttemptsPerHour).fill('verification_code_invalid'));
+    expect([refused.status, refused.code, refused.headers['retry-after']]).toEqual([
+      429,
+      'too_many_attempts',
+      String(3600 - 60),
+    ]);
+    expect(changed.email).toBe('brute@example.test');
   });
 
   it('a code past its 15 minutes is refused with verification_code_expired', async () => {

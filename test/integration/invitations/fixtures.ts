@@ -1,9 +1,11 @@
 // What the invitations integration tests share: real tables, a user pool kept in memory (the flows
 // talk to it through the UserPool interface), a tenant with an owner, and reading mailed tokens.
 import { randomUUID } from 'node:crypto';
+import { ulid } from 'ulid';
 import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
 import type { CallerContext } from '../../../libs/auth/caller.ts';
-import type { UserItem } from '../../../libs/data/identity-entities.ts';
+import { permissionsOf } from '../../../libs/auth/roles.ts';
+import type { RoleItem, UserItem } from '../../../libs/data/identity-entities.ts';
 import { createCursorCodec } from '../../../libs/http/cursor.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 import type { InvitationsDeps } from '../../../functions/invitations/context.ts';
@@ -137,7 +139,8 @@ export async function seedUser(
   return user;
 }
 
-export function userCaller(user: UserItem): CallerContext {
+/** A caller acting as `user`, holding what their roles grant, as the authorizer works it out. */
+export function userCaller(user: UserItem, customRoles: readonly RoleItem[] = []): CallerContext {
   return {
     kind: 'tenant',
     tenantId: user.tenantId,
@@ -145,8 +148,35 @@ export function userCaller(user: UserItem): CallerContext {
     principalId: user.userId,
     credentialId: 'session-1',
     plan: 'starter',
-    permissions: new Set(['invitations:read', 'invitations:write', 'self:read', 'self:write']),
+    permissions: permissionsOf(user.roles, customRoles),
   };
+}
+
+/** A tenant API key holding only `scopes`. */
+export function apiKeyCaller(tenantId: string, scopes: readonly string[]): CallerContext {
+  return {
+    kind: 'tenant',
+    tenantId,
+    principalType: 'api_key',
+    principalId: 'key_01JD0000000000000000000000',
+    credentialId: 'key_01JD0000000000000000000000',
+    plan: 'starter',
+    permissions: new Set(scopes),
+  };
+}
+
+/** A custom role of the tenant with these permissions. */
+export async function seedRole(fixture: Fixture, tenantId: string, permissions: string[]): Promise<RoleItem> {
+  const role: RoleItem = {
+    tenantId,
+    roleId: `role_${ulid()}`,
+    name: 'Custom',
+    permissions,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+  await fixture.entities.role.create(role).go();
+  return role;
 }
 
 /** The mails written for `to` in the tenant, oldest first. */

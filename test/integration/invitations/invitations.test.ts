@@ -2,8 +2,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { invite, resend, revoke } from '../../../functions/invitations/invitations.ts';
 import {
+  apiKeyCaller,
   createFixture,
   problemOf,
+  seedRole,
   eventTypes,
   mailsTo,
   seedTenant,
@@ -53,13 +55,44 @@ describe('inviting', () => {
     expect(await mailsTo(fixture, tenantId, 'member@example.test')).toHaveLength(0);
   });
 
-  it('a pending invitation for the same email is replaced: revoked with reason replaced', async () => {
+  it('a pending invitation for the same email is a 409 already_invited, and nothing is written', async () => {
+    const { tenantId, ownerCaller } = await seedTenant(fixture);
+    const first = await invite(fixture.deps, ownerCaller, { email: 'twice@example.test', roles: ['admin'] });
+
+    const problem = await problemOf(
+      invite(fixture.deps, ownerCaller, { email: 'Twice@example.test', roles: ['member'] }),
+    );
+
+    expect([problem.status, problem.code, problem.extensions?.invitationId]).toEqual([
+      409,
+      'already_invited',
+      first.invitationId,
+    ]);
+    const sent = await fixture.deps.store.invitationsForEmail(tenantId, 'twice@example.test');
+    expect(sent.map((i) => [i.status, i.roles])).toEqual([['pending', ['admin']]]);
+    expect(await mailsTo(fixture, tenantId, 'twice@example.test')).toHaveLength(1);
+  });
+
+  it('a pending invitation past its expiry is replaced without asking', async () => {
+    const { tenantId, ownerCaller } = await seedTenant(fixture);
+    fixture.setNow(new Date(Date.now() - 30 * 86_400_000));
+    const old = await invite(fixture.deps, ownerCaller, { email: 'late@example.test', roles: ['member'] });
+    fixture.setNow(undefined);
+
+    const fresh = await invite(fixture.deps, ownerCaller, { email: 'late@example.test', roles: ['member'] });
+
+    expect((await fixture.deps.store.getInvitation(tenantId, old.invitationId))?.status).toBe('expired');
+    expect(fresh.status).toBe('pending');
+  });
+
+  it('with replacePending, a pending invitation for the same email is replaced: revoked with reason replaced', async () => {
     const { tenantId, ownerCaller } = await seedTenant(fixture);
     const first = await invite(fixture.deps, ownerCaller, { email: 'again@example.test', roles: ['member'] });
 
     const second = await invite(fixture.deps, ownerCaller, {
       email: 'again@example.test',
       roles: ['auditor'],
+      replacePending: true,
     });
 
     const old = await fixture.deps.store.getInvitation(tenantId, first.invitationId);
@@ -204,5 +237,60 @@ describe('listing, resending and revoking', () => {
     expect((await problemOf(revoke(fixture.deps, ownerCaller, accepted.invitationId))).code).toBe(
       'invitation_used',
     );
+  });
+});
+
+describe('nobody invites with a role carrying permissions they do not hold', () => {
+  it('an API key holding only invitations:write cannot invite an admin: 403 naming what it lacks, nothing written', async () => {
+    const { tenantId } = await seedTenant(fixture);
+
+    const problem = await problemOf(
+      invite(fixture.deps, apiKeyCaller(tenantId, ['invitations:write']), {
+        email: 'boss@example.test',
+        roles: ['admin'],
+      }),
+    );
+
+    expect([problem.status, problem.code]).toEqual([403, 'permission_not_held']);
+    expect(problem.extensions?.permissions).toEqual(
+      expect.arrayContaining(['api-keys:write', 'webhooks:secrets']),
+    );
+    expect(await fixture.deps.store.invitationsForEmail(tenantId, 'boss@example.test')).toHaveLength(0);
+    expect(await eventTypes(fixture, tenantId)).toEqual([]);
+  });
+
+  it('a custom-role user cannot grant a role beyond their own permissions, but can grant one within them', async () => {
+    const { tenantId } = await seedTenant(fixture);
+    const recruiter = await seedRole(fixture, tenantId, ['invitations:write', 'tenant:read', 'users:read']);
+    const secrets = await seedRole(fixture, tenantId, ['webhooks:secrets']);
+    const user = await seedUser(fixture, tenantId, { email: 'rec@example.test', roles: [recruiter.roleId] });
+    const caller = userCaller(user, [recruiter]);
+
+    const refused = await problemOf(
+      invite(fixture.deps, caller, { email: 'x@example.test', roles: ['member', secrets.roleId] }),
+    );
+    const member = await invite(fixture.deps, caller, { email: 'm@example.test', roles: ['member'] });
+
+    expect([refused.status, refused.code]).toEqual([403, 'permission_not_held']);
+    expect(refused.extensions?.permissions).toEqual(['webhooks:secrets']);
+    expect(await fixture.deps.store.invitationsForEmail(tenantId, 'x@example.test')).toHaveLength(0);
+    expect(member.roles).toEqual(['member']);
+  });
+
+  it('resending re-checks the roles the invitation carries against whoever resends it', async () => {
+    const { tenantId, ownerCaller } = await seedTenant(fixture);
+    const invitation = await invite(fixture.deps, ownerCaller, {
+      email: 'adm@example.test',
+      roles: ['admin'],
+    });
+    const key = apiKeyCaller(tenantId, ['invitations:write']);
+
+    const refused = await problemOf(resend(fixture.deps, key, invitation.invitationId));
+    const resent = await resend(fixture.deps, ownerCaller, invitation.invitationId);
+
+    expect([refused.status, refused.code]).toEqual([403, 'permission_not_held']);
+    expect(resent.tokenHash).not.toBe(invitation.tokenHash);
+    expect((await eventTypes(fixture, tenantId)).filter((t) => t === 'invitation.resent')).toHaveLength(1);
+    expect(await mailsTo(fixture, tenantId, 'adm@example.test')).toHaveLength(2);
   });
 });

@@ -1,7 +1,6 @@
 // The owner role's rules: who may change an owner, and that a tenant keeps an active owner.
 import { describe, expect, it } from 'vitest';
 import { ownerImpact, remainingOwner, requireOwnerCaller } from '../../../functions/identity/owners.ts';
-import { permissionsAdded, requireHeld } from '../../../functions/identity/grants.ts';
 import type { UserItem } from '../../../libs/data/identity-entities.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 
@@ -75,30 +74,5 @@ describe('owner rules', () => {
     const bob = user('bob', { roles: ['owner', 'billing'] });
 
     expect(remainingOwner(ann, [ann, bob]).userId).toBe('bob');
-  });
-});
-
-describe('grants', () => {
-  it('nobody grants a permission they do not hold; the problem names the missing ones', () => {
-    let problem: Problem | undefined;
-    try {
-      requireHeld(new Set(['users:read', 'users:write']), [
-        'users:write',
-        'webhooks:secrets',
-        'billing:read',
-      ]);
-    } catch (error) {
-      problem = error as Problem;
-    }
-
-    expect(problem?.status).toBe(403);
-    expect(problem?.extensions).toEqual({ permissions: ['billing:read', 'webhooks:secrets'] });
-  });
-
-  it('only roles newly given count toward what is granted, and the self permissions never do', () => {
-    const added = permissionsAdded(['admin'], ['admin', 'member'], []);
-
-    expect([...added].sort()).toEqual(['tenant:read', 'users:read']);
-    expect([...permissionsAdded(['member'], ['member'], [])]).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import {
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { createInvitationEntities, type InvitationItem } from '../../../functions/invitations/entities.ts';
 import { hashInvitationToken } from '../../../functions/invitations/tokens.ts';
+import { builtInRoles } from '../../../libs/auth/roles.ts';
 import { useFunctionEnv } from '../../support/function-env.ts';
 import { tenantItem } from '../../support/items.ts';
 import { apiEvent, json, lambdaContext, tenantCaller } from '../http/api-events.ts';
@@ -210,7 +211,8 @@ describe('invitation routes', () => {
       apiEvent({
         method: 'POST',
         path: '/v1/invitations/bulk',
-        caller: tenantCaller(['invitations:write'], tenantId),
+        // Auditor's permissions include member's, so this key may grant both roles.
+        caller: tenantCaller(['invitations:write', ...builtInRoles.auditor.permissions], tenantId),
         body: { invitations: [{ email: 'a@example.com' }, { email: 'not-an-email', roles: ['auditor'] }] },
       }),
       lambdaContext(),
