@@ -13,7 +13,6 @@ import {
   idempotencyHeader,
   isIdempotentRoute,
   parseIdempotencyKey,
-  requestFingerprint,
   type IdempotencyStore,
   type IdempotencyTable,
 } from './idempotency.ts';
@@ -121,7 +120,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
             {
               caller,
               key,
-              fingerprint: requestFingerprint(method, event.path, body),
+              request: { method, path: event.path, body },
               requestId,
               lockMillis: context.getRemainingTimeInMillis?.() ?? defaultLockMillis,
             },
