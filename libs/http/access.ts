@@ -3,6 +3,15 @@ import { callerFromAuthorizer, type CallerContext } from '../auth/caller.ts';
 import type { RouteDeclaration } from '../manifest/types.ts';
 import { Problem, problems } from './problem.ts';
 
+/**
+ * Who the caller is, one string per principal across credential kinds (an API key, a user, a
+ * platform admin): what kept Idempotency-Key responses and pagination cursors are bound to.
+ */
+export function principalOf(caller: CallerContext): string {
+  if (caller.kind === 'platform') return `platform:${caller.principalId}`;
+  return `${caller.principalType}:${caller.principalId}`;
+}
+
 /** The caller of a non-public route, or undefined for a public one; throws 401/403 problems. */
 export function authorizeCaller(
   declaration: RouteDeclaration,

@@ -1,7 +1,8 @@
 // Idempotency-Key for POST routes: the first response to a key is kept for 24 hours and replayed to
-// the same request of the same principal; any other request with that key is refused. Records live in the caller's own
-// partition of the main table (`T#<tenantId>`), so keys of two tenants never meet, a tenant's
-// records go wherever its data goes, and no single partition carries every tenant's writes.
+// the same request of the same principal; any other request with that key is refused. Records live
+// in the caller's own partition of the main table (`T#<tenantId>`), so keys of two tenants never
+// meet, a tenant's records go wherever its data goes, and no single partition carries every
+// tenant's writes.
 import { createHash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
@@ -16,6 +17,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CallerContext } from '../auth/caller.ts';
 import { createSecretBox, type SecretBox } from '../crypto/secret-box.ts';
 import type { RouteDeclaration } from '../manifest/types.ts';
+import { principalOf } from './access.ts';
 import { Problem } from './problem.ts';
 import type { RouteResponse } from './route.ts';
 
@@ -92,12 +94,10 @@ function canonicalJson(value: unknown): string {
  */
 export function requestFingerprint(call: Pick<IdempotentCall, 'caller' | 'request'>): string {
   const { caller, request } = call;
-  const principal =
-    caller.kind === 'tenant'
-      ? `${caller.principalType}:${caller.principalId}`
-      : `platform:${caller.principalId}`;
   return createHash('sha256')
-    .update(canonicalJson([principal, request.method.toUpperCase(), request.path, request.body ?? null]))
+    .update(
+      canonicalJson([principalOf(caller), request.method.toUpperCase(), request.path, request.body ?? null]),
+    )
     .digest('base64url');
 }
 
