@@ -4,6 +4,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { createApiHandler } from '../../../libs/http/api-handler.ts';
+import { refusalContext } from '../../../libs/http/credentials.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 import { implement } from '../../../libs/http/route.ts';
 import { defineRoute } from '../../../libs/manifest/types.ts';
@@ -423,6 +424,36 @@ describe('callers', () => {
   it('no authorizer context on a non-public route is 401', async () => {
     const res = await call({ method: 'GET', path: '/v1/widgets/w_1' });
     expect([res.statusCode, problemOf(res).code]).toEqual([401, 'unauthorized']);
+  });
+
+  it("a credential the authorizer refused is answered with the refusal's status and detail", async () => {
+    const event = apiEvent({ method: 'GET', path: '/v1/widgets/w_1' });
+    event.requestContext.authorizer = refusalContext({
+      status: 401,
+      code: 'unauthorized',
+      detail: 'This API key has been revoked.',
+    });
+
+    const res = await handler(event, lambdaContext());
+
+    expect([res.statusCode, problemOf(res).code, problemOf(res).detail]).toEqual([
+      401,
+      'unauthorized',
+      'This API key has been revoked.',
+    ]);
+    expect(res.headers?.['www-authenticate']).toBe('Bearer');
+  });
+
+  it('two Authorization headers are 400 multiple_credentials before anything else, whatever the casing', async () => {
+    const twice = apiEvent({ method: 'POST', path: '/v1/widgets', caller: writer, body: { name: 'w' } });
+    twice.multiValueHeaders = { Authorization: ['Bearer a', 'Bearer b'] };
+    const twoNames = apiEvent({ method: 'GET', path: '/v1/nowhere', caller: writer });
+    twoNames.headers = { Authorization: 'Bearer a', authorization: 'Bearer b' };
+
+    for (const event of [twice, twoNames]) {
+      const res = await handler(event, lambdaContext());
+      expect([res.statusCode, problemOf(res).code]).toEqual([400, 'multiple_credentials']);
+    }
   });
 
   it('a platform caller on a tenant route is 403 tenant_credential_required', async () => {
