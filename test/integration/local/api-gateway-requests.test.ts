@@ -172,3 +172,16 @@ describe('credentials through the local API Gateway', () => {
     }
   });
 });
+
+describe('request bodies through the local API Gateway', () => {
+  it('refuses a body that is not UTF-8 with 400 malformed_json instead of storing U+FFFD', async () => {
+    const latin1 = Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const answer = await send('POST', '/v1/notes', bearer(active.token), latin1);
+    expect([answer.status, answer.body.code]).toEqual([400, 'malformed_json']);
+  });
+
+  it('takes UTF-8 beyond ASCII as sent', async () => {
+    const answer = await send('POST', '/v1/notes', bearer(active.token), '{"name":"café 🚀"}');
+    expect([answer.status, answer.body.name]).toEqual([201, 'café 🚀']);
+  });
+});

@@ -200,6 +200,18 @@ describe('request bodies', () => {
     expect([res.statusCode, problemOf(res).code]).toEqual([400, 'malformed_json']);
   });
 
+  it('a base64-encoded body that is not UTF-8 is 400 malformed_json', async () => {
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('base64'),
+      isBase64Encoded: true,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([res.statusCode, problemOf(res).code]).toEqual([400, 'malformed_json']);
+  });
+
   it('a body that is not application/json is 415 unsupported_media_type', async () => {
     const res = await call({
       method: 'POST',
