@@ -212,6 +212,37 @@ describe('request bodies', () => {
     expect([res.statusCode, problemOf(res).code]).toEqual([400, 'malformed_json']);
   });
 
+  // SQS, and so every event, carries only XML's characters: a body holding another is refused
+  // here, naming the field, rather than accepted and lost on a later hop.
+  it.each([
+    ['U+FFFE', String.raw`{"name":"a\ufffe"}`, 'body.name'],
+    ['a lone surrogate', String.raw`{"name":"a\ud800"}`, 'body.name'],
+    ['a control character', String.raw`{"name":"a\u0001"}`, 'body.name'],
+    ['a field name with U+FFFF', String.raw`{"name":"a","\uffff":1}`, 'body.U+FFFF'],
+  ])('%s in a body is 400 validation_failed naming the field', async (_, body, path) => {
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    const problem = problemOf(res);
+    expect([res.statusCode, problem.code]).toEqual([400, 'validation_failed']);
+    expect(problem.errors).toContainEqual(expect.objectContaining({ path, code: 'invalid_character' }));
+  });
+
+  it('characters beyond the basic plane and tabs or newlines are accepted', async () => {
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: JSON.stringify({ name: 'tab\there\nnew 🎉 \uE000' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(201);
+  });
+
   it('a body that is not application/json is 415 unsupported_media_type', async () => {
     const res = await call({
       method: 'POST',
