@@ -1,18 +1,32 @@
 // API Gateway REQUEST authorizer: verifies the bearer credential (a Plinth API key or a Cognito
 // access token), loads the tenant and answers with a policy for the whole API plus the caller
 // context the routes read. Denials carry a problem `code` that the ACCESS_DENIED gateway response
-// (and the local runtime) renders as problem+json.
+// (and the local runtime) renders as problem+json; a refused credential reaches the API handler as a
+// refusal (see libs/http/credentials.ts), which answers the 401 with the reason.
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { toAuthorizerContext, type CallerContext } from '../../libs/auth/caller.ts';
+import {
+  authorizationValues,
+  multipleCredentials,
+  refusalContext,
+  type CredentialRefusal,
+} from '../../libs/http/credentials.ts';
 import { loadAuthorizerConfig } from './config.ts';
 import { createTokenVerifier, looksLikeJwt } from './jwt.ts';
 import { createCredentialStore } from './store.ts';
 import { decideUser, shouldTouchSession, type UserDecision } from './user.ts';
-import { bearerToken, decide, shouldRecordUse, type Decision } from './verify.ts';
+import {
+  bearerToken,
+  decide,
+  refusalDetail,
+  shouldRecordUse,
+  tokenRefusalReason,
+  type Decision,
+} from './verify.ts';
 
 const config = loadAuthorizerConfig();
 const credentials = createCredentialStore(createDynamoDbClient(config.region), config.tableName);
@@ -59,7 +73,8 @@ async function decideToken(token: string, event: APIGatewayRequestAuthorizerEven
   try {
     claims = await tokens.verify(token);
   } catch (error) {
-    return { effect: 'unauthorized', reason: `token refused: ${(error as Error).message}` };
+    logger.info('token refused', { why: (error as Error).message });
+    return { effect: 'unauthorized', reason: tokenRefusalReason(error) };
   }
   const now = new Date();
   const decision = await decideUser(claims, config.region, credentials.userReads, now);
@@ -85,16 +100,28 @@ async function decideToken(token: string, event: APIGatewayRequestAuthorizerEven
   return decision;
 }
 
+/** Lets the call through to the API handler, which answers the refusal (no caller is passed on). */
+function refuse(refusal: CredentialRefusal, resource: string): APIGatewayAuthorizerResult {
+  return { ...policy('refused', 'Allow', resource), context: refusalContext(refusal) };
+}
+
 async function authorize(event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
-  const token = bearerToken(header(event, 'authorization'));
+  const resource = apiWildcard(event.methodArn);
+  const authorizations = authorizationValues(event);
+  // API Gateway answers a request without the header itself, with the same 401, never calling us.
+  if (authorizations.length === 0) throw new Error('Unauthorized');
+  if (authorizations.length > 1) {
+    logger.info('credential refused', { reason: 'more than one Authorization header' });
+    return refuse(multipleCredentials, resource);
+  }
+
+  const token = bearerToken(authorizations[0]);
   const decision: Decision | UserDecision =
     token && looksLikeJwt(token) ? await decideToken(token, event) : await decideApiKey(token);
-  const resource = apiWildcard(event.methodArn);
 
   if (decision.effect === 'unauthorized') {
     logger.info('credential refused', { reason: decision.reason });
-    // API Gateway turns exactly this message into a 401.
-    throw new Error('Unauthorized');
+    return refuse({ status: 401, code: 'unauthorized', detail: refusalDetail(decision.reason) }, resource);
   }
   if (decision.effect === 'deny') {
     logger.info('caller denied', { tenantId: decision.tenantId, code: decision.code });

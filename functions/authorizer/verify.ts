@@ -4,6 +4,14 @@ import { parseApiKey, secretMatches } from '../../libs/auth/api-key.ts';
 import type { CallerContext } from '../../libs/auth/caller.ts';
 import { platformPermissions } from '../../libs/auth/permissions.ts';
 import type { ApiKeyItem, TenantItem } from '../../libs/data/entities.ts';
+import {
+  CognitoJwtInvalidClientIdError,
+  CognitoJwtInvalidTokenUseError,
+  JwtExpiredError,
+  JwtInvalidIssuerError,
+  KidNotFoundInJwksError,
+  ParameterValidationError,
+} from 'aws-jwt-verify/error';
 
 export type Decision =
   | { effect: 'allow'; caller: CallerContext; key: ApiKeyItem }
@@ -91,6 +99,50 @@ export function tenantGate(
     };
   }
   return undefined;
+}
+
+/**
+ * What a refused client is told, by refusal reason (those of {@link decide}, of a token's
+ * verification and of `decideUser`). An unknown key and a wrong secret share a reason, so the
+ * answer never says whether a key id exists.
+ */
+const refusalDetails: Record<string, string> = {
+  'no bearer token': 'Send the credential as "Authorization: Bearer <token>".',
+  'not a Plinth credential': 'The bearer token is neither a Plinth API key nor an access token.',
+  'unknown key': 'The API key is not valid.',
+  'revoked key': 'This API key has been revoked.',
+  'tenant not found': "The credential's tenant does not exist.",
+  'no user pool is configured': 'This API accepts API keys only, not user access tokens.',
+  'expired token': 'The access token has expired; refresh it and try again.',
+  'id token': 'This is an ID token; send the access token instead.',
+  'token of another app client': 'The access token was issued to an app client this API does not accept.',
+  'token of another user pool': 'The access token was issued by another user pool.',
+  'token not verified': 'The access token could not be verified.',
+  'token has no tenant': 'The access token names no tenant.',
+  'token has no origin_jti': 'The access token names no sign-in.',
+  'unknown user': 'The user of this access token does not exist.',
+  'deactivated user': 'This user has been deactivated.',
+  'signed out everywhere since this sign-in': 'This sign-in was signed out everywhere; sign in again.',
+  'revoked session': 'This session has been revoked; sign in again.',
+};
+
+export function refusalDetail(reason: string): string {
+  return refusalDetails[reason] ?? 'A valid credential is required.';
+}
+
+/** Why aws-jwt-verify refused a token, as a refusal reason; its errors all carry the name `Error`. */
+export function tokenRefusalReason(error: unknown): string {
+  if (error instanceof JwtExpiredError) return 'expired token';
+  if (error instanceof CognitoJwtInvalidTokenUseError) return 'id token';
+  if (error instanceof CognitoJwtInvalidClientIdError) return 'token of another app client';
+  if (
+    error instanceof JwtInvalidIssuerError ||
+    error instanceof KidNotFoundInJwksError ||
+    (error instanceof ParameterValidationError && error.message.startsWith('issuer not configured'))
+  ) {
+    return 'token of another user pool';
+  }
+  return 'token not verified';
 }
 
 /** Last use is recorded at most once a minute per key, so a busy key costs no write per call. */

@@ -2,6 +2,7 @@
 // integration's event (v1), and how the authorizer's answer is read. As on AWS, the stage (`v1`) is
 // not part of `path` and `resource` but is part of `requestContext.path`. Pure, so each shape is
 // tested without a server.
+import { isUtf8 } from 'node:buffer';
 import type {
   APIGatewayAuthorizerResult,
   APIGatewayEventDefaultAuthorizerContext,
@@ -178,7 +179,9 @@ export function buildProxyEvent(
   matched: GatewayResource,
   authorizer: APIGatewayEventDefaultAuthorizerContext,
 ): APIGatewayProxyEvent {
-  const text = isTextContent(headerValue(request.rawHeaders, 'content-type'));
+  // Bytes that are not UTF-8 go base64-encoded, so the handler sees them as sent and refuses them,
+  // instead of text in which each bad byte became U+FFFD.
+  const text = isTextContent(headerValue(request.rawHeaders, 'content-type')) && isUtf8(request.body);
   const body = request.body.length === 0 ? null : request.body.toString(text ? 'utf8' : 'base64');
   return {
     ...requestParts(request, matched),

@@ -1,7 +1,17 @@
 // Who may call a route: a verified caller of the route's audience who holds the route's permission.
 import { callerFromAuthorizer, type CallerContext } from '../auth/caller.ts';
 import type { RouteDeclaration } from '../manifest/types.ts';
+import { refusalOf } from './credentials.ts';
 import { Problem, problems } from './problem.ts';
+
+/**
+ * Who the caller is, one string per principal across credential kinds (an API key, a user, a
+ * platform admin): what kept Idempotency-Key responses and pagination cursors are bound to.
+ */
+export function principalOf(caller: CallerContext): string {
+  if (caller.kind === 'platform') return `platform:${caller.principalId}`;
+  return `${caller.principalType}:${caller.principalId}`;
+}
 
 /** The caller of a non-public route, or undefined for a public one; throws 401/403 problems. */
 export function authorizeCaller(
@@ -9,6 +19,12 @@ export function authorizeCaller(
   authorizer: Record<string, unknown> | null | undefined,
 ): CallerContext | undefined {
   if (declaration.audience === 'public') return undefined;
+  const refusal = refusalOf(authorizer);
+  if (refusal) {
+    throw new Problem(refusal.status, refusal.code, refusal.detail, {
+      ...(refusal.status === 401 ? { headers: { 'www-authenticate': 'Bearer' } } : {}),
+    });
+  }
   const caller = callerFromAuthorizer(authorizer);
   if (declaration.audience === 'tenant' && caller.kind !== 'tenant') {
     throw new Problem(

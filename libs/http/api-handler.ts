@@ -8,12 +8,12 @@ import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { CallerContext } from '../auth/caller.ts';
 import { authorizeCaller } from './access.ts';
+import { authorizationValues, multipleCredentials } from './credentials.ts';
 import {
   createIdempotencyStore,
   idempotencyHeader,
   isIdempotentRoute,
   parseIdempotencyKey,
-  requestFingerprint,
   type IdempotencyStore,
   type IdempotencyTable,
 } from './idempotency.ts';
@@ -114,7 +114,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
             {
               caller,
               key,
-              fingerprint: requestFingerprint(method, event.path, body),
+              request: { method, path: event.path, body },
               requestId,
               lockMillis: context.getRemainingTimeInMillis?.() ?? defaultLockMillis,
             },
@@ -126,12 +126,21 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
     return method === 'HEAD' ? { ...result, body: '' } : result;
   }
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer())
-    .use(securityHeaders())
-    .use(problemDetails({ logger }))
-    .handler(handle);
+  return (
+    middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      // Before the header normalizer, which would fold `Authorization` and `authorization` into one.
+      .before(({ event }) => {
+        if (authorizationValues(event).length > 1) {
+          const { status, code, detail } = multipleCredentials;
+          throw new Problem(status, code, detail);
+        }
+      })
+      .use(httpHeaderNormalizer())
+      .use(securityHeaders())
+      .use(problemDetails({ logger }))
+      .handler(handle)
+  );
 }
 
 /**

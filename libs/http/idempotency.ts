@@ -1,7 +1,8 @@
 // Idempotency-Key for POST routes: the first response to a key is kept for 24 hours and replayed to
-// the same request; another request with that key is refused. Records live in the caller's own
-// partition of the main table (`T#<tenantId>`), so keys of two tenants never meet, a tenant's
-// records go wherever its data goes, and no single partition carries every tenant's writes.
+// the same request of the same principal; any other request with that key is refused. Records live
+// in the caller's own partition of the main table (`T#<tenantId>`), so keys of two tenants never
+// meet, a tenant's records go wherever its data goes, and no single partition carries every
+// tenant's writes.
 import { createHash } from 'node:crypto';
 import {
   ConditionalCheckFailedException,
@@ -16,6 +17,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CallerContext } from '../auth/caller.ts';
 import { createSecretBox, type SecretBox } from '../crypto/secret-box.ts';
 import type { RouteDeclaration } from '../manifest/types.ts';
+import { principalOf } from './access.ts';
 import { Problem } from './problem.ts';
 import type { RouteResponse } from './route.ts';
 
@@ -39,8 +41,8 @@ export interface IdempotentCall {
   caller: CallerContext;
   /** The Idempotency-Key as the client sent it (see {@link parseIdempotencyKey}). */
   key: string;
-  /** What makes two requests "the same": see {@link requestFingerprint}. */
-  fingerprint: string;
+  /** The request as the route received it; with the caller, what makes two requests "the same". */
+  request: { method: string; path: string; body: unknown };
   /** Owner of the in-flight lock: the request id. */
   requestId: string;
   /** How long the lock holds if this invocation dies before it finishes (its remaining time). */
@@ -86,9 +88,16 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function requestFingerprint(method: string, path: string, body: unknown): string {
+/**
+ * Who sent a request, what to and with which body. Keys are shared by a tenant's principals, so the
+ * principal is part of it: a kept response (a secret shown once) is replayed only to whoever caused it.
+ */
+export function requestFingerprint(call: Pick<IdempotentCall, 'caller' | 'request'>): string {
+  const { caller, request } = call;
   return createHash('sha256')
-    .update(canonicalJson([method.toUpperCase(), path, body ?? null]))
+    .update(
+      canonicalJson([principalOf(caller), request.method.toUpperCase(), request.path, request.body ?? null]),
+    )
     .digest('base64url');
 }
 
@@ -137,7 +146,7 @@ const reused = () =>
   new Problem(
     422,
     'idempotency_key_reused',
-    'This Idempotency-Key was used for a different request; use a new key for a new request.',
+    'This Idempotency-Key was used for a different request or by another caller; use a new key for a new request.',
   );
 
 export function createIdempotencyStore(options: IdempotencyTable & { logger: Logger }): IdempotencyStore {
@@ -156,7 +165,7 @@ export function createIdempotencyStore(options: IdempotencyTable & { logger: Log
           Item: {
             ...recordKey(call.caller, call.key),
             status: { S: 'in_progress' },
-            fingerprint: { S: call.fingerprint },
+            fingerprint: { S: requestFingerprint(call) },
             lockId: { S: call.requestId },
             lockExpiresAt: { N: String(now + call.lockMillis) },
             expiresAt: { N: String(Math.floor(now / 1000) + idempotencyWindowSeconds) },
@@ -243,7 +252,7 @@ export function createIdempotencyStore(options: IdempotencyTable & { logger: Log
       if (!claim.claimed) {
         const { holder } = claim;
         if (!holder) throw inUse();
-        if (holder.fingerprint !== call.fingerprint) throw reused();
+        if (holder.fingerprint !== requestFingerprint(call)) throw reused();
         if (holder.status === 'completed') return replay(holder, box);
         throw inUse();
       }

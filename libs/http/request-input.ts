@@ -51,11 +51,58 @@ export function readJsonBody(declaration: RouteDeclaration, raw: RawInput): unkn
   if (!isJsonMediaType(raw.contentType)) {
     throw new Problem(415, 'unsupported_media_type', 'The request body must be application/json in UTF-8.');
   }
+  let body: unknown;
   try {
-    return JSON.parse(utf8.decode(bytes)) as unknown;
+    body = JSON.parse(utf8.decode(bytes)) as unknown;
   } catch {
     throw new Problem(400, 'malformed_json', 'The request body is not valid JSON.');
   }
+  const errors = unsendableCharacters(body, 'body');
+  if (errors.length > 0) throw problems.validation(errors);
+  return body;
+}
+
+/**
+ * What SQS accepts in a message (#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD |
+ * #x10000-#x10FFFF), and so what an event can carry: anything stored from a request may end up in
+ * one. With the `u` flag a lone surrogate (JSON `\ud800`) is a code point of its own, outside it.
+ */
+const unsendable = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+const unsendableAll = new RegExp(unsendable.source, 'gu');
+
+const codePoint = (char: string) => `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+
+const invalidCharacter = (path: string, what: string, char: string): FieldError => ({
+  path,
+  code: 'invalid_character',
+  message: `${what} ${codePoint(char)}, which is not allowed`,
+});
+
+/**
+ * Every string of the body, object keys included, that holds a character outside that set. Walked
+ * with a stack of its own: a body may nest deeper than the call stack goes.
+ */
+function unsendableCharacters(body: unknown, root: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const pending: Array<[unknown, string]> = [[body, root]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [value, path] = next;
+    if (typeof value === 'string') {
+      const bad = unsendable.exec(value);
+      if (bad) errors.push(invalidCharacter(path, 'contains', bad[0]));
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => pending.push([item, `${path}.${index}`]));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) {
+        // The key is named with its bad characters spelled out, so the path itself can be sent.
+        const at = `${path}.${key.replace(unsendableAll, codePoint)}`;
+        const bad = unsendable.exec(key);
+        if (bad) errors.push(invalidCharacter(at, 'the field name contains', bad[0]));
+        pending.push([item, at]);
+      }
+    }
+  }
+  return errors.reverse();
 }
 
 function fieldErrors(where: string, error: z.ZodError): FieldError[] {

@@ -46,9 +46,12 @@ export function meRoutes(deps: IdentityDeps): BoundRoute[] {
       const scope = `tenant:${me.tenantId}:user:${me.userId}:sessions`;
       const page = await store.listLiveSessions(me.tenantId, me.userId, {
         limit: query.limit,
-        position: positionOf(cursors, scope, query.cursor),
+        position: positionOf(cursors, caller, scope, query.cursor),
       });
-      return { status: 200, body: pageBody(cursors, scope, page, (s) => sessionResource(s, me.sessionId)) };
+      return {
+        status: 200,
+        body: pageBody(cursors, caller, scope, page, (s) => sessionResource(s, me.sessionId)),
+      };
     }),
 
     implement(routes.revokeMySession, async ({ caller, params }) => {

@@ -14,9 +14,9 @@ export function roleRoutes(deps: IdentityDeps): BoundRoute[] {
     implement(routes.listRoles, async ({ caller, query }) => {
       const tenantId = tenantIdOf(caller);
       const scope = `tenant:${tenantId}:roles`;
-      const position = positionOf(cursors, scope, query.cursor);
+      const position = positionOf(cursors, caller, scope, query.cursor);
       const page = await store.listCustomRoles(tenantId, { limit: query.limit, position });
-      const body = pageBody(cursors, scope, page, roleResource);
+      const body = pageBody(cursors, caller, scope, page, roleResource);
       // The built-in roles lead the first page; `limit` counts custom roles.
       const items = position === undefined ? [...builtInRoleResources, ...body.items] : body.items;
       return { status: 200, body: { ...body, items } };

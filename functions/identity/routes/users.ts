@@ -21,9 +21,9 @@ export function userRoutes(deps: IdentityDeps): BoundRoute[] {
       const page = await store.listUsers(
         tenantId,
         { status, role, emailPrefix },
-        { limit: query.limit, position: positionOf(cursors, scope, query.cursor) },
+        { limit: query.limit, position: positionOf(cursors, caller, scope, query.cursor) },
       );
-      return { status: 200, body: pageBody(cursors, scope, page, userResource) };
+      return { status: 200, body: pageBody(cursors, caller, scope, page, userResource) };
     }),
 
     implement(routes.getUser, async ({ caller, params }) => ({
@@ -57,11 +57,11 @@ export function userRoutes(deps: IdentityDeps): BoundRoute[] {
       const scope = `tenant:${tenantId}:user:${params.userId}:sessions`;
       const page = await store.listLiveSessions(tenantId, params.userId, {
         limit: query.limit,
-        position: positionOf(cursors, scope, query.cursor),
+        position: positionOf(cursors, caller, scope, query.cursor),
       });
       return {
         status: 200,
-        body: pageBody(cursors, scope, page, (s) => sessionResource(s, caller.credentialId)),
+        body: pageBody(cursors, caller, scope, page, (s) => sessionResource(s, caller.credentialId)),
       };
     }),
 

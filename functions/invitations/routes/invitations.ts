@@ -35,10 +35,10 @@ export function invitationRoutes(deps: InvitationsDeps): BoundRoute[] {
       const page = await store.listInvitations(
         tenantId,
         query.status,
-        { limit: query.limit, position: positionOf(cursors, scope, query.cursor) },
+        { limit: query.limit, position: positionOf(cursors, caller, scope, query.cursor) },
         now,
       );
-      return { status: 200, body: pageBody(cursors, scope, page, (i) => invitationResource(i, now)) };
+      return { status: 200, body: pageBody(cursors, caller, scope, page, (i) => invitationResource(i, now)) };
     }),
 
     implement(routes.getInvitation, async ({ params, caller }) => ({

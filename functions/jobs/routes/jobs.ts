@@ -16,9 +16,9 @@ export function jobRoutes(deps: { store: JobStore; cursors: CursorCodec }): Boun
       const scope = `tenant:${tenantId}:jobs`;
       const page = await store.listJobs(tenantId, {
         limit: query.limit,
-        position: positionOf(cursors, scope, query.cursor),
+        position: positionOf(cursors, caller, scope, query.cursor),
       });
-      return { status: 200, body: pageBody(cursors, scope, page, jobResource) };
+      return { status: 200, body: pageBody(cursors, caller, scope, page, jobResource) };
     }),
 
     implement(routes.getJob, async ({ params, caller }) => {

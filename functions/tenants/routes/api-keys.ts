@@ -1,5 +1,5 @@
 // API key routes: platform admins manage any tenant's keys; a tenant manages its own.
-import { actorOf, tenantIdOf } from '../../../libs/auth/caller.ts';
+import { actorOf, tenantIdOf, type CallerContext } from '../../../libs/auth/caller.ts';
 import { implement, type BoundRoute } from '../../../libs/http/route.ts';
 import { routes } from '../manifest.ts';
 import { issueApiKey } from '../api-keys.ts';
@@ -10,10 +10,18 @@ import { apiKeyResource } from '../present.ts';
 export function apiKeyRoutes(deps: TenantsDeps): BoundRoute[] {
   const { store, cursors } = deps;
 
-  async function listKeys(tenantId: string, limit: number, cursor: string | undefined) {
+  async function listKeys(
+    caller: CallerContext,
+    tenantId: string,
+    limit: number,
+    cursor: string | undefined,
+  ) {
     const scope = `tenant:${tenantId}:api-keys`;
-    const page = await store.listApiKeys(tenantId, { limit, position: positionOf(cursors, scope, cursor) });
-    return { status: 200, body: pageBody(cursors, scope, page, apiKeyResource) };
+    const page = await store.listApiKeys(tenantId, {
+      limit,
+      position: positionOf(cursors, caller, scope, cursor),
+    });
+    return { status: 200, body: pageBody(cursors, caller, scope, page, apiKeyResource) };
   }
 
   return [
@@ -22,9 +30,9 @@ export function apiKeyRoutes(deps: TenantsDeps): BoundRoute[] {
       body: await issueApiKey(deps, params.tenantId, body, caller),
     })),
 
-    implement(routes.listTenantApiKeys, async ({ params, query }) => {
+    implement(routes.listTenantApiKeys, async ({ params, query, caller }) => {
       await store.requireTenant(params.tenantId);
-      return listKeys(params.tenantId, query.limit, query.cursor);
+      return listKeys(caller, params.tenantId, query.limit, query.cursor);
     }),
 
     implement(routes.revokeTenantApiKey, async ({ params, caller }) => {
@@ -33,7 +41,7 @@ export function apiKeyRoutes(deps: TenantsDeps): BoundRoute[] {
     }),
 
     implement(routes.listApiKeys, async ({ query, caller }) =>
-      listKeys(tenantIdOf(caller), query.limit, query.cursor),
+      listKeys(caller, tenantIdOf(caller), query.limit, query.cursor),
     ),
 
     implement(routes.createApiKey, async ({ body, caller }) => ({

@@ -80,13 +80,13 @@ export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
       };
     }),
 
-    implement(routes.listTenants, async ({ query }) => {
+    implement(routes.listTenants, async ({ query, caller }) => {
       const scope = `platform:tenants:${query.status ?? 'all'}`;
       const page = await store.listTenants(
         { status: query.status },
-        { limit: query.limit, position: positionOf(cursors, scope, query.cursor) },
+        { limit: query.limit, position: positionOf(cursors, caller, scope, query.cursor) },
       );
-      return { status: 200, body: pageBody(cursors, scope, page, tenantResource) };
+      return { status: 200, body: pageBody(cursors, caller, scope, page, tenantResource) };
     }),
 
     implement(routes.getTenant, async ({ params }) => ({
@@ -108,14 +108,14 @@ export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
       transition(params.tenantId, 'resume', undefined, caller),
     ),
 
-    implement(routes.listTenantEvents, async ({ params, query }) => {
+    implement(routes.listTenantEvents, async ({ params, query, caller }) => {
       await store.requireTenant(params.tenantId);
       const scope = `platform:events:${params.tenantId}`;
       const page = await store.listEvents(params.tenantId, {
         limit: query.limit,
-        position: positionOf(cursors, scope, query.cursor),
+        position: positionOf(cursors, caller, scope, query.cursor),
       });
-      return { status: 200, body: pageBody(cursors, scope, page, eventResource) };
+      return { status: 200, body: pageBody(cursors, caller, scope, page, eventResource) };
     }),
   ];
 }

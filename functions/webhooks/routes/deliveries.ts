@@ -23,9 +23,9 @@ export function deliveryRoutes(deps: WebhooksDeps): BoundRoute[] {
         tenantId,
         params.webhookId,
         { status: query.status, eventType: query.eventType },
-        { limit: query.limit, position: positionOf(cursors, scope, query.cursor) },
+        { limit: query.limit, position: positionOf(cursors, caller, scope, query.cursor) },
       );
-      return { status: 200, body: pageBody(cursors, scope, page, deliveryResource) };
+      return { status: 200, body: pageBody(cursors, caller, scope, page, deliveryResource) };
     }),
 
     implement(routes.getWebhookDelivery, async ({ params, caller }) => {
@@ -45,9 +45,9 @@ export function deliveryRoutes(deps: WebhooksDeps): BoundRoute[] {
       const scope = `tenant:${tenantId}:webhooks:${params.webhookId}:deliveries:${params.deliveryId}:attempts`;
       const page = await deliveries.listAttempts(tenantId, params.webhookId, params.deliveryId, {
         limit: query.limit,
-        position: positionOf(cursors, scope, query.cursor),
+        position: positionOf(cursors, caller, scope, query.cursor),
       });
-      return { status: 200, body: pageBody(cursors, scope, page, attemptResource) };
+      return { status: 200, body: pageBody(cursors, caller, scope, page, attemptResource) };
     }),
 
     implement(routes.retryWebhookDelivery, async ({ params, caller }) => {

@@ -14,9 +14,9 @@ export function destinationRoutes(deps: WebhooksDeps): BoundRoute[] {
       const scope = `tenant:${tenantId}:event-destinations`;
       const page = await store.listDestinations(tenantId, {
         limit: query.limit,
-        position: positionOf(cursors, scope, query.cursor),
+        position: positionOf(cursors, caller, scope, query.cursor),
       });
-      return { status: 200, body: pageBody(cursors, scope, page, destinationResource) };
+      return { status: 200, body: pageBody(cursors, caller, scope, page, destinationResource) };
     }),
 
     implement(routes.createEventDestination, async ({ body, caller }) => {

@@ -29,9 +29,9 @@ export function endpointRoutes(deps: WebhooksDeps): BoundRoute[] {
       const scope = `tenant:${tenantId}:webhooks`;
       const page = await store.listEndpoints(tenantId, {
         limit: query.limit,
-        position: positionOf(cursors, scope, query.cursor),
+        position: positionOf(cursors, caller, scope, query.cursor),
       });
-      return { status: 200, body: pageBody(cursors, scope, page, endpointResource) };
+      return { status: 200, body: pageBody(cursors, caller, scope, page, endpointResource) };
     }),
 
     implement(routes.getWebhookEndpoint, async ({ params, caller }) => ({

@@ -253,6 +253,35 @@ describe('Idempotency-Key on POST', () => {
     expect(Math.abs(expiresAt - (Date.now() / 1000 + 24 * 60 * 60))).toBeLessThan(60);
   });
 
+  it('refuses a key reused by another principal of the same tenant with 422, never replaying its response', async () => {
+    const key = freshKey();
+    const first = await post({ path: '/v1/orders', body: { name: 'mine' }, key, caller: alice });
+    const before = runs;
+    const otherKey = { ...alice, principalId: 'key_01J0000000000000000000OTHER', credentialId: 'key_other' };
+    const user = {
+      ...alice,
+      principalType: 'user' as const,
+      principalId: 'user-sub-1',
+      credentialId: 'sess_1',
+    };
+
+    for (const caller of [otherKey, user]) {
+      const reuse = await post({ path: '/v1/orders', body: { name: 'mine' }, key, caller });
+      expect([reuse.statusCode, json(reuse.body).code]).toEqual([422, 'idempotency_key_reused']);
+      expect(reuse.body).not.toContain(json(first.body).id);
+    }
+    expect(runs).toBe(before);
+  });
+
+  it("checks the route's permission before replaying a kept response", async () => {
+    const key = freshKey();
+    await post({ path: '/v1/orders', body: { name: 'guarded' }, key, caller: alice });
+
+    const unscoped = { ...alice, permissions: new Set<string>() };
+    const replay = await post({ path: '/v1/orders', body: { name: 'guarded' }, key, caller: unscoped });
+    expect([replay.statusCode, json(replay.body).code]).toEqual([403, 'permission_denied']);
+  });
+
   it('keeps the replayable response sealed, so a secret shown once is not stored in plain text', async () => {
     const key = freshKey();
     const first = await post({ path: '/v1/orders', body: { name: 'secret-sauce-7731' }, key, caller: alice });

@@ -119,6 +119,32 @@ describe('identity routes: tenant isolation', () => {
     expect(first.body.nextCursor).toBeDefined();
     expect([replay.status, replay.body.code]).toEqual([400, 'invalid_cursor']);
   });
+
+  it('a cursor of one principal does not continue for another of the same tenant', async () => {
+    const { tenant, caller } = await tenantWithOwner();
+    const otherOwner = await seedUser(tables, tenant, { roles: ['owner'] });
+    await seedUser(tables, tenant);
+    const first = await call(caller, 'GET', '/v1/users', undefined, { limit: '1' });
+    const cursor = String(first.body.nextCursor);
+
+    const sameUser = await call(
+      { ...caller, credentialId: 'another-sign-in' },
+      'GET',
+      '/v1/users',
+      undefined,
+      {
+        limit: '1',
+        cursor,
+      },
+    );
+    const otherUser = await call(userCaller(otherOwner), 'GET', '/v1/users', undefined, {
+      limit: '1',
+      cursor,
+    });
+
+    expect(sameUser.status).toBe(200);
+    expect([otherUser.status, otherUser.body.code]).toEqual([400, 'invalid_cursor']);
+  });
 });
 
 describe('identity routes: owners', () => {

@@ -22,11 +22,12 @@ let handler: (
 const methodArn = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/v1/GET/tenant';
 const context = { functionName: 'authorizer', awsRequestId: 'req-1' } as Context;
 
-function event(authorization?: string): APIGatewayRequestAuthorizerEvent {
+function event(...authorizations: string[]): APIGatewayRequestAuthorizerEvent {
   return {
     type: 'REQUEST',
     methodArn,
-    headers: authorization ? { Authorization: authorization } : {},
+    headers: authorizations.length > 0 ? { Authorization: authorizations.at(-1) } : {},
+    multiValueHeaders: authorizations.length > 0 ? { Authorization: authorizations } : {},
   } as unknown as APIGatewayRequestAuthorizerEvent;
 }
 
@@ -76,9 +77,65 @@ describe('authorizer handler', () => {
     expect(result.context?.code).toBe('tenant_suspended');
   });
 
-  it('throws Unauthorized (API Gateway 401) for a missing or foreign token', async () => {
+  it('throws Unauthorized for a request without the header, as API Gateway answers it itself', async () => {
     await expect(handler(event(), context)).rejects.toThrow('Unauthorized');
-    await expect(handler(event('Bearer not-a-plinth-key'), context)).rejects.toThrow('Unauthorized');
     expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('passes a refused credential on as a 401 refusal with its reason, and no caller', async () => {
+    const result = await handler(event('Bearer not-a-plinth-key'), context);
+
+    expect(result.policyDocument.Statement[0]?.Effect).toBe('Allow');
+    expect(result.context).toEqual({
+      kind: 'refused',
+      status: '401',
+      code: 'unauthorized',
+      detail: 'The bearer token is neither a Plinth API key nor an access token.',
+    });
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('refuses an unknown key and a wrong secret alike, and a revoked key otherwise', async () => {
+    const key = apiKeyFixture();
+    const other = apiKeyFixture();
+    const tenant = storedTenant(tenantItem({ status: 'active' }));
+    const answer = async (item: Record<string, unknown> | undefined) => {
+      dynamo.reset();
+      dynamo.on(GetCommand).callsFake((input: { Key: { sk: string } }) => ({
+        Item: input.Key.sk === tenant.sk ? tenant : item,
+      }));
+      return (await handler(event(`Bearer ${key.token}`), context)).context;
+    };
+
+    const unknown = await answer(undefined);
+    const wrongSecret = await answer(storedApiKey({ ...key.item, secretHash: other.item.secretHash }));
+    const revoked = await answer(storedApiKey({ ...key.item, status: 'revoked' }));
+
+    expect(wrongSecret).toEqual(unknown);
+    expect(revoked?.detail).toBe('This API key has been revoked.');
+    expect(revoked?.detail).not.toBe(unknown?.detail);
+  });
+
+  it('refuses two Authorization headers with 400 multiple_credentials, authenticating neither', async () => {
+    const token = storeItems('active');
+
+    const result = await handler(event(`Bearer ${token}`, `Bearer ${token}`), context);
+
+    expect(result.context).toMatchObject({ kind: 'refused', status: '400', code: 'multiple_credentials' });
+    expect(result.context).not.toHaveProperty('tenantId');
+    expect(dynamo.commandCalls(GetCommand)).toHaveLength(0);
+  });
+
+  it('counts Authorization headers whatever their casing', async () => {
+    const token = storeItems('active');
+    const twoNames = {
+      ...event(),
+      headers: { authorization: `Bearer ${token}`, Authorization: `Bearer ${token}` },
+      multiValueHeaders: { authorization: [`Bearer ${token}`], Authorization: [`Bearer ${token}`] },
+    } as unknown as APIGatewayRequestAuthorizerEvent;
+
+    const result = await handler(twoNames, context);
+
+    expect(result.context).toMatchObject({ kind: 'refused', code: 'multiple_credentials' });
   });
 });

@@ -4,6 +4,7 @@ import { createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Jwks } from 'aws-jwt-verify/jwk';
 import { createTokenVerifier, looksLikeJwt } from '../../../functions/authorizer/jwt.ts';
+import { refusalDetail, tokenRefusalReason } from '../../../functions/authorizer/verify.ts';
 
 const userPoolId = 'us-east-1_TestPool1';
 const issuer = `https://cognito-idp.us-east-1.amazonaws.com/${userPoolId}`;
@@ -55,12 +56,33 @@ describe('access token verification', () => {
   });
 
   it.each([
-    ['another user pool', { iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0001' }],
-    ['another app client', { client_id: 'someone-else' }],
-    ['an ID token', { token_use: 'id' }],
-    ['an expired token', { exp: Math.floor(Date.now() / 1000) - 60 }],
-  ])('refuses a token of %s', async (_name, claims) => {
-    await expect(verifier().verify(sign(key, claims))).rejects.toThrow();
+    [
+      'another user pool',
+      { iss: 'https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other0001' },
+      'token of another user pool',
+    ],
+    ['another app client', { client_id: 'someone-else' }, 'token of another app client'],
+    ['an ID token', { token_use: 'id' }, 'id token'],
+    ['an expired token', { exp: Math.floor(Date.now() / 1000) - 60 }, 'expired token'],
+  ])('refuses a token of %s, and says so', async (_name, claims, reason) => {
+    const refused: unknown = await verifier()
+      .verify(sign(key, claims))
+      .then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+    expect(tokenRefusalReason(refused)).toBe(reason);
+  });
+
+  it('tells each refused token its own reason', () => {
+    const details = [
+      'token of another user pool',
+      'token of another app client',
+      'id token',
+      'expired token',
+      'token not verified',
+    ].map(refusalDetail);
+    expect(new Set(details).size).toBe(details.length);
   });
 
   it('refuses a token signed by a key the pool does not publish, and a tampered one', async () => {

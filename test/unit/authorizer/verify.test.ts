@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   bearerToken,
   decide,
+  refusalDetail,
   shouldRecordUse,
   type CredentialReads,
 } from '../../../functions/authorizer/verify.ts';
@@ -54,6 +55,23 @@ describe('authorizer decisions', () => {
       'unauthorized',
       'unauthorized',
     ]);
+  });
+
+  it('tells a revoked key, an expired token, an ID token, a revoked session and a deactivated user apart', () => {
+    const reasons = [
+      'unknown key',
+      'revoked key',
+      'expired token',
+      'id token',
+      'token of another app client',
+      'token of another user pool',
+      'revoked session',
+      'deactivated user',
+      'signed out everywhere since this sign-in',
+    ];
+    const details = reasons.map(refusalDetail);
+    expect(new Set(details).size).toBe(reasons.length);
+    expect(details).not.toContain(refusalDetail('a reason nobody gave'));
   });
 
   it('gives a platform key the platform permissions and no tenant', async () => {

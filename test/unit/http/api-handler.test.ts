@@ -4,6 +4,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { createApiHandler } from '../../../libs/http/api-handler.ts';
+import { refusalContext } from '../../../libs/http/credentials.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 import { implement } from '../../../libs/http/route.ts';
 import { defineRoute } from '../../../libs/manifest/types.ts';
@@ -197,6 +198,49 @@ describe('request bodies', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect([res.statusCode, problemOf(res).code]).toEqual([400, 'malformed_json']);
+  });
+
+  it('a base64-encoded body that is not UTF-8 is 400 malformed_json', async () => {
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]).toString('base64'),
+      isBase64Encoded: true,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([res.statusCode, problemOf(res).code]).toEqual([400, 'malformed_json']);
+  });
+
+  // SQS, and so every event, carries only XML's characters: a body holding another is refused
+  // here, naming the field, rather than accepted and lost on a later hop.
+  it.each([
+    ['U+FFFE', String.raw`{"name":"a\ufffe"}`, 'body.name'],
+    ['a lone surrogate', String.raw`{"name":"a\ud800"}`, 'body.name'],
+    ['a control character', String.raw`{"name":"a\u0001"}`, 'body.name'],
+    ['a field name with U+FFFF', String.raw`{"name":"a","\uffff":1}`, 'body.U+FFFF'],
+  ])('%s in a body is 400 validation_failed naming the field', async (_, body, path) => {
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body,
+      headers: { 'content-type': 'application/json' },
+    });
+    const problem = problemOf(res);
+    expect([res.statusCode, problem.code]).toEqual([400, 'validation_failed']);
+    expect(problem.errors).toContainEqual(expect.objectContaining({ path, code: 'invalid_character' }));
+  });
+
+  it('characters beyond the basic plane and tabs or newlines are accepted', async () => {
+    const res = await call({
+      method: 'POST',
+      path: '/v1/widgets',
+      caller: writer,
+      body: JSON.stringify({ name: 'tab\there\nnew 🎉 \uE000' }),
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(res.statusCode).toBe(201);
   });
 
   it('a body that is not application/json is 415 unsupported_media_type', async () => {
@@ -423,6 +467,36 @@ describe('callers', () => {
   it('no authorizer context on a non-public route is 401', async () => {
     const res = await call({ method: 'GET', path: '/v1/widgets/w_1' });
     expect([res.statusCode, problemOf(res).code]).toEqual([401, 'unauthorized']);
+  });
+
+  it("a credential the authorizer refused is answered with the refusal's status and detail", async () => {
+    const event = apiEvent({ method: 'GET', path: '/v1/widgets/w_1' });
+    event.requestContext.authorizer = refusalContext({
+      status: 401,
+      code: 'unauthorized',
+      detail: 'This API key has been revoked.',
+    });
+
+    const res = await handler(event, lambdaContext());
+
+    expect([res.statusCode, problemOf(res).code, problemOf(res).detail]).toEqual([
+      401,
+      'unauthorized',
+      'This API key has been revoked.',
+    ]);
+    expect(res.headers?.['www-authenticate']).toBe('Bearer');
+  });
+
+  it('two Authorization headers are 400 multiple_credentials before anything else, whatever the casing', async () => {
+    const twice = apiEvent({ method: 'POST', path: '/v1/widgets', caller: writer, body: { name: 'w' } });
+    twice.multiValueHeaders = { Authorization: ['Bearer a', 'Bearer b'] };
+    const twoNames = apiEvent({ method: 'GET', path: '/v1/nowhere', caller: writer });
+    twoNames.headers = { Authorization: 'Bearer a', authorization: 'Bearer b' };
+
+    for (const event of [twice, twoNames]) {
+      const res = await handler(event, lambdaContext());
+      expect([res.statusCode, problemOf(res).code]).toEqual([400, 'multiple_credentials']);
+    }
   });
 
   it('a platform caller on a tenant route is 403 tenant_credential_required', async () => {
