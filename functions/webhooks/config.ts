@@ -2,6 +2,7 @@
 // scheduler for long retries, the key sealing signing secrets, and the role event destinations use.
 import * as z from 'zod';
 import { loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
+import type { UrlGuardPolicy } from './url-guard.ts';
 
 const webhooksEnvSchema = z
   .object({
@@ -16,6 +17,12 @@ const webhooksEnvSchema = z
     WEBHOOK_SECRET_KEY_ARN: z.string().min(1).optional(),
     /** Role EventBridge assumes to put events on a tenant's bus; absent where destinations are not offered. */
     EVENT_DESTINATION_ROLE_ARN: z.string().min(1).optional(),
+    /** Comma-separated ports no delivery may reach: the local runtime's own services. */
+    WEBHOOK_REFUSED_PORTS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be comma-separated port numbers')
+      .transform((ports) => ports.split(',').map(Number))
+      .optional(),
   })
   .refine((env) => env.WEBHOOK_SECRET_KEY !== undefined || env.WEBHOOK_SECRET_KEY_ARN !== undefined, {
     message: 'set WEBHOOK_SECRET_KEY or WEBHOOK_SECRET_KEY_ARN',
@@ -32,6 +39,8 @@ export interface WebhooksConfig {
   secretKey: string | undefined;
   secretKeyArn: string | undefined;
   eventDestinationRoleArn: string | undefined;
+  /** What the SSRF guard refuses, at save and at every delivery. */
+  guard: UrlGuardPolicy;
 }
 
 /** Parses the environment once at cold start; a missing or bad variable fails with every problem named. */
@@ -52,5 +61,6 @@ export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): Webhoo
     secretKey: e.WEBHOOK_SECRET_KEY,
     secretKeyArn: e.WEBHOOK_SECRET_KEY_ARN,
     eventDestinationRoleArn: e.EVENT_DESTINATION_ROLE_ARN,
+    guard: { local: runtime.local, refusedPorts: e.WEBHOOK_REFUSED_PORTS },
   };
 }

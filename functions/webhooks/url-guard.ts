@@ -27,6 +27,8 @@ export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 export interface UrlGuardPolicy {
   /** On one machine receivers run locally over http: loopback and private addresses are allowed. */
   local: boolean;
+  /** Ports refused whatever the host: on one machine, those of Plinth's own services. @default none */
+  refusedPorts?: readonly number[] | undefined;
 }
 
 export interface UrlGuardOptions extends UrlGuardPolicy {
@@ -187,8 +189,9 @@ function refusedAddress(hostname: string, address: string): UrlRefused {
 }
 
 /**
- * Checks what can be known without DNS: a well-formed http(s) URL, https unless local, and an IP
- * literal host that is allowed. Returns the parsed URL with the host as connections will see it.
+ * Checks what can be known without DNS: a well-formed http(s) URL, https unless local, a port that
+ * is not refused, and an IP literal host that is allowed. Returns the parsed URL with the host as
+ * connections will see it.
  */
 export function parseEndpointUrl(url: string, options: UrlGuardPolicy): URL {
   let parsed: URL;
@@ -202,6 +205,10 @@ export function parseEndpointUrl(url: string, options: UrlGuardPolicy): URL {
       'url_not_allowed',
       options.local ? 'The URL must use http or https.' : 'The URL must use https.',
     );
+  }
+  const port = Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+  if (options.refusedPorts?.includes(port)) {
+    throw new UrlRefused('url_not_allowed', `Port ${port} belongs to one of Plinth's own services.`);
   }
   const host = hostOf(parsed);
   if (familyOf(host) && !isAllowedAddress(host, options)) throw refusedAddress(host, host);

@@ -79,6 +79,15 @@ export interface FunctionEnvironmentInput {
   /** The local user pool that issues the tokens the authorizer verifies. */
   identity: { userPoolId: string; clientIds: { firstParty: string; console: string }; jwksUrl: string };
   endpoints: LocalEndpoints;
+  /** The local API's port: webhooks may no more reach it than the stand-ins. */
+  apiPort: number;
+}
+
+/** Every port Plinth itself listens on here, so the SSRF guard keeps deliveries off them. */
+function ownPorts(input: FunctionEnvironmentInput): number[] {
+  const urls: Record<keyof LocalEndpoints, string> = input.endpoints;
+  const ports = Object.values(urls).map((url) => Number(new URL(url).port));
+  return [...new Set([input.apiPort, ...ports])].filter((port) => port > 0).sort((a, b) => a - b);
 }
 
 export function functionEnvironment(input: FunctionEnvironmentInput): Record<string, string> {
@@ -102,6 +111,7 @@ export function functionEnvironment(input: FunctionEnvironmentInput): Record<str
     SCHEDULE_GROUP_NAME: input.names.scheduleGroup,
     SCHEDULER_ROLE_ARN: localRoleArn(input.names.roles.scheduler),
     EVENT_DESTINATION_ROLE_ARN: localRoleArn(input.names.roles.eventDestinations),
+    WEBHOOK_REFUSED_PORTS: ownPorts(input).join(','),
     MAIL_FROM: input.deployment.mailFrom,
     USER_POOL_ID: input.identity.userPoolId,
     USER_POOL_CLIENT_IDS: `${input.identity.clientIds.firstParty},${input.identity.clientIds.console}`,

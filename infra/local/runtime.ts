@@ -17,7 +17,7 @@ import deploymentConfig from '../plinth.config.ts';
 import { deriveTopology, type StandaloneFunctionDeclaration } from '../topology.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { lockDataDir, loadSecrets, portIsFree, readPreviousRun, reusablePort } from './data-dir.ts';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
+import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { createStreamsClient } from './dynamodb-streams.ts';
 import { chooseRegion, functionEnvironment, localNames, type LocalEndpoints } from './environment.ts';
 import { startEventBus, type LocalEventBus } from './event-bus.ts';
@@ -199,6 +199,8 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       },
     });
     cleanups.push(() => identity.stop());
+    // Chosen before the handlers see their environment, which names it among the ports webhooks refuse.
+    const listenPort = apiPort === 0 ? await freePort() : apiPort;
 
     const endpoints: LocalEndpoints = {
       dynamodb: dynamodbEndpoint,
@@ -221,6 +223,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
         webhookSecretKey: secrets.webhookSecretKey,
         identity,
         endpoints,
+        apiPort: listenPort,
       }),
     );
 
@@ -268,7 +271,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       functions,
       region,
       log,
-      port: apiPort,
+      port: listenPort,
       localRoutes: [
         {
           method: 'GET',

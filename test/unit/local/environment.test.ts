@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
 import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
+import { loadWebhooksConfig } from '../../../functions/webhooks/config.ts';
 import deploymentConfig from '../../../infra/plinth.config.ts';
 import { chooseRegion, functionEnvironment, localNames } from '../../../infra/local/environment.ts';
 import { deadLetterUrlVariable, queueArnVariable, queueUrlVariable } from '../../../infra/stacks/names.ts';
@@ -38,6 +39,7 @@ describe('the function environment on one machine', () => {
       ses: 'http://127.0.0.1:5',
       cognito: 'http://127.0.0.1:6',
     },
+    apiPort: 4000,
   });
 
   it('is what the functions parse at cold start', () => {
@@ -97,6 +99,10 @@ describe('the function environment on one machine', () => {
       WEBHOOK_SECRET_KEY: 'w'.repeat(64),
     });
     expect(env.SCHEDULER_ROLE_ARN).not.toBe(env.EVENT_DESTINATION_ROLE_ARN);
+  });
+
+  it("keeps webhooks off the local API's port and every stand-in's", () => {
+    expect(loadWebhooksConfig(env).guard).toEqual({ local: true, refusedPorts: [1, 2, 3, 4, 5, 6, 4000] });
   });
 });
 

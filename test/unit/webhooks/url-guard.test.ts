@@ -314,6 +314,24 @@ describe('parseEndpointUrl', () => {
     }
   });
 
+  it("on one machine, refuses the ports of Plinth's own services whatever the host", () => {
+    const policy = { local: true, refusedPorts: [4000, 8000, 80] };
+    for (const url of [
+      'http://127.0.0.1:8000/',
+      'http://localhost:4000/in',
+      'http://[::1]:8000/',
+      'http://192.168.1.5:8000/',
+      'http://receiver.test/',
+      'https://receiver.test:80/',
+    ]) {
+      expect(() => parseEndpointUrl(url, policy), url).toThrow(
+        /Port \d+ belongs to one of Plinth's own services/,
+      );
+    }
+    expect(parseEndpointUrl('http://127.0.0.1:8001/', policy).port).toBe('8001');
+    expect(parseEndpointUrl('https://receiver.test/', policy).port).toBe('');
+  });
+
   it('refuses a malformed URL with url_invalid', () => {
     let caught: unknown;
     try {
@@ -371,6 +389,17 @@ describe('checkEndpointUrl', () => {
         resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
       }),
     ).resolves.toBeUndefined();
+  });
+
+  it("refuses a local receiver on a port of Plinth's own services with url_not_allowed", async () => {
+    const refused = await refusal(
+      checkEndpointUrl('http://localhost:8000/in', {
+        ...local,
+        refusedPorts: [8000],
+        resolve: () => Promise.resolve([{ address: '127.0.0.1', family: 4 }]),
+      }),
+    );
+    expect(refused.code).toBe('url_not_allowed');
   });
 
   it('needs no DNS for a public IP literal', async () => {
