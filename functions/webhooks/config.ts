@@ -2,6 +2,7 @@
 // scheduler for long retries, the key sealing signing secrets, and the role event destinations use.
 import * as z from 'zod';
 import { loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
+import type { UrlGuardPolicy } from './url-guard.ts';
 
 export const webhooksEnvSchema = z
   .object({
@@ -18,6 +19,12 @@ export const webhooksEnvSchema = z
     EVENT_DESTINATION_ROLE_ARN: z.string().min(1).optional(),
     /** Where EventBridge parks an event it could not forward to a tenant's bus; set with the role. */
     EVENT_DESTINATION_DLQ_ARN: z.string().min(1).optional(),
+    /** Comma-separated ports no delivery may reach: the local runtime's own services. */
+    WEBHOOK_REFUSED_PORTS: z
+      .string()
+      .regex(/^\d+(,\d+)*$/, 'must be comma-separated port numbers')
+      .transform((ports) => ports.split(',').map(Number))
+      .optional(),
   })
   .refine(
     (env) => (env.EVENT_DESTINATION_ROLE_ARN === undefined) === (env.EVENT_DESTINATION_DLQ_ARN === undefined),
@@ -42,6 +49,8 @@ export interface WebhooksConfig {
   secretKeyArn: string | undefined;
   eventDestinationRoleArn: string | undefined;
   eventDestinationDeadLetterArn: string | undefined;
+  /** What the SSRF guard refuses, at save and at every delivery. */
+  guard: UrlGuardPolicy;
 }
 
 /** Parses the environment once at cold start; a missing or bad variable fails with every problem named. */
@@ -63,5 +72,6 @@ export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): Webhoo
     secretKeyArn: e.WEBHOOK_SECRET_KEY_ARN,
     eventDestinationRoleArn: e.EVENT_DESTINATION_ROLE_ARN,
     eventDestinationDeadLetterArn: e.EVENT_DESTINATION_DLQ_ARN,
+    guard: { local: runtime.local, refusedPorts: e.WEBHOOK_REFUSED_PORTS },
   };
 }

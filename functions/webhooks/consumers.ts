@@ -57,7 +57,7 @@ const deliverDeps: DeliverDeps = {
   rateLimiter: createRateLimiter({ entities }),
   secretBox,
   webhooks,
-  local: runtime.local,
+  guard: config.guard,
 };
 // One logger per export: in one process (the local runtime) each keeps its own function's context.
 const loggers = {

@@ -17,7 +17,7 @@ import { rateLimitedDelaySeconds, type RateLimiter } from './rate-limit.ts';
 import { delayBeforeAttempt, retryAfterSeconds, verdictOf, type AttemptOutcome } from './retry-schedule.ts';
 import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import { signatureHeaders } from './signing.ts';
-import { guardedLookup, parseEndpointUrl } from './url-guard.ts';
+import { guardedLookup, parseEndpointUrl, type UrlGuardPolicy } from './url-guard.ts';
 
 export interface DeliverDeps {
   store: DeliveryStore;
@@ -26,8 +26,7 @@ export interface DeliverDeps {
   rateLimiter: RateLimiter;
   secretBox: SecretBox;
   webhooks: DeploymentConfig['webhooks'];
-  /** On one machine receivers are on localhost (see url-guard.ts). */
-  local: boolean;
+  guard: UrlGuardPolicy;
   clock?: () => Date;
   random?: () => number;
 }
@@ -86,7 +85,7 @@ export async function deliverMessage(message: DeliveryMessage, deps: DeliverDeps
       }),
     },
     timeoutMs: deps.webhooks.timeoutSeconds * 1000,
-    local: deps.local,
+    guard: deps.guard,
   });
 
   const finishedAt = clock();
@@ -194,7 +193,7 @@ export interface PostRequest {
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
-  local: boolean;
+  guard: UrlGuardPolicy;
 }
 
 export interface PostResult {
@@ -213,7 +212,7 @@ export function postWebhook(request: PostRequest): Promise<PostResult> {
   return new Promise((resolve) => {
     let url: URL;
     try {
-      url = parseEndpointUrl(request.url, { local: request.local });
+      url = parseEndpointUrl(request.url, request.guard);
     } catch (error) {
       resolve({ outcome: { kind: 'no_response', error: messageOf(error) }, durationMs: 0, responseBody: '' });
       return;
@@ -230,7 +229,7 @@ export function postWebhook(request: PostRequest): Promise<PostResult> {
       url,
       {
         method: 'POST',
-        lookup: guardedLookup({ local: request.local }),
+        lookup: guardedLookup(request.guard),
         headers: {
           ...request.headers,
           'content-type': 'application/json',

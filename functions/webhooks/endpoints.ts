@@ -67,7 +67,7 @@ export function checkEventTypes(types: readonly string[]): string[] {
 /** Refuses a URL the delivery worker would refuse, as a field error of `body.url`. */
 async function checkUrl(deps: WebhooksDeps, url: string): Promise<void> {
   try {
-    await checkEndpointUrl(url, { local: deps.config.runtime.local, resolve: deps.resolve });
+    await checkEndpointUrl(url, { ...deps.config.guard, resolve: deps.resolve });
   } catch (error) {
     if (!(error instanceof UrlRefused)) throw error;
     throw problems.validation([{ path: 'body.url', code: error.code, message: error.message }]);

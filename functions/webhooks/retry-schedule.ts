@@ -1,5 +1,5 @@
 // Which outcomes of an attempt are retried, and how long to wait before the next one: the deployment's
-// schedule with up to 10% jitter, never sooner than the receiver's Retry-After. Pure, so fully testable.
+// schedule with ±20% jitter, never sooner than the receiver's Retry-After. Pure, so fully testable.
 
 /** What came of one POST. */
 export type AttemptOutcome =
@@ -38,12 +38,12 @@ export function retryAfterSeconds(header: string | undefined, now: Date): number
   return Math.min(Math.max(0, seconds), maxRetryAfterSeconds);
 }
 
-/** Share of a delay added at random, so a burst of failures does not retry in lockstep. */
-export const jitterShare = 0.1;
+/** How far a delay may move either way at random, so a burst of failures does not retry in lockstep. */
+export const jitterShare = 0.2;
 
 /**
- * Seconds to wait before attempt `attempt` (1-based): `schedule[attempt - 1]` plus up to 10% jitter,
- * at least `retryAfter`. Undefined when the schedule has no such attempt: the delivery has failed.
+ * Seconds to wait before attempt `attempt` (1-based): `schedule[attempt - 1]` moved by up to 20% either
+ * way, at least `retryAfter`. Undefined when the schedule has no such attempt: the delivery has failed.
  */
 export function delayBeforeAttempt(
   schedule: readonly number[],
@@ -52,7 +52,11 @@ export function delayBeforeAttempt(
 ): number | undefined {
   const base = schedule[attempt - 1];
   if (base === undefined || attempt < 1) return undefined;
+  // Queues count delays in whole seconds: pick one of the whole seconds within the bounds, or a
+  // 5 s delay would always round to the same one.
+  const lowest = Math.ceil(base * (1 - jitterShare));
+  const highest = Math.floor(base * (1 + jitterShare));
   const random = options.random ?? Math.random;
-  const jittered = base + base * jitterShare * random();
-  return Math.ceil(Math.max(jittered, options.retryAfter ?? 0));
+  const jittered = lowest + Math.floor(random() * (highest - lowest + 1));
+  return Math.max(jittered, Math.ceil(options.retryAfter ?? 0));
 }

@@ -79,6 +79,15 @@ export interface FunctionEnvironmentInput {
   endpoints: LocalEndpoints;
   /** The runtime's own environment, of which only Lambda's standard variables pass through. */
   processEnv?: NodeJS.ProcessEnv;
+  /** The local API's port: webhooks may no more reach it than the stand-ins. */
+  apiPort: number;
+}
+
+/** Every port Plinth itself listens on here, so the SSRF guard keeps deliveries off them. */
+function ownPorts(input: FunctionEnvironmentInput): number[] {
+  const urls: Record<keyof LocalEndpoints, string> = input.endpoints;
+  const ports = Object.values(urls).map((url) => Number(new URL(url).port));
+  return [...new Set([input.apiPort, ...ports])].filter((port) => port > 0).sort((a, b) => a - b);
 }
 
 /** Whose environment it is: a context, or a standalone function such as the authorizer. */
@@ -139,6 +148,8 @@ export function functionEnvironment(
       eventBusName: input.names.eventBus,
     }),
     ...declared,
+    // Only here: on AWS the guard's address checks are enough, while here every stand-in is on loopback.
+    WEBHOOK_REFUSED_PORTS: ownPorts(input).join(','),
     PLINTH_LOCAL: 'true',
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,

@@ -17,7 +17,7 @@ import deploymentConfig from '../plinth.config.ts';
 import { deriveTopology, type StandaloneFunctionDeclaration } from '../topology.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { lockDataDir, loadSecrets, portIsFree, readPreviousRun, reusablePort } from './data-dir.ts';
-import { startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
+import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { createStreamsClient } from './dynamodb-streams.ts';
 import {
   chooseRegion,
@@ -233,6 +233,8 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       },
     });
     cleanups.push(() => identity.stop());
+    // Chosen before the handlers see their environment, which names it among the ports webhooks refuse.
+    const listenPort = apiPort === 0 ? await freePort() : apiPort;
 
     const endpoints: LocalEndpoints = {
       dynamodb: dynamodbEndpoint,
@@ -253,6 +255,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       identity,
       endpoints,
       processEnv: process.env,
+      apiPort: listenPort,
     };
 
     const failures = await functions.preload([...contexts, authorizer]);
@@ -308,7 +311,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       functions,
       region,
       log,
-      port: apiPort,
+      port: listenPort,
       localRoutes: [
         {
           method: 'GET',

@@ -427,3 +427,29 @@ describe('replay', { timeout: testTimeoutMs }, () => {
     expect(ids.filter((id) => id === second.webhookId)).toHaveLength(2);
   });
 });
+
+describe("the local runtime's own services are out of reach", { timeout: testTimeoutMs }, () => {
+  it('an endpoint on the API, DynamoDB Local, SQS and S3, the scheduler or the user pool is refused', async () => {
+    const { token } = await tenantWithKey('hooks-own-services');
+    const { endpoints } = runtime;
+    const urls = [
+      runtime.apiUrl,
+      endpoints.dynamodb,
+      endpoints.s3,
+      endpoints.sqs,
+      endpoints.scheduler,
+      endpoints.cognito,
+      endpoints.eventBridge,
+      endpoints.ses,
+    ].map((base) => `${base}/`);
+
+    const codes = await Promise.all(
+      urls.map(async (url) => {
+        const res = await api('POST', '/v1/webhooks', { token, body: { url } });
+        return [res.status, (res.body.errors as Array<{ code: string }> | undefined)?.[0]?.code];
+      }),
+    );
+
+    expect(codes).toEqual(urls.map(() => [400, 'url_not_allowed']));
+  });
+});

@@ -68,7 +68,7 @@ beforeAll(async () => {
     rateLimiter: createRateLimiter({ entities }),
     secretBox,
     webhooks,
-    local: true,
+    guard: { local: true },
   };
   await entities.tenant.create(tenantItem({ tenantId })).go();
 });
@@ -439,7 +439,7 @@ describe('endpoint health', () => {
 
   it('on AWS, an endpoint that is or resolves to a loopback address is refused at delivery time', async () => {
     const receiver = await startReceiver([200]);
-    const onAws = { ...deps, local: false };
+    const onAws = { ...deps, guard: { local: false } };
     const byAddress = await newEndpoint(`https://127.0.0.1:${receiver.port}/hooks`);
     const byName = await newEndpoint(`https://localhost:${receiver.port}/hooks`);
     const messages = [await queueDelivery(byAddress.endpoint), await queueDelivery(byName.endpoint)];
@@ -456,6 +456,23 @@ describe('endpoint health', () => {
     for (const m of messages) {
       expect((await attemptsOf(m))[0]?.error).toMatch(/non-public address/);
     }
+    expect(receiver.requests).toHaveLength(0);
+    await receiver.close();
+  });
+
+  it("on one machine, a delivery to a port of Plinth's own services is refused at delivery time", async () => {
+    const receiver = await startReceiver([200]);
+    const local = { ...deps, guard: { local: true, refusedPorts: [receiver.port] } };
+    const { endpoint } = await newEndpoint(`http://127.0.0.1:${receiver.port}/hooks`);
+    const message = await queueDelivery(endpoint);
+
+    await deliverUntil(
+      async () => (await attemptsOf(message)).length > 0 || undefined,
+      'the first attempt',
+      local,
+    );
+
+    expect((await attemptsOf(message))[0]?.error).toMatch(/belongs to one of Plinth's own services/);
     expect(receiver.requests).toHaveLength(0);
     await receiver.close();
   });

@@ -57,6 +57,7 @@ beforeAll(async () => {
       functionEnv({
         TABLE_NAME: tables.tableName,
         PLINTH_LOCAL: String(local),
+        ...(local ? { WEBHOOK_REFUSED_PORTS: '8000,4566' } : {}),
         WEBHOOK_DELIVERIES_QUEUE_URL: queueUrl,
         WEBHOOK_DELIVERIES_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:deliveries',
         WEBHOOK_DELIVERIES_DLQ_URL: `${queueUrl}-dlq`,
@@ -178,6 +179,23 @@ describe('webhook endpoint routes', () => {
     ]);
     expect(JSON.stringify(internal.body.errors)).toContain('internal.example.com (10.0.0.5)');
     expect(local.status).toBe(201);
+  });
+
+  it("on one machine, an endpoint on a port of Plinth's own services is refused", async () => {
+    const call = callAs(await newTenant(), () => localApi);
+
+    const refused = await Promise.all(
+      ['http://localhost:8000/in', 'http://127.0.0.1:4566/'].map((url) =>
+        call('POST', '/v1/webhooks', { url }),
+      ),
+    );
+
+    expect(refused.map((res) => [res.status, (res.body.errors as Array<{ code: string }>)[0]?.code])).toEqual(
+      [
+        [400, 'url_not_allowed'],
+        [400, 'url_not_allowed'],
+      ],
+    );
   });
 
   it("another tenant's endpoint answers 404 to every route", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
 import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
+import { loadWebhooksConfig } from '../../../functions/webhooks/config.ts';
 import deploymentConfig from '../../../infra/plinth.config.ts';
 import {
   chooseRegion,
@@ -43,6 +44,7 @@ describe('the function environment on one machine', () => {
       ses: 'http://127.0.0.1:5',
       cognito: 'http://127.0.0.1:6',
     },
+    apiPort: 4000,
     processEnv: { PATH: '/usr/bin', AWS_PROFILE: 'developer', TABLE_NAME: 'from-the-shell' },
   };
   const everything: FunctionOwner = {
@@ -148,6 +150,10 @@ describe('the function environment on one machine', () => {
     expect(env).not.toHaveProperty('AWS_PROFILE');
     expect(env.TABLE_NAME).toBe(names.table);
     expect(env.POWERTOOLS_SERVICE_NAME).toBe('everything');
+  });
+
+  it("keeps webhooks off the local API's port and every stand-in's", () => {
+    expect(loadWebhooksConfig(env).guard).toEqual({ local: true, refusedPorts: [1, 2, 3, 4, 5, 6, 4000] });
   });
 });
 

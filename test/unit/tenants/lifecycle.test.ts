@@ -9,9 +9,9 @@ describe('tenant lifecycle', () => {
   });
 
   it.each([
-    ['active', 'resume'],
-    ['suspended', 'suspend'],
-  ] as const)('refuses to %s → %s with invalid_transition', (from, action) => {
+    ['active', 'resume', 'A tenant that is active cannot be resumed.'],
+    ['suspended', 'suspend', 'A tenant that is suspended cannot be suspended.'],
+  ] as const)('refuses to %s → %s with invalid_transition', (from, action, detail) => {
     try {
       nextStatus(from, action);
       expect.unreachable();
@@ -19,6 +19,7 @@ describe('tenant lifecycle', () => {
       expect(error).toBeInstanceOf(Problem);
       expect((error as Problem).status).toBe(409);
       expect((error as Problem).code).toBe('invalid_transition');
+      expect((error as Problem).detail).toBe(detail);
     }
   });
 });

@@ -46,23 +46,31 @@ describe('Retry-After', () => {
 
 describe('delay before an attempt', () => {
   it('follows the schedule: the first attempt at once, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h', () => {
-    const delays = schedule.map((_, i) => delayBeforeAttempt(schedule, i + 1, { random: () => 0 }));
+    const delays = schedule.map((_, i) => delayBeforeAttempt(schedule, i + 1, { random: () => 0.5 }));
 
     expect(delays).toEqual(schedule);
   });
 
-  it('adds at most 10% jitter', () => {
+  it('moves every delay by up to 20% either way, in whole seconds', () => {
     for (const r of [0, 0.25, 0.5, 0.999]) {
       const delay = delayBeforeAttempt(schedule, 4, { random: () => r })!;
-      expect(delay).toBeGreaterThanOrEqual(1800);
-      expect(delay).toBeLessThanOrEqual(1980);
+      expect(delay).toBeGreaterThanOrEqual(1440);
+      expect(delay).toBeLessThanOrEqual(2160);
+      expect(Number.isInteger(delay)).toBe(true);
     }
-    expect(delayBeforeAttempt(schedule, 4, { random: () => 0.5 })).toBe(1890);
+    expect(delayBeforeAttempt(schedule, 4, { random: () => 0 })).toBe(1440);
+    expect(delayBeforeAttempt(schedule, 4, { random: () => 0.999 })).toBe(2160);
+  });
+
+  it('jitters the first retry too: 5 s becomes 4, 5 or 6 s, not always the same', () => {
+    const delays = [0, 0.4, 0.999].map((r) => delayBeforeAttempt(schedule, 2, { random: () => r }));
+
+    expect(delays).toEqual([4, 5, 6]);
   });
 
   it('waits at least as long as Retry-After asks', () => {
     expect(delayBeforeAttempt(schedule, 2, { retryAfter: 120, random: () => 0 })).toBe(120);
-    expect(delayBeforeAttempt(schedule, 3, { retryAfter: 1, random: () => 0 })).toBe(300);
+    expect(delayBeforeAttempt(schedule, 3, { retryAfter: 1, random: () => 0 })).toBe(240);
   });
 
   it('there is no attempt after the last one of the schedule', () => {
