@@ -43,13 +43,21 @@ interface Parameters {
   multi: Record<string, string[]> | null;
 }
 
-/** API Gateway gives the last value in the single-value map and every value in the multi-value one. */
+/**
+ * API Gateway gives the last value in the single-value map and every value in the multi-value one.
+ * Names come from the client, so they are grouped in a Map: on a plain object `__proto__` or
+ * `constructor` would be the prototype's. Object.fromEntries then defines them as own properties.
+ */
 function collect(pairs: Iterable<[string, string]>): Parameters {
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of pairs) (multi[name] ??= []).push(value);
-  const names = Object.keys(multi);
-  if (names.length === 0) return { single: null, multi: null };
-  return { single: Object.fromEntries(names.map((n) => [n, multi[n]!.at(-1)!])), multi };
+  const multi = new Map<string, string[]>();
+  for (const [name, value] of pairs) {
+    const values = multi.get(name);
+    if (values) values.push(value);
+    else multi.set(name, [value]);
+  }
+  if (multi.size === 0) return { single: null, multi: null };
+  const single = [...multi].map(([name, values]): [string, string] => [name, values.at(-1)!]);
+  return { single: Object.fromEntries(single), multi: Object.fromEntries(multi) };
 }
 
 function headerPairs(rawHeaders: readonly string[]): Array<[string, string]> {

@@ -4,8 +4,8 @@
 // no credential, denied, too large, function failures) are the problem+json bodies the CDK stack's
 // gateway responses render. Local-only routes (the mail outbox) are served beside them, unauthenticated.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { problemContentType, problemTypeBase } from '../../libs/http/problem.ts';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
@@ -63,7 +63,7 @@ interface GatewayAnswer {
 }
 
 function problem(
-  request: GatewayRequest,
+  request: { path?: string; requestId: string },
   status: number,
   title: string,
   code: string,
@@ -94,6 +94,48 @@ const internalError = (request: GatewayRequest, status: number) =>
     'internal_error',
     'Something went wrong on our side; it has been logged.',
   );
+
+/**
+ * Node's statuses for a request it could not parse (431 for too many header bytes, 408 for one too
+ * slow, 400 for the rest, e.g. a raw non-ASCII byte in the target), rendered as API Gateway's
+ * DEFAULT_4XX problem instead of Node's bodiless answer.
+ */
+function clientErrorAnswer(error: NodeJS.ErrnoException): GatewayAnswer {
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 431
+      : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+        ? 413
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? 408
+          : 400;
+  return problem(
+    { requestId: randomUUID() },
+    status,
+    STATUS_CODES[status] ?? 'Bad Request',
+    'bad_request',
+    'The request could not be read as HTTP.',
+  );
+}
+
+function writeClientError(error: NodeJS.ErrnoException, socket: Socket, log: LocalLog): void {
+  // As Node does: no answer to a client that went away, nor on a connection that already carried
+  // one, where it could land inside a response still being written.
+  if (error.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const { status, headers, body } = clientErrorAnswer(error);
+  log.info(`unreadable request ${status} (${error.code ?? error.message})`);
+  const head = Object.entries({ ...headers, 'content-length': String(body.length), connection: 'close' })
+    .map(([name, value]) => `${name}: ${String(value)}\r\n`)
+    .join('');
+  const answer = Buffer.concat([
+    Buffer.from(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n`),
+    body,
+  ]);
+  socket.end(answer, () => socket.destroy());
+}
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too_large'> {
   const declared = Number(req.headers['content-length']);
@@ -274,6 +316,9 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
   }
 
   const server = createServer((req, res) => void handle(req, res));
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) =>
+    writeClientError(error, socket, log),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host ?? '127.0.0.1', () => {

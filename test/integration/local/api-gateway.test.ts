@@ -1,5 +1,7 @@
 // The local API Gateway over real HTTP, with a stand-in authorizer and API function: what reaches
 // the function, and the gateway's own answers when it must not be reached.
+import { randomBytes, randomInt } from 'node:crypto';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type {
   APIGatewayAuthorizerResult,
@@ -120,6 +122,35 @@ async function problemOf(response: Response) {
   return (await response.json()) as { status: number; code: string; detail: string; title: string };
 }
 
+/** Sends `head` (and `body`) as they are over one connection and resolves with every byte answered. */
+function rawExchange(head: string | Buffer, body = ''): Promise<string> {
+  const { port } = new URL(gateway.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('error', reject);
+    socket.end(Buffer.concat([Buffer.from(head), Buffer.from(body)]));
+  });
+}
+
+function parseAnswer(raw: string) {
+  const [head = '', body = ''] = raw.split(/\r\n\r\n(.*)/s);
+  const [statusLine = '', ...headerLines] = head.split('\r\n');
+  const headers = Object.fromEntries(
+    headerLines.map((line) => [
+      line.slice(0, line.indexOf(':')).toLowerCase(),
+      line.slice(line.indexOf(':') + 1).trim(),
+    ]),
+  );
+  return { status: Number(statusLine.split(' ')[1]), headers, body };
+}
+
+const tokenCharacters = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const randomToken = () =>
+  Array.from({ length: randomInt(1, 24) }, () => tokenCharacters[randomInt(tokenCharacters.length)]).join('');
+
 describe('the local API Gateway', () => {
   it("runs the authorizer, then the route's function with the authorizer's context, and writes its answer back", async () => {
     const response = await call('/v1/widgets/w1?expand=parts');
@@ -211,5 +242,67 @@ describe('the local API Gateway', () => {
     const response = await call('/v1/widgets/w1');
     expect(response.status).toBe(502);
     expect(await problemOf(response)).toMatchObject({ code: 'internal_error' });
+  });
+
+  it("passes headers and query parameters named like Object.prototype's members to the authorizer and the function", async () => {
+    // Random header names get a prefix so that none is one Node or HTTP gives a meaning (Host, Content-Length…).
+    const names = [
+      ...Object.getOwnPropertyNames(Object.prototype),
+      ...Array.from({ length: 20 }, () => `X-${randomToken()}`),
+    ];
+    const queryNames = [
+      ...Object.getOwnPropertyNames(Object.prototype),
+      ...Array.from({ length: 20 }, () => randomBytes(randomInt(1, 12)).toString('latin1')),
+    ];
+    for (const name of names) {
+      authorizerEvents = [];
+      apiEvents = [];
+      const answer = parseAnswer(
+        await rawExchange(
+          `GET /v1/widgets/w1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\n` +
+            `${name}: first\r\n${name}: second\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+
+      expect(answer.status, name).toBe(200);
+      for (const event of [authorizerEvents[0]!, apiEvents[0]!]) {
+        expect(Object.getOwnPropertyDescriptor(event.headers, name)?.value, name).toBe('second');
+        expect(Object.getOwnPropertyDescriptor(event.multiValueHeaders, name)?.value, name).toEqual([
+          'first',
+          'second',
+        ]);
+      }
+    }
+    for (const name of queryNames) {
+      apiEvents = [];
+      const query = new URLSearchParams([
+        [name, 'first'],
+        [name, 'second'],
+      ]);
+      const answer = parseAnswer(
+        await rawExchange(
+          `GET /v1/widgets/w1?${query.toString()} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer k\r\nConnection: close\r\n\r\n`,
+        ),
+      );
+
+      expect(answer.status, JSON.stringify(name)).toBe(200);
+      const event = apiEvents[0]!;
+      expect(Object.getOwnPropertyDescriptor(event.queryStringParameters, name)?.value).toBe('second');
+      expect(Object.getOwnPropertyDescriptor(event.multiValueQueryStringParameters, name)?.value).toEqual([
+        'first',
+        'second',
+      ]);
+    }
+  });
+
+  it('answers a request Node cannot parse, a raw non-ASCII byte in its target, with a 400 bad_request problem', async () => {
+    const answer = parseAnswer(
+      await rawExchange(Buffer.from('GET /v1/t\xffx HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 'latin1')),
+    );
+
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(answer.body)).toMatchObject({ status: 400, code: 'bad_request' });
+    expect(apiEvents).toHaveLength(0);
   });
 });
