@@ -78,13 +78,16 @@ async function expectAllGone(started: Started, why: string): Promise<void> {
 }
 
 describe('npm start under faults', () => {
-  it.each(['SIGTERM', 'SIGHUP'] as const)('%s to npm stops the runtime and DynamoDB Local', async (signal) => {
-    const started = await npmStart();
+  it.each(['SIGTERM', 'SIGHUP'] as const)(
+    '%s to npm stops the runtime and DynamoDB Local',
+    async (signal) => {
+      const started = await npmStart();
 
-    process.kill(started.npm.pid!, signal);
+      process.kill(started.npm.pid!, signal);
 
-    await expectAllGone(started, signal);
-  });
+      await expectAllGone(started, signal);
+    },
+  );
 
   it('a runtime killed outright takes DynamoDB Local with it, and the next start serves the same data', async () => {
     const first = await npmStart();
@@ -121,14 +124,24 @@ describe('npm start -- --help', () => {
     const help = spawnSync('npm', ['start', '--silent', '--', '--help'], { cwd: root, encoding: 'utf8' });
 
     expect(help.status).toBe(0);
-    for (const name of ['--port', '--data-dir', '--quiet', 'PORT', 'PLINTH_DATA_DIR', 'PLINTH_LOCAL_REGION']) {
+    for (const name of [
+      '--port',
+      '--data-dir',
+      '--quiet',
+      'PORT',
+      'PLINTH_DATA_DIR',
+      'PLINTH_LOCAL_REGION',
+    ]) {
       expect(help.stdout).toContain(name);
     }
     expect(help.stdout).not.toContain('Plinth is running');
   });
 
   it('an unknown option is refused with a pointer to --help', () => {
-    const refused = spawnSync('npm', ['start', '--silent', '--', '--prot', '4000'], { cwd: root, encoding: 'utf8' });
+    const refused = spawnSync('npm', ['start', '--silent', '--', '--prot', '4000'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
 
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toContain("Unknown option '--prot'");
