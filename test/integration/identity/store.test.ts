@@ -5,23 +5,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { newSession } from '../../support/sessions.ts';
 import { createIdentityStore, type IdentityStore } from '../../../functions/identity/store.ts';
 import { changeSettings } from '../../../functions/identity/settings.ts';
-import { Problem } from '../../../libs/http/problem.ts';
 import { createIdentityTables, eventTypes, seedTenant, seedUser, type IdentityTables } from './seed.ts';
+import { problemOf } from '../../support/problems.ts';
 
 const actor = { type: 'user', id: 'actor' };
 let tables: IdentityTables;
 let store: IdentityStore;
 let now = new Date('2026-03-01T12:00:00.000Z');
-
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Problem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
-}
 
 beforeAll(async () => {
   tables = await createIdentityTables();

@@ -7,7 +7,6 @@ import type { CallerContext } from '../../../libs/auth/caller.ts';
 import { permissionsOf } from '../../../libs/auth/roles.ts';
 import type { RoleItem, UserItem } from '../../../libs/data/identity-entities.ts';
 import { createCursorCodec } from '../../../libs/http/cursor.ts';
-import { Problem } from '../../../libs/http/problem.ts';
 import type { InvitationsDeps } from '../../../functions/invitations/context.ts';
 import { createEmailChangeStore } from '../../../functions/invitations/email-change-store.ts';
 import {
@@ -20,6 +19,7 @@ import { emailInUse } from '../../../functions/invitations/user-pool.ts';
 import deploymentInput from '../../../infra/plinth.config.ts';
 import { tenantItem } from '../../support/items.ts';
 import { createTestTables, type TestTables } from '../../support/tables.ts';
+export { problemOf } from '../../support/problems.ts';
 
 export const deployment = parseDeploymentConfig(deploymentInput);
 /** The starter plan's user limit in infra/plinth.config.ts. */
@@ -204,14 +204,3 @@ export async function eventTypes(fixture: Fixture, tenantId: string): Promise<st
 }
 
 export const strongPassword = 'Correct-Horse-42';
-
-/** The problem a call was refused with; fails if it succeeded or threw anything else. */
-export async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Problem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
-}

@@ -7,9 +7,10 @@ import { createTenantStore } from '../../../functions/tenants/store.ts';
 import type { CallerContext } from '../../../libs/auth/caller.ts';
 import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
 import { createCursorCodec } from '../../../libs/http/cursor.ts';
-import { Problem } from '../../../libs/http/problem.ts';
 import { functionEnv } from '../../support/function-env.ts';
 import { createTestTables } from '../../support/tables.ts';
+import { problemOf } from '../../support/problems.ts';
+import { apiKeyCaller } from '../invitations/fixtures.ts';
 
 let deps: TenantsDeps;
 
@@ -27,28 +28,6 @@ beforeAll(async () => {
   };
 });
 
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Problem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
-}
-
-function tenantKey(tenantId: string, scopes: string[]): CallerContext {
-  return {
-    kind: 'tenant',
-    tenantId,
-    principalType: 'api_key',
-    principalId: 'key_01JD0000000000000000000000',
-    credentialId: 'key_01JD0000000000000000000000',
-    plan: 'starter',
-    permissions: new Set(scopes),
-  };
-}
-
 const platform: CallerContext = {
   kind: 'platform',
   principalId: 'key_admin',
@@ -62,7 +41,7 @@ describe('issuing API keys', () => {
       { name: 'Keys', slug: 'keys-not-held', plan: 'starter', homeRegion: 'us-east-1' },
       { type: 'platform_admin', id: 'key_admin' },
     );
-    const caller = tenantKey(tenant.tenantId, ['api-keys:write', 'tenant:read']);
+    const caller = apiKeyCaller(tenant.tenantId, ['api-keys:write', 'tenant:read']);
 
     const refused = await problemOf(
       issueApiKey(deps, tenant.tenantId, { name: 'x', scopes: ['tenant:read', 'webhooks:secrets'] }, caller),

@@ -4,22 +4,12 @@ import { createTenantEntities } from '../../../functions/tenants/entities.ts';
 import { generateApiKey } from '../../../libs/auth/api-key.ts';
 import { ownerInvitationWrites } from '../../../functions/invitations/owner.ts';
 import { createTenantStore, type TenantStore } from '../../../functions/tenants/store.ts';
-import { Problem } from '../../../libs/http/problem.ts';
 import { createTestTables } from '../../support/tables.ts';
+import { problemOf } from '../../support/problems.ts';
 
 const actor = { type: 'platform_admin', id: 'key_admin' };
 let store: TenantStore;
 let entities: ReturnType<typeof createTenantEntities>;
-
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Problem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
-}
 
 beforeAll(async () => {
   const tables = await createTestTables();

@@ -13,7 +13,6 @@ import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { createEntities } from '../../../libs/data/entities.ts';
 import { createApiHandler, type ApiHandler } from '../../../libs/http/api-handler.ts';
 import { createCursorCodec } from '../../../libs/http/cursor.ts';
-import { Problem } from '../../../libs/http/problem.ts';
 import { loadWebhooksConfig } from '../../../functions/webhooks/config.ts';
 import type { WebhooksDeps } from '../../../functions/webhooks/context.ts';
 import { createDeliveryQueue, type DeliveryMessage } from '../../../functions/webhooks/delays.ts';
@@ -35,6 +34,7 @@ import { tenantItem } from '../../support/items.ts';
 import { createTestTables, type TestTables } from '../../support/tables.ts';
 import { startWebhookQueues, type WebhookQueues } from '../../support/webhook-queues.ts';
 import { apiEvent, json, lambdaContext, tenantCaller } from '../../unit/http/api-events.ts';
+import { problemOf } from '../../support/problems.ts';
 
 const region = 'us-east-1';
 const webhooks = { retryScheduleSeconds: [0, 1], timeoutSeconds: 1, disableAfterDays: 5 };
@@ -131,16 +131,6 @@ async function drainQueue(tenantId: string): Promise<DeliveryMessage[]> {
       );
     }
   }
-}
-
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Problem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
 }
 
 function deliveryOf(endpoint: EndpointItem, status: DeliveryItem['status'], nextAttemptAt: Date) {

@@ -2,7 +2,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ulid } from 'ulid';
 import { createEntities } from '../../../libs/data/entities.ts';
-import { Problem } from '../../../libs/http/problem.ts';
 import {
   createWebhookEntities,
   type DestinationItem,
@@ -10,21 +9,12 @@ import {
 } from '../../../functions/webhooks/entities.ts';
 import { createWebhookStore, type WebhookStore } from '../../../functions/webhooks/store.ts';
 import { createTestTables } from '../../support/tables.ts';
+import { problemOf } from '../../support/problems.ts';
 
 const actor = { type: 'api_key', id: 'key_test' };
 let store: WebhookStore;
 let entities: ReturnType<typeof createEntities>;
 let webhookEntities: ReturnType<typeof createWebhookEntities>;
-
-async function problemOf(promise: Promise<unknown>): Promise<Problem> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof Problem) return error;
-    throw error;
-  }
-  throw new Error('expected a problem');
-}
 
 beforeAll(async () => {
   const tables = await createTestTables();
