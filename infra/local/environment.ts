@@ -81,6 +81,8 @@ export interface FunctionEnvironmentInput {
   processEnv?: NodeJS.ProcessEnv;
   /** The local API's port: webhooks may no more reach it than the stand-ins. */
   apiPort: number;
+  /** The local DNS server (`127.0.0.1:<port>`) that answers domain verification lookups. */
+  dnsServer: string;
 }
 
 /** Every port Plinth itself listens on here, so the SSRF guard keeps deliveries off them. */
@@ -150,6 +152,8 @@ export function functionEnvironment(
     ...declared,
     // Only here: on AWS the guard's address checks are enough, while here every stand-in is on loopback.
     WEBHOOK_REFUSED_PORTS: ownPorts(input).join(','),
+    // Only here: on AWS domain verification asks the VPC's resolver, here the local DNS server.
+    DNS_SERVERS: input.dnsServer,
     PLINTH_LOCAL: 'true',
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,

@@ -16,6 +16,7 @@ import type { ContextManifest } from '../../libs/manifest/types.ts';
 import deploymentConfig from '../plinth.config.ts';
 import { deriveTopology, type StandaloneFunctionDeclaration } from '../topology.ts';
 import { startApiGateway } from './api-gateway.ts';
+import { startLocalDns, type LocalDns } from './dns.ts';
 import { lockDataDir, loadSecrets, portIsFree, readPreviousRun, reusablePort } from './data-dir.ts';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { createStreamsClient } from './dynamodb-streams.ts';
@@ -89,6 +90,8 @@ export interface LocalPlinth {
   bus: Pick<LocalEventBus, 'events' | 'forwarded' | 'settled'>;
   /** The mail outbox (also at `GET <apiUrl>/local/mail`). */
   mail: Pick<LocalMail, 'messages'>;
+  /** The DNS server domain verification asks, and its TXT records (`<dataDir>/dns-records.json`). */
+  dns: Pick<LocalDns, 'server' | 'setTxt' | 'records'>;
   /** Where and how users sign in: the local user pool and its first-party app client. */
   identity: { endpoint: string; userPoolId: string; clientId: string };
   /** The one-time schedules created through the scheduler API, and a way to send the due ones now. */
@@ -233,6 +236,8 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       },
     });
     cleanups.push(() => identity.stop());
+    const dns = await startLocalDns({ recordsFile: join(dataDir, 'dns-records.json') });
+    cleanups.push(() => dns.stop());
     // Chosen before the handlers see their environment, which names it among the ports webhooks refuse.
     const listenPort = apiPort === 0 ? await freePort() : apiPort;
 
@@ -256,6 +261,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       endpoints,
       processEnv: process.env,
       apiPort: listenPort,
+      dnsServer: dns.server,
     };
 
     const failures = await functions.preload([...contexts, authorizer]);
@@ -343,6 +349,11 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       endpoints,
       bus: { events: () => bus.events(), forwarded: () => bus.forwarded(), settled: () => bus.settled() },
       mail: { messages: (filter) => mail.messages(filter) },
+      dns: {
+        server: dns.server,
+        setTxt: (name, values) => dns.setTxt(name, values),
+        records: () => dns.records(),
+      },
       identity: {
         endpoint: identity.endpoint,
         userPoolId: identity.userPoolId,

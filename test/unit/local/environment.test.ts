@@ -45,6 +45,7 @@ describe('the function environment on one machine', () => {
       cognito: 'http://127.0.0.1:6',
     },
     apiPort: 4000,
+    dnsServer: '127.0.0.1:5353',
     processEnv: { PATH: '/usr/bin', AWS_PROFILE: 'developer', TABLE_NAME: 'from-the-shell' },
   };
   const everything: FunctionOwner = {
