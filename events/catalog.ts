@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { identityEvents } from './identity.ts';
 import { invitationEvents } from './invitations.ts';
 import { jobEvents } from './jobs.ts';
+import { ssoEvents } from './sso.ts';
 import { webhookEvents } from './webhooks.ts';
 import type { EventDefinition } from './definition.ts';
 
@@ -56,6 +57,7 @@ export const eventCatalog = {
   ...invitationEvents,
   ...webhookEvents,
   ...jobEvents,
+  ...ssoEvents,
 } as const satisfies Record<string, EventDefinition>;
 
 export type EventType = keyof typeof eventCatalog;

@@ -8,6 +8,7 @@ import { manifest as invitations } from './invitations/manifest.ts';
 import { manifest as jobs } from './jobs/manifest.ts';
 import { manifest as mail } from './mail/manifest.ts';
 import { manifest as outbox } from './outbox/manifest.ts';
+import { manifest as sso } from './sso/manifest.ts';
 import { manifest as tenants } from './tenants/manifest.ts';
 import { manifest as webhooks } from './webhooks/manifest.ts';
 
@@ -16,6 +17,7 @@ export const contexts: readonly ContextManifest[] = [
   identity,
   invitations,
   webhooks,
+  sso,
   docs,
   outbox,
   jobs,

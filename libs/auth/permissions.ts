@@ -35,6 +35,8 @@ export const tenantPermissions = [
   'event-destinations:read',
   'event-destinations:write',
   'billing:read',
+  'sso:read',
+  'sso:write',
 ] as const;
 
 export type PlatformPermission = (typeof platformPermissions)[number];

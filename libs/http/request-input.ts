@@ -115,7 +115,11 @@ function fieldErrors(where: string, error: z.ZodError): FieldError[] {
         message: 'is not a known field',
       }));
     }
-    return [{ path: at.join('.'), code: issue.code, message: issue.message }];
+    // A schema's own refinement may name its code (`params.code`), e.g. `public_mail_domain`.
+    const named =
+      issue.code === 'custom' ? (issue.params as { code?: unknown } | undefined)?.code : undefined;
+    const code = typeof named === 'string' ? named : issue.code;
+    return [{ path: at.join('.'), code, message: issue.message }];
   });
 }
 

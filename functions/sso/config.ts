@@ -1,0 +1,34 @@
+// The SSO functions' environment beyond the shared API runtime: on one machine only, the DNS
+// servers that answer domain verification lookups (the local runtime's own DNS server).
+import * as z from 'zod';
+import { apiRuntimeEnvSchema, loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
+
+const ssoOwnEnvSchema = z
+  .object({
+    /** Comma-separated `host:port` DNS servers for TXT lookups; honoured with PLINTH_LOCAL=true only. */
+    DNS_SERVERS: z
+      .string()
+      .regex(/^[^,\s]+(,[^,\s]+)*$/, 'must be comma-separated host:port servers')
+      .transform((servers) => servers.split(','))
+      .optional(),
+    PLINTH_LOCAL: z.enum(['true', 'false']).default('false'),
+  })
+  .refine((env) => env.DNS_SERVERS === undefined || env.PLINTH_LOCAL === 'true', {
+    message: 'DNS_SERVERS is honoured on one machine only; on AWS the function uses its VPC resolver',
+    path: ['DNS_SERVERS'],
+  });
+
+export const ssoEnvSchema = apiRuntimeEnvSchema.and(ssoOwnEnvSchema);
+
+export interface SsoConfig {
+  runtime: RuntimeConfig;
+  /** Empty: the system's resolver. */
+  dnsServers: readonly string[];
+}
+
+export function loadSsoConfig(env: NodeJS.ProcessEnv = process.env): SsoConfig {
+  const runtime = loadRuntimeConfig(env);
+  const parsed = ssoOwnEnvSchema.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid sso function environment:\n${z.prettifyError(parsed.error)}`);
+  return { runtime, dnsServers: parsed.data.DNS_SERVERS ?? [] };
+}

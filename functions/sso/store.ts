@@ -1,0 +1,181 @@
+// Access patterns of the SSO context's domain claims. Every change is one transaction with its event;
+// a verified domain's directory claim is written and removed in the same transaction as its status.
+import { createWriteTransaction } from 'electrodb';
+import {
+  eventItem,
+  rejectedIndexes,
+  type Actor,
+  type Page,
+  type PageRequest,
+} from '../../libs/data/outbox.ts';
+import { Problem, problems } from '../../libs/http/problem.ts';
+import type { DomainClaimItem, DomainItem, SsoEntities } from './entities.ts';
+
+/** Another tenant verified the domain first. */
+export function domainTaken(domain: string): Problem {
+  return problems.conflict(
+    'domain_taken',
+    `${domain} is verified by another tenant; a domain belongs to one tenant. Ask Plinth's operator if it is yours.`,
+    { domain },
+  );
+}
+
+const retry = (what: string) => new Problem(503, 'transaction_conflict', `${what}; try again.`);
+
+export function createSsoStore(entities: SsoEntities, clock: () => Date = () => new Date()) {
+  async function getDomain(tenantId: string, domain: string): Promise<DomainItem | undefined> {
+    const { data } = await entities.domain.get({ tenantId, domain }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
+  async function requireDomain(tenantId: string, domain: string): Promise<DomainItem> {
+    const found = await getDomain(tenantId, domain);
+    if (!found) throw problems.notFound(`The domain ${domain}`);
+    return found;
+  }
+
+  async function listDomains(tenantId: string, page: PageRequest): Promise<Page<DomainItem>> {
+    const result = await entities.domain.query
+      .byTenant({ tenantId })
+      .go({ limit: page.limit, cursor: page.position ?? null });
+    return { items: result.data, position: result.cursor };
+  }
+
+  /** The tenant that verified `domain`, deployment-wide, if any. */
+  async function claimOf(domain: string): Promise<DomainClaimItem | undefined> {
+    const { data } = await entities.domainClaim.get({ domain }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
+  /** Adds a pending claim, counted against `limit` in the same transaction. */
+  async function addDomain(
+    input: Pick<DomainItem, 'tenantId' | 'domain' | 'verificationToken' | 'createdBy'>,
+    limit: number,
+    actor: Actor,
+  ): Promise<DomainItem> {
+    const now = clock();
+    const item: DomainItem = { ...input, status: 'pending', createdAt: now.toISOString() };
+    const { tenantId, domain } = item;
+    const event = eventItem(tenantId, actor, 'domain.created', { domain, status: 'pending' }, now);
+    const result = await createWriteTransaction(entities, (e) => [
+      e.domainCount
+        .update({ tenantId })
+        .add({ count: 1 })
+        .where((a, op) => `${op.notExists(a.count)} OR ${op.lt(a.count, limit)}`)
+        .commit(),
+      e.domain.create(item).commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) {
+      const rejected = rejectedIndexes(result.data);
+      if (rejected.includes(1)) {
+        throw problems.conflict('domain_exists', `The tenant has already added ${domain}.`, { domain });
+      }
+      if (rejected.includes(0)) {
+        throw problems.conflict('limit_reached', `A tenant may claim at most ${limit} domains.`, {
+          limit,
+          resource: 'domains',
+        });
+      }
+      throw retry(`${domain} could not be added`);
+    }
+    return item;
+  }
+
+  /** Notes a check that did not prove the claim, so the tenant's admin sees why. */
+  async function recordFailedCheck(current: DomainItem, reason: string): Promise<DomainItem> {
+    const lastCheckedAt = clock().toISOString();
+    await entities.domain
+      .patch({ tenantId: current.tenantId, domain: current.domain })
+      .set({ lastCheckedAt, lastCheckError: reason })
+      .where((a, op) => op.eq(a.status, 'pending'))
+      .go()
+      .catch((error: unknown) => {
+        if ((error as { cause?: { name?: string } }).cause?.name === 'ConditionalCheckFailedException')
+          return;
+        throw error;
+      });
+    return { ...current, lastCheckedAt, lastCheckError: reason };
+  }
+
+  /**
+   * Marks a pending claim verified and claims the domain deployment-wide, which fails when another
+   * tenant verified it first (409 `domain_taken`).
+   */
+  async function markVerified(current: DomainItem, homeRegion: string, actor: Actor): Promise<DomainItem> {
+    const now = clock();
+    const verifiedAt = now.toISOString();
+    const { tenantId, domain } = current;
+    const event = eventItem(tenantId, actor, 'domain.verified', { domain }, now);
+    const result = await createWriteTransaction(entities, (e) => [
+      e.domainClaim.create({ domain, tenantId, homeRegion, verifiedAt }).commit(),
+      e.domain
+        .patch({ tenantId, domain })
+        .set({ status: 'verified', verifiedAt, lastCheckedAt: verifiedAt })
+        .remove(['lastCheckError'])
+        .where((a, op) => op.eq(a.status, 'pending'))
+        .commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) {
+      const rejected = rejectedIndexes(result.data);
+      if (rejected.includes(0)) {
+        const owner = await claimOf(domain);
+        if (owner?.tenantId !== tenantId) {
+          throw domainTaken(domain);
+        }
+      }
+      if (rejected.includes(1)) {
+        const now = await getDomain(tenantId, domain);
+        if (!now) throw problems.notFound(`The domain ${domain}`);
+        if (now.status === 'verified') return now;
+      }
+      throw retry(`${domain} could not be verified`);
+    }
+    const { lastCheckError: _dropped, ...rest } = current;
+    return { ...rest, status: 'verified', verifiedAt, lastCheckedAt: verifiedAt };
+  }
+
+  /** Removes a claim; a verified one also frees the domain for other tenants. */
+  async function removeDomain(current: DomainItem, actor: Actor): Promise<void> {
+    const { tenantId, domain } = current;
+    const wasVerified = current.status === 'verified';
+    const event = eventItem(tenantId, actor, 'domain.deleted', { domain, wasVerified }, clock());
+    const result = await createWriteTransaction(entities, (e) => [
+      // The status read decides whether the directory claim goes too; a verification since fails this.
+      e.domain
+        .delete({ tenantId, domain })
+        .where((a, op) => op.eq(a.status, current.status))
+        .commit(),
+      e.domainCount.update({ tenantId }).subtract({ count: 1 }).commit(),
+      e.event.create(event).commit(),
+      ...(wasVerified
+        ? [
+            e.domainClaim
+              .delete({ domain })
+              .where((a, op) => op.eq(a.tenantId, tenantId))
+              .commit(),
+          ]
+        : []),
+    ]).go();
+    if (result.canceled) {
+      if (rejectedIndexes(result.data).includes(0) && !(await getDomain(tenantId, domain))) {
+        throw problems.notFound(`The domain ${domain}`);
+      }
+      throw retry(`${domain} could not be removed`);
+    }
+  }
+
+  return {
+    getDomain,
+    requireDomain,
+    listDomains,
+    claimOf,
+    addDomain,
+    recordFailedCheck,
+    markVerified,
+    removeDomain,
+  };
+}
+
+export type SsoStore = ReturnType<typeof createSsoStore>;
