@@ -7,6 +7,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import type { TriggerDeclaration } from '../../libs/manifest/types.ts';
+import { consoleOAuthScopes } from '../console-client.ts';
 
 export type TriggerKind = TriggerDeclaration['trigger'];
 
@@ -127,12 +128,7 @@ export class PlinthUserPool extends Construct {
       // A public client (no secret) with the code grant: Cognito requires PKCE from it.
       oAuth: {
         flows: { authorizationCodeGrant: true },
-        scopes: [
-          cognito.OAuthScope.OPENID,
-          cognito.OAuthScope.EMAIL,
-          cognito.OAuthScope.PROFILE,
-          cognito.OAuthScope.COGNITO_ADMIN,
-        ],
+        scopes: consoleOAuthScopes.map((scope) => cognito.OAuthScope.custom(scope)),
         callbackUrls: [props.consoleOrigin],
         logoutUrls: [props.consoleOrigin],
       },

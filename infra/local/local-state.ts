@@ -41,6 +41,7 @@ export function writeLocalState(state: LocalState): void {
         userPoolId: identity.userPoolId,
         clientId: identity.clientIds.firstParty,
         consoleClientId: identity.clientIds.console,
+        hostedSignIn: `${identity.hostedUrl}/oauth2/authorize (authorization code + PKCE with consoleClientId; /oauth2/token, /oauth2/userInfo, /logout as on a Cognito domain)`,
         issuer: identity.issuer,
         jwksUrl: identity.jwksUrl,
       },

@@ -46,6 +46,7 @@ function banner(runtime: LocalPlinth): string {
     `  Admin key  ${runtime.adminApiKey}`,
     `  Mail       ${runtime.apiUrl}/local/mail   (every email sent, newest first; ?to=<address> filters)`,
     `  Sign-in    ${runtime.identity.endpoint}   (Cognito API: user pool ${runtime.identity.userPoolId}, client ${runtime.identity.clientId})`,
+    `  Hosted     ${runtime.identity.hostedUrl}/oauth2/authorize   (the console client's sign-in: ${runtime.identity.consoleClientId}, code + PKCE)`,
     `  DNS        ${runtime.dns.server}   (TXT records for domain verification: ${dataDir}/dns-records.json)`,
     `  Data       ${dataDir}/   (details in ${dataDir}/local.json)`,
     '',

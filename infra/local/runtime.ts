@@ -93,7 +93,14 @@ export interface LocalPlinth {
   /** The DNS server domain verification asks, and its TXT records (`<dataDir>/dns-records.json`). */
   dns: Pick<LocalDns, 'server' | 'setTxt' | 'records'>;
   /** Where and how users sign in: the local user pool and its first-party app client. */
-  identity: { endpoint: string; userPoolId: string; clientId: string };
+  /** The user pool: its Cognito API, the first-party client, and the console's hosted sign-in. */
+  identity: {
+    endpoint: string;
+    userPoolId: string;
+    clientId: string;
+    consoleClientId: string;
+    hostedUrl: string;
+  };
   /** The one-time schedules created through the scheduler API, and a way to send the due ones now. */
   scheduler: Pick<LocalSchedulerApi, 'schedules' | 'tick'>;
   /** Stops pollers, servers and DynamoDB Local; resolves when nothing is left running. */
@@ -358,6 +365,8 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
         endpoint: identity.endpoint,
         userPoolId: identity.userPoolId,
         clientId: identity.clientIds.firstParty,
+        consoleClientId: identity.clientIds.console,
+        hostedUrl: identity.hostedUrl,
       },
       scheduler: { schedules: () => schedulerApi.schedules(), tick: () => schedulerApi.tick() },
       stop: () => (stopping ??= unwind()),

@@ -33,6 +33,7 @@ import {
   userPoolDomainPrefix,
 } from './names.ts';
 import { toEventPattern } from './event-pattern.ts';
+import { localConsoleOrigin } from '../console-client.ts';
 
 export interface DataStackProps extends StackProps {
   readonly deployment: DeploymentConfig;
@@ -42,9 +43,6 @@ export interface DataStackProps extends StackProps {
   /** A name, not a reference: the directory lives in the global stack of another region. */
   readonly directoryTableName: string;
 }
-
-/** Where the console runs when the deployment names no console domain: its dev server. */
-export const localConsoleOrigin = 'http://localhost:5173';
 
 export class DataStack extends Stack {
   readonly alarms: AlarmTopic;

@@ -11,11 +11,12 @@ import {
   startSession,
   triggerCall,
   type AuthenticationResult,
+  type HostedGrant,
   type LocalPool,
 } from './pool.ts';
 import { CognitoError, parseInput, userIsDisabled } from './protocol.ts';
 import type { UserRecord } from './state.ts';
-import { runPostAuthentication, runPreAuthentication } from './triggers.ts';
+import { runPostAuthentication, runPreAuthentication, type TokenGenerationSource } from './triggers.ts';
 import { emailTaken, findUser, readAttributes } from './users.ts';
 
 const challengeMs = 3 * 60 * 1000;
@@ -29,6 +30,8 @@ interface Challenge {
   clientId: string;
   expiresAt: number;
   attempts: number;
+  /** Set when the sign-in started at the authorize endpoint. */
+  grant?: HostedGrant | undefined;
 }
 
 interface ChallengeAnswer {
@@ -36,6 +39,10 @@ interface ChallengeAnswer {
   Session: string;
   ChallengeParameters: Record<string, string>;
 }
+
+/** What one step of a sign-in answers: the next challenge, or tokens. */
+export type SignInStep =
+  ChallengeAnswer | { ChallengeParameters: object; AuthenticationResult: AuthenticationResult };
 
 const metadata = z.record(z.string(), z.string()).optional();
 
@@ -70,7 +77,12 @@ function required(parameters: Record<string, string>, name: string): string {
 export function createAuthFlows(pool: LocalPool) {
   const challenges = new Map<string, Challenge>();
 
-  function openChallenge(name: ChallengeName, user: UserRecord, clientId: string): ChallengeAnswer {
+  function openChallenge(
+    name: ChallengeName,
+    user: UserRecord,
+    clientId: string,
+    grant: HostedGrant | undefined,
+  ): ChallengeAnswer {
     const now = pool.now();
     for (const [key, challenge] of challenges) if (challenge.expiresAt <= now) challenges.delete(key);
     const session = randomBytes(96).toString('base64url');
@@ -80,6 +92,7 @@ export function createAuthFlows(pool: LocalPool) {
       clientId,
       expiresAt: now + challengeMs,
       attempts: 0,
+      grant,
     });
     const parameters: Record<string, string> =
       name === 'SOFTWARE_TOKEN_MFA'
@@ -98,18 +111,19 @@ export function createAuthFlows(pool: LocalPool) {
   async function finishPasswordStep(
     user: UserRecord,
     clientId: string,
-    source: 'TokenGeneration_Authentication' | 'TokenGeneration_NewPasswordChallenge',
+    source: Exclude<TokenGenerationSource, 'TokenGeneration_RefreshTokens'>,
     clientMetadata: Record<string, string> | undefined,
-  ): Promise<ChallengeAnswer | { ChallengeParameters: object; AuthenticationResult: AuthenticationResult }> {
-    if (user.totp.enabled) return openChallenge('SOFTWARE_TOKEN_MFA', user, clientId);
+    grant: HostedGrant | undefined,
+  ): Promise<SignInStep> {
+    if (user.totp.enabled) return openChallenge('SOFTWARE_TOKEN_MFA', user, clientId, grant);
     await runPostAuthentication(triggerCall(pool, clientId, user), clientMetadata);
     return {
       ChallengeParameters: {},
-      AuthenticationResult: await startSession(pool, user, clientId, source, clientMetadata),
+      AuthenticationResult: await startSession(pool, user, clientId, source, clientMetadata, grant),
     };
   }
 
-  async function passwordSignIn(input: z.output<typeof initiateAuthInput>) {
+  async function passwordSignIn(input: z.output<typeof initiateAuthInput>, grant?: HostedGrant) {
     const username = required(input.AuthParameters, 'USERNAME');
     const password = required(input.AuthParameters, 'PASSWORD');
     const user = findUser(pool.state, username);
@@ -124,9 +138,10 @@ export function createAuthFlows(pool: LocalPool) {
           'Temporary password has expired and must be reset by an administrator.',
         );
       }
-      return openChallenge('NEW_PASSWORD_REQUIRED', user, input.ClientId);
+      return openChallenge('NEW_PASSWORD_REQUIRED', user, input.ClientId, grant);
     }
-    return finishPasswordStep(user, input.ClientId, 'TokenGeneration_Authentication', input.ClientMetadata);
+    const source = grant ? 'TokenGeneration_HostedAuth' : 'TokenGeneration_Authentication';
+    return finishPasswordStep(user, input.ClientId, source, input.ClientMetadata, grant);
   }
 
   async function initiateAuth(body: unknown) {
@@ -170,7 +185,7 @@ export function createAuthFlows(pool: LocalPool) {
   }
 
   async function answerMfa(input: z.output<typeof respondInput>) {
-    const { user } = takeChallenge(input);
+    const { challenge, user } = takeChallenge(input);
     const code = required(input.ChallengeResponses, 'SOFTWARE_TOKEN_MFA_CODE');
     const check = await checkTotpCode(user.totp.secret ?? '', code, pool.now(), user.totp.lastUsedStep);
     if (!check.ok) {
@@ -188,14 +203,15 @@ export function createAuthFlows(pool: LocalPool) {
         pool,
         user,
         input.ClientId,
-        'TokenGeneration_Authentication',
+        challenge.grant ? 'TokenGeneration_HostedAuth' : 'TokenGeneration_Authentication',
         input.ClientMetadata,
+        challenge.grant,
       ),
     };
   }
 
   async function answerNewPassword(input: z.output<typeof respondInput>) {
-    const { user } = takeChallenge(input);
+    const { challenge, user } = takeChallenge(input);
     const password = required(input.ChallengeResponses, 'NEW_PASSWORD');
     assertPasswordPolicy(password);
     const attributes = readAttributes(
@@ -222,6 +238,7 @@ export function createAuthFlows(pool: LocalPool) {
       input.ClientId,
       'TokenGeneration_NewPasswordChallenge',
       input.ClientMetadata,
+      challenge.grant,
     );
   }
 
@@ -241,5 +258,18 @@ export function createAuthFlows(pool: LocalPool) {
     }
   }
 
-  return { initiateAuth, respondToAuthChallenge };
+  /** A password sign-in that started at the authorize endpoint: the same steps, with its grant. */
+  async function hostedSignIn(clientId: string, username: string, password: string, grant: HostedGrant) {
+    assertClient(pool, clientId);
+    return passwordSignIn(
+      {
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: clientId,
+        AuthParameters: { USERNAME: username, PASSWORD: password },
+      },
+      grant,
+    );
+  }
+
+  return { initiateAuth, respondToAuthChallenge, hostedSignIn };
 }

@@ -3,7 +3,9 @@
 // file, serves their JWKS, and invokes the same trigger exports the identity manifest declares.
 import type { LocalLog } from '../log.ts';
 import { createAdminOperations } from './admin-operations.ts';
+import { consoleOAuthScopes, localConsoleOrigin } from '../../console-client.ts';
 import { createAuthFlows } from './auth-flows.ts';
+import { createHostedUi } from './hosted-ui.ts';
 import { createLocalPool } from './pool.ts';
 import { startIdentityServer, type Operation } from './server.ts';
 import { loadPoolState } from './state.ts';
@@ -25,6 +27,8 @@ export interface LocalIdentityOptions {
   port?: number;
   /** Epoch ms; tests move it to reach the next TOTP step or a token's expiry. @default Date.now */
   now?: () => number;
+  /** Where the console's hosted sign-in may return, as its Cognito client's callback and sign-out URLs. @default the console's dev server */
+  consoleUrls?: readonly string[];
 }
 
 export interface LocalIdentity {
@@ -37,6 +41,8 @@ export interface LocalIdentity {
   jwksUrl: string;
   /** `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`, the `iss` of every token. */
   issuer: string;
+  /** The hosted sign-in's base, as a Cognito domain's: `<hostedUrl>/oauth2/authorize`, `/oauth2/token`, `/logout`. */
+  hostedUrl: string;
   stop(): Promise<void>;
 }
 
@@ -61,12 +67,26 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
     RespondToAuthChallenge: flows.respondToAuthChallenge,
   };
   const jwksPath = `/${state.userPoolId}/.well-known/jwks.json`;
+  const consoleUrls = options.consoleUrls ?? [localConsoleOrigin];
+  const hosted = createHostedUi({
+    pool,
+    flows,
+    clients: [
+      {
+        clientId: state.clientIds.console,
+        callbackUrls: consoleUrls,
+        logoutUrls: consoleUrls,
+        scopes: consoleOAuthScopes,
+      },
+    ],
+  });
   const server = await startIdentityServer({
     operations,
     jwksPath,
     jwks: jwksOf(key),
     log: options.log,
     port: options.port ?? 0,
+    hosted: hosted.handle,
   });
   const endpoint = `http://127.0.0.1:${server.port}`;
   options.log.info(`local identity: user pool ${state.userPoolId} on ${endpoint}`);
@@ -76,6 +96,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
     clientIds: { ...state.clientIds },
     jwksUrl: `${endpoint}${jwksPath}`,
     issuer: pool.issuer,
+    hostedUrl: endpoint,
     stop: () => server.close(),
   };
 }

@@ -2,12 +2,13 @@
 // tokens, its triggers, and the session bookkeeping (sign-in, refresh, revocation) they share.
 import { randomUUID } from 'node:crypto';
 import type { LocalLog } from '../log.ts';
-import { CognitoError, userIsDisabled } from './protocol.ts';
+import { CognitoError, userDoesNotExist, userIsDisabled } from './protocol.ts';
 import { writePoolState, type PoolState, type SessionRecord, type UserRecord } from './state.ts';
 import {
   hashRefreshToken,
   issueTokens,
   newRefreshToken,
+  readSignedJwt,
   refreshTokenMs,
   userAdminScope,
   type SigningKey,
@@ -73,14 +74,21 @@ export interface AuthenticationResult {
   RefreshToken?: string;
 }
 
+/** What a hosted sign-in (the authorize endpoint) asked for: its scopes and the id token's nonce. */
+export interface HostedGrant {
+  scopes: readonly string[];
+  nonce?: string | undefined;
+}
+
 async function tokensFor(
   pool: LocalPool,
   session: SessionRecord,
   user: UserRecord,
   source: TokenGenerationSource,
   clientMetadata: Record<string, string> | undefined,
+  nonce?: string,
 ): Promise<AuthenticationResult> {
-  const scopes = [userAdminScope];
+  const scopes = session.scopes ?? [userAdminScope];
   const call = triggerCall(pool, session.clientId, user);
   const overrides = await runPreTokenGeneration(call, source, scopes, clientMetadata);
   const issued = issueTokens(pool.key, {
@@ -92,6 +100,7 @@ async function tokensFor(
     nowSeconds: Math.floor(pool.now() / 1000),
     scopes,
     overrides,
+    nonce,
   });
   if (issued.ignoredClaims.length > 0) {
     pool.log.warn(
@@ -108,6 +117,7 @@ export async function startSession(
   clientId: string,
   source: TokenGenerationSource,
   clientMetadata?: Record<string, string>,
+  grant?: HostedGrant,
 ): Promise<AuthenticationResult> {
   const refreshToken = newRefreshToken();
   const now = pool.now();
@@ -119,8 +129,9 @@ export async function startSession(
     authTime: Math.floor(now / 1000),
     expiresAt: now + refreshTokenMs,
     revoked: false,
+    ...(grant ? { scopes: [...grant.scopes] } : {}),
   };
-  const result = await tokensFor(pool, session, user, source, clientMetadata);
+  const result = await tokensFor(pool, session, user, source, clientMetadata, grant?.nonce);
   pool.state.sessions[session.originJti] = session;
   pool.save();
   pool.log.info(`local identity: ${user.attributes.email ?? user.username} signed in`);
@@ -164,4 +175,29 @@ export function deleteSessions(pool: LocalPool, username: string): void {
   for (const [originJti, session] of Object.entries(pool.state.sessions)) {
     if (session.username === username) delete pool.state.sessions[originJti];
   }
+}
+
+/**
+ * The user an access token of this pool belongs to, if it is unexpired, carries `scope` and its
+ * session is not revoked: Cognito honours its own revocations before a token expires.
+ */
+export function userOfAccessTokenIn(pool: LocalPool, token: string, scope: string): UserRecord {
+  const claims = readSignedJwt(pool.key, token);
+  if (!claims || claims.iss !== pool.issuer || claims.token_use !== 'access') {
+    throw new CognitoError('NotAuthorizedException', 'Invalid Access Token');
+  }
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= pool.now()) {
+    throw new CognitoError('NotAuthorizedException', 'Access Token has expired');
+  }
+  if (typeof claims.scope !== 'string' || !claims.scope.split(' ').includes(scope)) {
+    throw new CognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
+  }
+  const user = typeof claims.username === 'string' ? pool.state.users[claims.username] : undefined;
+  if (!user) throw userDoesNotExist();
+  const session = typeof claims.origin_jti === 'string' ? pool.state.sessions[claims.origin_jti] : undefined;
+  if (!session || session.revoked) {
+    throw new CognitoError('NotAuthorizedException', 'Access Token has been revoked');
+  }
+  if (!user.enabled) throw userIsDisabled();
+  return user;
 }

@@ -15,6 +15,8 @@ export interface IdentityServerOptions {
   jwks: unknown;
   log: LocalLog;
   port: number;
+  /** Serves the hosted sign-in's paths (OAuth 2.0 endpoints and pages); false for any other request. */
+  hosted?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 export interface IdentityServer {
@@ -76,6 +78,7 @@ export async function startIdentityServer(options: IdentityServerOptions): Promi
       return;
     }
     try {
+      if (options.hosted && (await options.hosted(req, res))) return;
       reply(res, 200, await call(req));
     } catch (error) {
       if (error instanceof CognitoError) {

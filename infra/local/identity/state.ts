@@ -40,6 +40,8 @@ const sessionSchema = z.object({
   /** Epoch ms after which the refresh token is refused. */
   expiresAt: z.number(),
   revoked: z.boolean(),
+  /** The OAuth scopes of a hosted sign-in; API sign-ins have only `aws.cognito.signin.user.admin`. */
+  scopes: z.array(z.string()).optional(),
 });
 
 const poolStateSchema = z.object({

@@ -126,6 +126,8 @@ export interface TokenGrant {
   nowSeconds: number;
   scopes: readonly string[];
   overrides: TokenOverrides;
+  /** The `nonce` of a hosted sign-in's authorize request, echoed in the id token. */
+  nonce?: string | undefined;
 }
 
 export interface IssuedTokens {
@@ -187,6 +189,7 @@ export function issueTokens(key: SigningKey, grant: TokenGrant): IssuedTokens {
     ...shared,
     aud: grant.clientId,
     'cognito:username': user.username,
+    ...(grant.nonce !== undefined ? { nonce: grant.nonce } : {}),
     token_use: 'id',
     jti: randomUUID(),
   };

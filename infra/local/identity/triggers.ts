@@ -148,7 +148,10 @@ export function tokenOverridesOf(output: unknown): TokenOverrides {
 }
 
 export type TokenGenerationSource =
-  'TokenGeneration_Authentication' | 'TokenGeneration_NewPasswordChallenge' | 'TokenGeneration_RefreshTokens';
+  | 'TokenGeneration_Authentication'
+  | 'TokenGeneration_HostedAuth'
+  | 'TokenGeneration_NewPasswordChallenge'
+  | 'TokenGeneration_RefreshTokens';
 
 /** Pre Token Generation V2, for every token issue: sign-in and refresh. */
 export async function runPreTokenGeneration(

@@ -9,10 +9,10 @@ import {
   mfaSettingsOf,
   newTotpSecret,
 } from './mfa.ts';
-import { assertClient, revokeSessions, type LocalPool } from './pool.ts';
-import { CognitoError, parseInput, userDoesNotExist, userIsDisabled } from './protocol.ts';
+import { assertClient, revokeSessions, userOfAccessTokenIn, type LocalPool } from './pool.ts';
+import { CognitoError, parseInput } from './protocol.ts';
 import type { UserRecord } from './state.ts';
-import { hashRefreshToken, readSignedJwt, userAdminScope } from './tokens.ts';
+import { hashRefreshToken, userAdminScope } from './tokens.ts';
 import { attributeList } from './users.ts';
 
 const accessTokenInput = z.object({ AccessToken: z.string() });
@@ -31,29 +31,9 @@ const revokeInput = z.object({
   ClientSecret: z.string().optional(),
 });
 
-const invalidAccessToken = () => new CognitoError('NotAuthorizedException', 'Invalid Access Token');
-
 export function createUserOperations(pool: LocalPool) {
   /** The user an access token of this pool belongs to, if the token is still good for Cognito's API. */
-  function userOfAccessToken(token: string): UserRecord {
-    const claims = readSignedJwt(pool.key, token);
-    if (!claims || claims.iss !== pool.issuer || claims.token_use !== 'access') throw invalidAccessToken();
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= pool.now()) {
-      throw new CognitoError('NotAuthorizedException', 'Access Token has expired');
-    }
-    if (typeof claims.scope !== 'string' || !claims.scope.split(' ').includes(userAdminScope)) {
-      throw new CognitoError('NotAuthorizedException', 'Access Token does not have required scopes');
-    }
-    const user = typeof claims.username === 'string' ? pool.state.users[claims.username] : undefined;
-    if (!user) throw userDoesNotExist();
-    const session =
-      typeof claims.origin_jti === 'string' ? pool.state.sessions[claims.origin_jti] : undefined;
-    if (!session || session.revoked) {
-      throw new CognitoError('NotAuthorizedException', 'Access Token has been revoked');
-    }
-    if (!user.enabled) throw userIsDisabled();
-    return user;
-  }
+  const userOfAccessToken = (token: string): UserRecord => userOfAccessTokenIn(pool, token, userAdminScope);
 
   function getUser(body: unknown) {
     const user = userOfAccessToken(parseInput(accessTokenInput, body).AccessToken);
