@@ -53,6 +53,7 @@ const jwks = {
   keys: [{ ...signingKey.publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }],
 };
 let jwksServer: Server;
+let jwksAvailable = true;
 
 function accessToken(privateKey: KeyObject, kid: string, claims: Record<string, unknown> = {}): string {
   const now = Math.floor(Date.now() / 1000);
@@ -74,8 +75,8 @@ function accessToken(privateKey: KeyObject, kid: string, claims: Record<string, 
 
 beforeAll(async () => {
   jwksServer = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(jwks));
+    res.writeHead(jwksAvailable ? 200 : 503, { 'content-type': 'application/json' });
+    res.end(jwksAvailable ? JSON.stringify(jwks) : '{}');
   });
   await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
   const { port } = jwksServer.address() as AddressInfo;
@@ -91,7 +92,10 @@ afterAll(async () => {
   await new Promise((resolve) => jwksServer.close(resolve));
 });
 
-beforeEach(() => dynamo.reset());
+beforeEach(() => {
+  dynamo.reset();
+  jwksAvailable = true;
+});
 
 describe('authorizer handler', () => {
   it('allows an active tenant key for the whole stage and passes the caller context', async () => {
@@ -151,7 +155,7 @@ describe('authorizer handler', () => {
     [
       'an access token signed by an unknown key',
       () => accessToken(strangerKey.privateKey, 'k2'),
-      'could not be verified',
+      'another user pool',
     ],
     [
       'a tampered access token',
@@ -174,6 +178,14 @@ describe('authorizer handler', () => {
     expect(result.policyDocument.Statement[0]?.Effect).toBe('Allow');
     expect(result.context).toMatchObject({ kind: 'refused', status: '401', code: 'unauthorized' });
     expect(result.context?.detail).toContain(detail);
+  });
+
+  it('fails, rather than refusing the caller, when the keys to check a token with cannot be fetched', async () => {
+    jwksAvailable = false;
+
+    await expect(
+      handler(event(`Bearer ${accessToken(strangerKey.privateKey, 'k3')}`), context),
+    ).rejects.toThrow('could not load the JWKS');
   });
 
   it('refuses an unknown key and a wrong secret alike, and a revoked key otherwise', async () => {
