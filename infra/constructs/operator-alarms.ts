@@ -1,5 +1,5 @@
-// What pages the operator, and when: every alarm of a region is built here from one rule each, so a
-// threshold is written (and explained) once. An alarm means a failure of Plinth that lasts, never a
+// What pages the operator, and when: every alarm of a region follows one rule here, so a threshold
+// is written (and explained) once. An alarm means a failure of Plinth that lasts, never a
 // single blip nor a caller's mistake: refused credentials are answers, not function errors, and a
 // tenant's failing endpoint is the tenant's `endpoint.disabled` event, not a page.
 import { Duration } from 'aws-cdk-lib';

@@ -121,10 +121,7 @@ export class RegionalDashboard extends Construct {
 
     const iteratorAges = props.streamConsumers.map((consumer) => {
       const rule = alarmRules.streamIteratorAge;
-      const metric = new cloudwatch.Metric({
-        namespace: 'AWS/Lambda',
-        metricName: 'IteratorAge',
-        dimensionsMap: { FunctionName: consumer.function.functionName },
+      const metric = consumer.function.metric('IteratorAge', {
         statistic: cloudwatch.Stats.MAXIMUM,
         period: rule.period,
         label: consumer.label,
