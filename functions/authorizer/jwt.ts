@@ -4,6 +4,7 @@
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { KidNotFoundInJwksError } from 'aws-jwt-verify/error';
 import type { Jwks } from 'aws-jwt-verify/jwk';
+import { decomposeUnverifiedJwt } from 'aws-jwt-verify/jwt';
 import type { UserPoolConfig } from './config.ts';
 
 /** The claims of a verified access token that Plinth reads. */
@@ -37,27 +38,31 @@ export function createTokenVerifier(
     tokenUse: 'access',
     clientId: config.clientIds,
   });
-  let localKeys: Promise<void> | undefined;
+  let localKeys: Promise<Jwks> | undefined;
 
-  async function loadLocalKeys(url: string): Promise<void> {
-    localKeys ??= fetchJwks(url).then((jwks) => verifier.cacheJwks(jwks));
-    await localKeys.catch((error: unknown) => {
+  async function loadLocalKeys(url: string): Promise<Jwks> {
+    localKeys ??= fetchJwks(url).then((jwks) => {
+      verifier.cacheJwks(jwks);
+      return jwks;
+    });
+    return localKeys.catch((error: unknown) => {
       localKeys = undefined;
       throw error;
     });
   }
 
+  // The verifier fetches a kid it has not cached from Cognito; locally only the issuer's JWKS counts.
   async function verifyLocal(token: string, url: string) {
-    await loadLocalKeys(url);
-    try {
-      return await verifier.verify(token);
-    } catch (error) {
+    const { kid } = decomposeUnverifiedJwt(token).header;
+    const signedBy = (jwks: Jwks) => jwks.keys.some((key) => key.kid === kid);
+    if (!signedBy(await loadLocalKeys(url))) {
       // A local issuer started on a new data dir signs with a new key: load its JWKS again, once.
-      if (!(error instanceof KidNotFoundInJwksError)) throw error;
       localKeys = undefined;
-      await loadLocalKeys(url);
-      return verifier.verify(token);
+      if (!signedBy(await loadLocalKeys(url))) {
+        throw new KidNotFoundInJwksError(`JWK for kid "${String(kid)}" not in the local JWKS`);
+      }
     }
+    return verifier.verify(token);
   }
 
   return {

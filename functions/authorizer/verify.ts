@@ -7,6 +7,10 @@ import type { ApiKeyItem, TenantItem } from '../../libs/data/entities.ts';
 import {
   CognitoJwtInvalidClientIdError,
   CognitoJwtInvalidTokenUseError,
+  FetchError,
+  JwksNotAvailableInCacheError,
+  JwksValidationError,
+  JwtBaseError,
   JwtExpiredError,
   JwtInvalidIssuerError,
   KidNotFoundInJwksError,
@@ -130,8 +134,21 @@ export function refusalDetail(reason: string): string {
   return refusalDetails[reason] ?? 'A valid credential is required.';
 }
 
-/** Why aws-jwt-verify refused a token, as a refusal reason; its errors all carry the name `Error`. */
+/**
+ * Why aws-jwt-verify refused a token, as a refusal reason; its errors all carry the name `Error`.
+ * An error that says nothing about the token (the pool's keys could not be fetched or read) is
+ * rethrown: it is the authorizer failing, which API Gateway answers 500 and the errors alarm sees,
+ * not a caller to answer 401.
+ */
 export function tokenRefusalReason(error: unknown): string {
+  if (
+    !(error instanceof JwtBaseError) ||
+    error instanceof FetchError ||
+    error instanceof JwksValidationError ||
+    error instanceof JwksNotAvailableInCacheError
+  ) {
+    throw error;
+  }
   if (error instanceof JwtExpiredError) return 'expired token';
   if (error instanceof CognitoJwtInvalidTokenUseError) return 'id token';
   if (error instanceof CognitoJwtInvalidClientIdError) return 'token of another app client';

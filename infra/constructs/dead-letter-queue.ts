@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { alarmRules, pageOperator } from './operator-alarms.ts';
 
 export interface DeadLetterQueueProps {
   /** Where the alarm notifies, e.g. the region's alarm topic. */
@@ -17,6 +18,7 @@ export interface DeadLetterQueueProps {
 
 export class DeadLetterQueue extends Construct {
   readonly queue: sqs.Queue;
+  /** Fires on the first message ({@link alarmRules.deadLetters}): each one is work Plinth failed to do. */
   readonly alarm: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: DeadLetterQueueProps) {
@@ -32,19 +34,17 @@ export class DeadLetterQueue extends Construct {
       reason:
         'This queue is itself where failures are parked (a redrive or on-failure target); a dead-letter queue of its own would have nothing to redrive.',
     });
-    this.alarm = this.queue
-      .metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
+    const rule = alarmRules.deadLetters;
+    this.alarm = pageOperator(
+      this,
+      'NotEmpty',
+      this.queue.metricApproximateNumberOfMessagesVisible({
+        period: rule.period,
         statistic: cloudwatch.Stats.MAXIMUM,
-      })
-      .createAlarm(this, 'NotEmpty', {
-        alarmDescription: `Dead-letter queue holds ${props.purpose}; inspect and redrive or discard.`,
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    this.alarm.addAlarmAction(props.alarmAction);
-    this.alarm.addOkAction(props.alarmAction);
+      }),
+      rule,
+      `Dead-letter queue holds ${props.purpose}; inspect and redrive or discard.`,
+      props.alarmAction,
+    );
   }
 }

@@ -12,7 +12,7 @@ import type { RouteDeclaration } from '../../libs/manifest/types.ts';
 import { apiStage } from '../topology.ts';
 import { allowedMethods } from '../../libs/http/route-table.ts';
 import { problemContentType } from '../../libs/http/problem.ts';
-import { addProblemResponses, problemTemplate } from './problem-responses.ts';
+import { addProblemResponses, problemTemplate, type ProblemResponse } from './problem-responses.ts';
 
 export interface PlinthApiProps {
   readonly restApiName: string;
@@ -187,6 +187,17 @@ export class PlinthApi extends Construct {
 
 const fallbackHeaders = ['Allow', 'Content-Type', 'Cache-Control'] as const;
 
+/** The 405 problem of a path whose `Allow` header is `allow` (the local runtime answers the same). */
+export function methodNotAllowedProblem(allow: string): ProblemResponse {
+  return {
+    type: apigw.ResponseType.DEFAULT_4XX,
+    status: 405,
+    title: 'Method Not Allowed',
+    code: 'method_not_allowed',
+    detail: `"$context.httpMethod is not allowed here; use ${allow}."`,
+  };
+}
+
 /** API Gateway's own answer to a method a path does not declare, the same the functions' router gives. */
 function methodNotAllowed(declared: readonly string[]): apigw.MockIntegration {
   const allow = allowedMethods(declared);
@@ -208,15 +219,7 @@ function methodNotAllowed(declared: readonly string[]): apigw.MockIntegration {
       {
         statusCode: '405',
         responseParameters: headers(problemContentType),
-        responseTemplates: {
-          'application/json': problemTemplate({
-            type: apigw.ResponseType.DEFAULT_4XX,
-            status: 405,
-            title: 'Method Not Allowed',
-            code: 'method_not_allowed',
-            detail: `"$context.httpMethod is not allowed here; use ${allow}."`,
-          }),
-        },
+        responseTemplates: { 'application/json': problemTemplate(methodNotAllowedProblem(allow)) },
       },
     ],
   });

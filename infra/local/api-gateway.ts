@@ -1,13 +1,15 @@
 // The REST API on one machine: matches each request to a declared route, runs the REQUEST
 // authorizer for non-public routes (uncached, so a suspension bites at once), invokes the context's
 // API handler with a proxy event and writes its result back. API Gateway's own answers (no route,
-// no credential, denied, too large, function failures) are the problem+json bodies the CDK stack's
-// gateway responses render. Local-only routes (the mail outbox) are served beside them, unauthenticated.
+// a method the path does not declare, no credential, denied, too large, function failures) are the
+// problem+json bodies the CDK stack's gateway responses and `ANY` mock render, and invoke nothing.
+// Local-only routes (the mail outbox) are served beside them, unauthenticated.
 import { randomUUID } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { problemContentType, problemTypeBase } from '../../libs/http/problem.ts';
+import { allowedMethods } from '../../libs/http/route-table.ts';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
 import type { StandaloneFunctionDeclaration } from '../topology.ts';
 import {
@@ -94,6 +96,29 @@ const internalError = (request: GatewayRequest, status: number) =>
     'internal_error',
     'Something went wrong on our side; it has been logged.',
   );
+
+/**
+ * What the `ANY` method of a path answers (plinth-api.ts): 204 to OPTIONS, else 405, both naming
+ * the methods the path serves.
+ */
+function methodNotAllowed(request: GatewayRequest, declared: readonly string[]): GatewayAnswer {
+  const allow = allowedMethods(declared);
+  if (request.method === 'OPTIONS') {
+    return {
+      status: 204,
+      headers: { allow, 'content-type': 'text/plain', 'cache-control': 'no-store' },
+      body: Buffer.alloc(0),
+    };
+  }
+  return problem(
+    request,
+    405,
+    'Method Not Allowed',
+    'method_not_allowed',
+    `${request.method} is not allowed here; use ${allow}.`,
+    { allow },
+  );
+}
 
 /**
  * Node's statuses for a request it could not parse (431 for too many header bytes, 408 for one too
@@ -264,10 +289,11 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<ApiGa
       );
     }
     request.body = body;
+    if (matched.kind === 'other_method') return methodNotAllowed(request, matched.declared);
 
     let authorizerContext: Record<string, unknown> | null = null;
-    // Public routes and the ANY fallback of a path (other methods) run without the authorizer, as in the CDK stack.
-    if (matched.kind === 'route' && matched.route.audience !== 'public') {
+    // Public routes run without the authorizer, as in the CDK stack.
+    if (matched.route.audience !== 'public') {
       const verdict = await authorize(request, matched.resource, matched.pathParameters);
       if ('refused' in verdict) return verdict.refused;
       authorizerContext = verdict.context;

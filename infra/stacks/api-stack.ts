@@ -182,6 +182,12 @@ export class ApiStack extends Stack {
         label,
         function: f.function,
       })),
+      authorizer: fn(topology.authorizerFunctionId),
+      streamConsumers: topology.streams.map((stream) => ({
+        label: stream.id,
+        function: fn(stream.functionId),
+      })),
+      workQueues: [...data.queues].map(([name, q]) => ({ label: name, queue: q.queue })),
       deadLetterQueues: [
         ...[...data.queues].map(([name, q]) => ({ label: `${name} DLQ`, queue: q.deadLetters.queue })),
         ...[...data.streamFailures].map(([name, q]) => ({

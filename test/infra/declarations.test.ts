@@ -222,13 +222,22 @@ test('trigger functions live in the data stack, and their errors alarm on the re
     }),
   });
   api.hasResourceProperties('AWS::CloudWatch::Alarm', {
-    MetricName: 'Errors',
-    Dimensions: [
-      {
-        Name: 'FunctionName',
-        Value: { 'Fn::ImportValue': Match.stringLikeRegexp('relaytokenClaimsFunction') },
-      },
-    ],
+    Metrics: Match.arrayWith([
+      Match.objectLike({
+        Id: 'failures',
+        MetricStat: Match.objectLike({
+          Metric: Match.objectLike({
+            MetricName: 'Errors',
+            Dimensions: [
+              {
+                Name: 'FunctionName',
+                Value: { 'Fn::ImportValue': Match.stringLikeRegexp('relaytokenClaimsFunction') },
+              },
+            ],
+          }),
+        }),
+      }),
+    ]),
   });
 });
 

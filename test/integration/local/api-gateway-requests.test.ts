@@ -6,9 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { startApiGateway, type ApiGateway } from '../../../infra/local/api-gateway.ts';
-import { createFunctionHost } from '../../../infra/local/functions.ts';
-import { silentLog } from '../../../infra/local/log.ts';
+import type { ApiGateway } from '../../../infra/local/api-gateway.ts';
 import { createApiHandler } from '../../../libs/http/api-handler.ts';
 import { implement } from '../../../libs/http/route.ts';
 import { defineContext, defineRoute } from '../../../libs/manifest/types.ts';
@@ -21,6 +19,7 @@ import {
   tenantItem,
 } from '../../support/items.ts';
 import { createTestTables } from '../../support/tables.ts';
+import { startTestGateway, testAuthorizerEntry } from '../../support/local-gateway.ts';
 
 const routes = {
   listNotes: defineRoute({
@@ -86,21 +85,10 @@ beforeAll(async () => {
     ],
   });
   const modules: Record<string, Record<string, unknown>> = {
-    'test/authorizer.ts': authorizer,
+    [testAuthorizerEntry]: authorizer,
     'test/notes.ts': { api },
   };
-  gateway = await startApiGateway({
-    contexts: [notes],
-    authorizer: { name: 'authorizer', entry: 'test/authorizer.ts', handler: 'handler', access: {} },
-    functions: createFunctionHost({
-      region: 'us-east-1',
-      namePrefix: 'test',
-      load: (entry) => Promise.resolve(modules[entry]!),
-    }),
-    region: 'us-east-1',
-    log: silentLog,
-    port: 0,
-  });
+  gateway = await startTestGateway([notes], modules);
 });
 
 afterAll(async () => {

@@ -9,9 +9,15 @@ import type {
   APIGatewayRequestAuthorizerEvent,
 } from 'aws-lambda';
 import { defineContext, type HttpMethod, type RouteDeclaration } from '../../../libs/manifest/types.ts';
-import { startApiGateway, type ApiGateway } from '../../../infra/local/api-gateway.ts';
-import { createFunctionHost } from '../../../infra/local/functions.ts';
-import { silentLog } from '../../../infra/local/log.ts';
+import type { ApiGateway } from '../../../infra/local/api-gateway.ts';
+import { startTestGateway, testAuthorizerEntry } from '../../support/local-gateway.ts';
+import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
+import { methodNotAllowedProblem } from '../../../infra/constructs/plinth-api.ts';
+import {
+  problemResponses,
+  problemTemplate,
+  type ProblemResponse,
+} from '../../../infra/constructs/problem-responses.ts';
 
 function route(method: HttpMethod, path: string, audience: 'tenant' | 'public' = 'tenant'): RouteDeclaration {
   return {
@@ -54,7 +60,7 @@ function policy(effect: 'Allow' | 'Deny', methodArn: string) {
 }
 
 const modules: Record<string, Record<string, unknown>> = {
-  'test/authorizer.ts': {
+  [testAuthorizerEntry]: {
     handler: (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
       authorizerEvents.push(event);
       if (verdict === 'unauthorized') return Promise.reject(new Error('Unauthorized'));
@@ -89,18 +95,7 @@ const modules: Record<string, Record<string, unknown>> = {
 let gateway: ApiGateway;
 
 beforeAll(async () => {
-  gateway = await startApiGateway({
-    contexts: [widgets],
-    authorizer: { name: 'authorizer', entry: 'test/authorizer.ts', handler: 'handler', access: {} },
-    functions: createFunctionHost({
-      region: 'us-east-1',
-      namePrefix: 'test',
-      load: (entry) => Promise.resolve(modules[entry]!),
-    }),
-    region: 'us-east-1',
-    log: silentLog,
-    port: 0,
-  });
+  gateway = await startTestGateway([widgets], modules);
 });
 
 afterAll(async () => {
@@ -119,7 +114,29 @@ const call = (path: string, init: RequestInit = {}) =>
 
 async function problemOf(response: Response) {
   expect(response.headers.get('content-type')).toBe('application/problem+json');
-  return (await response.json()) as { status: number; code: string; detail: string; title: string };
+  return (await response.json()) as {
+    status: number;
+    code: string;
+    detail: string;
+    title: string;
+    requestId: string;
+  };
+}
+
+const missingRoute = problemResponses.find(
+  (p) => p.type.responseType === ResponseType.MISSING_AUTHENTICATION_TOKEN.responseType,
+)!;
+
+/** The body API Gateway renders from the stack's mapping template of `problem` for one request. */
+function awsProblem(
+  problem: ProblemResponse,
+  context: { path: string; requestId: string; httpMethod?: string },
+): unknown {
+  const rendered = problemTemplate(problem)
+    .replaceAll('$context.httpMethod', context.httpMethod ?? 'GET')
+    .replaceAll('$context.path', context.path)
+    .replaceAll('$context.requestId', context.requestId);
+  return JSON.parse(rendered);
 }
 
 /** Sends `head` (and `body`) as they are over one connection and resolves with every byte answered. */
@@ -203,17 +220,58 @@ describe('the local API Gateway', () => {
     expect(apiEvents[0]?.requestContext.authorizer).toBeNull();
   });
 
-  it('answers 404 not_found for a path no route has', async () => {
+  it('answers a path no route has with the 404 problem of the stack, invoking nothing', async () => {
     const response = await call('/v1/nothing');
+
     expect(response.status).toBe(404);
-    expect(await problemOf(response)).toMatchObject({ code: 'not_found' });
-    expect(apiEvents).toHaveLength(0);
+    const body = await problemOf(response);
+    expect(body).toEqual(awsProblem(missingRoute, { path: '/v1/nothing', requestId: body.requestId }));
+    expect([authorizerEvents, apiEvents]).toEqual([[], []]);
   });
 
-  it("hands another method on a known path to the path's function, which decides (405)", async () => {
-    await call('/v1/widgets/w1', { method: 'DELETE' });
-    expect(apiEvents.map((e) => e.httpMethod)).toEqual(['DELETE']);
-    expect(authorizerEvents).toHaveLength(0);
+  it("answers a method the path does not declare as the stack's ANY mock does: 405 naming the allowed methods, invoking nothing", async () => {
+    const response = await call('/v1/widgets/w1', { method: 'DELETE' });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('GET, HEAD, OPTIONS');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const body = await problemOf(response);
+    expect(body).toEqual(
+      awsProblem(methodNotAllowedProblem('GET, HEAD, OPTIONS'), {
+        path: '/v1/widgets/w1',
+        requestId: body.requestId,
+        httpMethod: 'DELETE',
+      }),
+    );
+    expect([authorizerEvents, apiEvents]).toEqual([[], []]);
+  });
+
+  it('answers OPTIONS on a known path with 204 and the allowed methods, invoking nothing', async () => {
+    const response = await call('/v1/uploads', { method: 'OPTIONS' });
+
+    expect(response.status).toBe(204);
+    expect(response.headers.get('allow')).toBe('POST, OPTIONS');
+    expect([authorizerEvents, apiEvents]).toEqual([[], []]);
+  });
+
+  it('serves HEAD on a GET route behind the authorizer, as the stack declares HEAD beside every GET', async () => {
+    const response = await call('/v1/widgets/w1', { method: 'HEAD' });
+
+    expect(response.status).toBe(200);
+    expect(authorizerEvents).toHaveLength(1);
+    expect(apiEvents.map((e) => [e.httpMethod, e.resource])).toEqual([['HEAD', '/widgets/{widgetId}']]);
+
+    verdict = 'unauthorized';
+    expect((await call('/v1/widgets/w1', { method: 'HEAD' })).status).toBe(401);
+    expect(apiEvents).toHaveLength(1);
+  });
+
+  it('answers HEAD on a path without GET with 405, as API Gateway maps no method onto another', async () => {
+    const response = await call('/v1/uploads', { method: 'HEAD' });
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST, OPTIONS');
+    expect([authorizerEvents, apiEvents]).toEqual([[], []]);
   });
 
   it('refuses a body over 10 MB with 413 before any function runs', async () => {

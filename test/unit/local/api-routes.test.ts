@@ -81,13 +81,19 @@ describe('local API route matching', () => {
     expect(router.match('POST', '/v1/widgets//archive')).toEqual({ kind: 'not_found' });
   });
 
-  it('sends another method on a known path to the context that owns it', () => {
+  it('answers another method on a known path with the methods the path declares', () => {
     expect(router.match('DELETE', '/v1/widgets/w1/archive')).toEqual({
       kind: 'other_method',
       context: widgets,
       resource: '/v1/widgets/{widgetId}/archive',
       pathParameters: { widgetId: 'w1' },
+      declared: ['POST'],
     });
+  });
+
+  it('matches HEAD to the GET route of a path, as the stack declares HEAD beside every GET', () => {
+    expect(router.match('HEAD', '/v1/widgets')).toMatchObject({ kind: 'route', route: { method: 'GET' } });
+    expect(router.match('HEAD', '/v1/widgets/w1/archive')).toMatchObject({ kind: 'other_method' });
   });
 
   it('reaches every route Plinth declares by its own path', () => {
