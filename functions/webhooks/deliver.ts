@@ -1,6 +1,8 @@
 // One delivery attempt, end to end: claim it (so a duplicate message does nothing), POST the signed
-// payload through the SSRF guard, log the attempt, then schedule the next one, or fail the delivery
-// into the DLQ; and keep the endpoint's failing streak, disabling it once it has failed for too long.
+// payload through the SSRF guard, log the attempt, then schedule the next one or fail the delivery;
+// and keep the endpoint's failing streak, disabling it once it has failed for too long. A tenant's
+// failing endpoint is the tenant's to see (the delivery log, endpoint.disabled), not an operator's
+// page: only a delivery that throws (Plinth's own failure) reaches the DLQ, by the queue's redrive.
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
@@ -127,8 +129,6 @@ export async function deliverMessage(message: DeliveryMessage, deps: DeliverDeps
 
   const nextMessage = { ...message, attempt: delivery.attempts + 1 };
   if (next.status === 'pending') await deps.queue.enqueue(nextMessage, delay ?? 0, finishedAt);
-  if (next.status === 'failed')
-    await deps.queue.deadLetter(message, `failed after ${delivery.attempts} attempts: ${error}`);
   return next.status === 'pending' ? 'retrying' : next.status;
 }
 
