@@ -1,7 +1,8 @@
 // Access patterns of users. Every mutation is one transaction that also writes its event; changes
 // that take an owner away check, in the same transaction, that another active owner remains.
-import { createWriteTransaction } from 'electrodb';
+import { createConversions, createWriteTransaction } from 'electrodb';
 import { ownerRole } from '../../libs/auth/grants.ts';
+import { readFilteredPage } from '../../libs/data/filtered-page.ts';
 import type { UserItem, UserStatus } from '../../libs/data/identity-entities.ts';
 import {
   eventItem,
@@ -44,6 +45,7 @@ export interface UserGuards {
 }
 
 export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
+  const userCursor = createConversions(entities.user).byAccessPattern.byEmail.fromComposite;
   async function getUser(tenantId: string, userId: string): Promise<UserItem | undefined> {
     const { data } = await entities.user.get({ tenantId, userId }).go({ consistent: true });
     return data ?? undefined;
@@ -55,7 +57,7 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
     return user;
   }
 
-  /** Users in email order; filters read on until the page is full. */
+  /** Users in email order; a filtered page reads a bounded number of users and may come back short. */
   async function listUsers(tenantId: string, filter: UserFilter, page: PageRequest): Promise<Page<UserItem>> {
     const byEmail = entities.user.query.byEmail({ tenantId });
     const query = filter.emailPrefix ? byEmail.begins({ email: filter.emailPrefix }) : byEmail;
@@ -69,8 +71,11 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
             ].join(' AND '),
           )
         : query;
-    const result = await filtered.go({ count: page.limit, cursor: page.position ?? null });
-    return { items: result.data, position: result.cursor };
+    return readFilteredPage(
+      (read) => filtered.go(read),
+      (u) => userCursor.toCursor(u),
+      page,
+    );
   }
 
   async function activeOwners(tenantId: string): Promise<UserItem[]> {

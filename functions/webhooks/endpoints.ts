@@ -226,10 +226,8 @@ export async function requestRecovery(
       tenantId,
       kind: recoverJobKind,
       input: { endpointId, since: sinceAt.toISOString() },
-      total: await deps.deliveries.countRecoverableDeliveries(tenantId, endpointId, {
-        since: sinceAt,
-        asOf: now,
-      }),
+      // Known once the job has paged through the deliveries; counting here would read them all in the request.
+      total: 0,
       createdBy: `${caller.actor.type}:${caller.actor.id}`,
       retentionDays: plan.limits.retentionDays,
     },

@@ -124,6 +124,8 @@ function jobEntity(table: string, client: DynamoDBClient) {
         failed: { type: 'number', required: true, default: 0 },
         /** One entry per processed row, in input order. */
         results: { type: 'any' },
+        /** Where a runner that pages through items stopped: a re-run goes on from here. */
+        position: { type: 'string' },
         error: { type: 'string' },
         createdBy: { type: 'string', required: true, readOnly: true },
         createdAt: { type: 'string', required: true, readOnly: true },
