@@ -3,9 +3,15 @@
 import { createConversions, createWriteTransaction } from 'electrodb';
 import { readFilteredPage } from '../../libs/data/filtered-page.ts';
 import type { SessionItem } from '../../libs/data/identity-entities.ts';
-import { eventItem, type Actor, type Page, type PageRequest } from '../../libs/data/outbox.ts';
+import {
+  concurrentUpdate,
+  eventItem,
+  type Actor,
+  type Page,
+  type PageRequest,
+} from '../../libs/data/outbox.ts';
 import { problems } from '../../libs/http/problem.ts';
-import { concurrentUpdate, epochSeconds, type Clock, type IdentityStoreEntities } from './store-entities.ts';
+import { epochSeconds, type Clock, type IdentityStoreEntities } from './store-entities.ts';
 
 /** DynamoDB's limit on the items of one transaction. */
 const transactionLimit = 100;

@@ -5,6 +5,7 @@ import { ownerRole } from '../../libs/auth/grants.ts';
 import { readFilteredPage } from '../../libs/data/filtered-page.ts';
 import type { UserItem, UserStatus } from '../../libs/data/identity-entities.ts';
 import {
+  concurrentUpdate,
   eventItem,
   rejectedIndexes,
   type Actor,
@@ -17,12 +18,7 @@ import { userSnapshot } from './present.ts';
 import { createRoleStore } from './role-store.ts';
 import { createSessionStore } from './session-store.ts';
 import { createSettingsStore } from './settings-store.ts';
-import {
-  concurrentUpdate,
-  type Clock,
-  type IdentityStoreEntities,
-  type IdentityWriteEntities,
-} from './store-entities.ts';
+import { type Clock, type IdentityStoreEntities, type IdentityWriteEntities } from './store-entities.ts';
 
 export interface UserFilter {
   status?: UserStatus | undefined;

@@ -5,6 +5,7 @@ import type { EventItem, JobItem, TenantItem } from '../../libs/data/entities.ts
 import { readFilteredPage } from '../../libs/data/filtered-page.ts';
 import type { IdentitySettingsItem, RoleItem, UserItem } from '../../libs/data/identity-entities.ts';
 import {
+  concurrentUpdate,
   eventItem,
   rejectedIndexes,
   type Actor,
@@ -15,14 +16,6 @@ import { Problem, problems } from '../../libs/http/problem.ts';
 import type { InvitationEntities, InvitationItem, InvitationStatus } from './entities.ts';
 import { effectiveStatus } from './policy.ts';
 import type { InvitationWrites } from './writes.ts';
-
-export function concurrentUpdate(): Problem {
-  return new Problem(
-    409,
-    'concurrent_update',
-    'The resource changed while this request ran; read it and try again.',
-  );
-}
 
 export function createInvitationStore(entities: InvitationEntities) {
   const invitationCursor = createConversions(entities.invitation).byAccessPattern.byId.fromComposite;
