@@ -2,10 +2,16 @@
 import { createWriteTransaction } from 'electrodb';
 import { ulid } from 'ulid';
 import type { RoleItem } from '../../libs/data/identity-entities.ts';
-import { eventItem, type Actor, type Page, type PageRequest } from '../../libs/data/outbox.ts';
+import {
+  concurrentUpdate,
+  eventItem,
+  type Actor,
+  type Page,
+  type PageRequest,
+} from '../../libs/data/outbox.ts';
 import { problems } from '../../libs/http/problem.ts';
 import { roleSnapshot } from './present.ts';
-import { concurrentUpdate, type Clock, type IdentityStoreEntities } from './store-entities.ts';
+import type { Clock, IdentityStoreEntities } from './store-entities.ts';
 
 export interface RoleInput {
   name: string;

@@ -1,15 +1,23 @@
 // Access patterns of sign-in sessions: listing a user's live sessions and revoking one or all of them.
 // Revocation is read by the authorizer on every call, so it takes effect for tokens already issued.
-import { createWriteTransaction } from 'electrodb';
+import { createConversions, createWriteTransaction } from 'electrodb';
+import { readFilteredPage } from '../../libs/data/filtered-page.ts';
 import type { SessionItem } from '../../libs/data/identity-entities.ts';
-import { eventItem, type Actor, type Page, type PageRequest } from '../../libs/data/outbox.ts';
+import {
+  concurrentUpdate,
+  eventItem,
+  type Actor,
+  type Page,
+  type PageRequest,
+} from '../../libs/data/outbox.ts';
 import { problems } from '../../libs/http/problem.ts';
-import { concurrentUpdate, epochSeconds, type Clock, type IdentityStoreEntities } from './store-entities.ts';
+import { epochSeconds, type Clock, type IdentityStoreEntities } from './store-entities.ts';
 
 /** DynamoDB's limit on the items of one transaction. */
 const transactionLimit = 100;
 
 export function createSessionStore(entities: IdentityStoreEntities, clock: Clock) {
+  const sessionCursor = createConversions(entities.session).byAccessPattern.byUser.fromComposite;
   async function getSession(
     tenantId: string,
     userId: string,
@@ -31,11 +39,12 @@ export function createSessionStore(entities: IdentityStoreEntities, clock: Clock
     userId: string,
     page: PageRequest,
   ): Promise<Page<SessionItem>> {
-    const result = await liveSessions(tenantId, userId).go({
-      count: page.limit,
-      cursor: page.position ?? null,
-    });
-    return { items: result.data, position: result.cursor };
+    const query = liveSessions(tenantId, userId);
+    return readFilteredPage(
+      (read) => query.go(read),
+      (x) => sessionCursor.toCursor(x),
+      page,
+    );
   }
 
   /** Revokes one session; false when it was revoked already. A missing session is a 404. */

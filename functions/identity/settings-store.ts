@@ -1,9 +1,9 @@
 // Access patterns of a tenant's identity settings: one item, written whole with its event.
 import { createWriteTransaction } from 'electrodb';
 import type { IdentitySettingsItem } from '../../libs/data/identity-entities.ts';
-import { eventItem, type Actor } from '../../libs/data/outbox.ts';
+import { concurrentUpdate, eventItem, type Actor } from '../../libs/data/outbox.ts';
 import type { SettingsDiff } from './settings.ts';
-import { concurrentUpdate, type IdentityStoreEntities } from './store-entities.ts';
+import type { IdentityStoreEntities } from './store-entities.ts';
 
 export function createSettingsStore(entities: IdentityStoreEntities) {
   async function getSettings(tenantId: string): Promise<IdentitySettingsItem | undefined> {

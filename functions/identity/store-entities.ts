@@ -4,7 +4,6 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { createWriteTransaction } from 'electrodb';
 import { createEntities } from '../../libs/data/entities.ts';
 import { createIdentityEntities } from '../../libs/data/identity-entities.ts';
-import { Problem } from '../../libs/http/problem.ts';
 
 export function createIdentityStoreEntities(table: {
   client: DynamoDBClient;
@@ -26,12 +25,4 @@ export type Clock = () => Date;
 
 export function epochSeconds(at: Date): number {
   return Math.floor(at.getTime() / 1000);
-}
-
-export function concurrentUpdate(): Problem {
-  return new Problem(
-    409,
-    'concurrent_update',
-    'The resource changed while this request ran; read it and try again.',
-  );
 }

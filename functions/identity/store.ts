@@ -1,9 +1,11 @@
 // Access patterns of users. Every mutation is one transaction that also writes its event; changes
 // that take an owner away check, in the same transaction, that another active owner remains.
-import { createWriteTransaction } from 'electrodb';
+import { createConversions, createWriteTransaction } from 'electrodb';
 import { ownerRole } from '../../libs/auth/grants.ts';
+import { readFilteredPage } from '../../libs/data/filtered-page.ts';
 import type { UserItem, UserStatus } from '../../libs/data/identity-entities.ts';
 import {
+  concurrentUpdate,
   eventItem,
   rejectedIndexes,
   type Actor,
@@ -16,12 +18,7 @@ import { userSnapshot } from './present.ts';
 import { createRoleStore } from './role-store.ts';
 import { createSessionStore } from './session-store.ts';
 import { createSettingsStore } from './settings-store.ts';
-import {
-  concurrentUpdate,
-  type Clock,
-  type IdentityStoreEntities,
-  type IdentityWriteEntities,
-} from './store-entities.ts';
+import { type Clock, type IdentityStoreEntities, type IdentityWriteEntities } from './store-entities.ts';
 
 export interface UserFilter {
   status?: UserStatus | undefined;
@@ -44,6 +41,7 @@ export interface UserGuards {
 }
 
 export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
+  const userCursor = createConversions(entities.user).byAccessPattern.byEmail.fromComposite;
   async function getUser(tenantId: string, userId: string): Promise<UserItem | undefined> {
     const { data } = await entities.user.get({ tenantId, userId }).go({ consistent: true });
     return data ?? undefined;
@@ -55,7 +53,7 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
     return user;
   }
 
-  /** Users in email order; filters read on until the page is full. */
+  /** Users in email order; a filtered page reads a bounded number of users and may come back short. */
   async function listUsers(tenantId: string, filter: UserFilter, page: PageRequest): Promise<Page<UserItem>> {
     const byEmail = entities.user.query.byEmail({ tenantId });
     const query = filter.emailPrefix ? byEmail.begins({ email: filter.emailPrefix }) : byEmail;
@@ -69,8 +67,11 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
             ].join(' AND '),
           )
         : query;
-    const result = await filtered.go({ count: page.limit, cursor: page.position ?? null });
-    return { items: result.data, position: result.cursor };
+    return readFilteredPage(
+      (read) => filtered.go(read),
+      (u) => userCursor.toCursor(u),
+      page,
+    );
   }
 
   async function activeOwners(tenantId: string): Promise<UserItem[]> {

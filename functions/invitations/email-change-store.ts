@@ -4,11 +4,10 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createWriteTransaction } from 'electrodb';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
-import { eventItem } from '../../libs/data/outbox.ts';
+import { concurrentUpdate, eventItem } from '../../libs/data/outbox.ts';
 import { Problem } from '../../libs/http/problem.ts';
 import type { MailItem } from '../../libs/mail/entity.ts';
 import type { EmailChangeItem, InvitationEntities } from './entities.ts';
-import { concurrentUpdate } from './store.ts';
 
 /** How long a count outlives its hour before the TTL removes it; any clock skew fits in it. */
 const attemptsRetentionSeconds = 3600;

@@ -150,12 +150,13 @@ export interface InvitationTables {
 
 /** Every entity the invitations context writes together in one transaction (all in the main table). */
 export function createInvitationEntities(tables: InvitationTables) {
-  const { tenant, event, job } = createEntities(tables);
+  const { tenant, event, job, sweepPosition } = createEntities(tables);
   const { user, role, identitySettings } = createIdentityEntities(tables);
   return {
     tenant,
     event,
     job,
+    sweepPosition,
     user,
     role,
     identitySettings,

@@ -1,5 +1,9 @@
 // The hourly expiry sweep: every pending invitation of the region's tenants that is past its expiry is
 // recorded as expired with its invitation.expired, so integrations hear of it even if nobody touches it.
+// A run that runs out of time saves the position after the last tenant it finished, and the next run
+// goes on from there: with more tenants than one run can sweep, every tenant is still reached in turn.
+import { createConversions } from 'electrodb';
+import type { Entities } from '../../libs/data/entities.ts';
 import type { Actor, Page } from '../../libs/data/outbox.ts';
 import type { InvitationEntities, InvitationItem } from './entities.ts';
 import type { InvitationStore } from './store.ts';
@@ -13,7 +17,7 @@ export const stopMarginMillis = 5_000;
 const tenantPageSize = 100;
 
 export interface ExpiryDeps {
-  entities: Pick<InvitationEntities, 'tenant' | 'invitation'>;
+  entities: Pick<InvitationEntities, 'tenant' | 'invitation'> & Pick<Entities, 'sweepPosition'>;
   store: Pick<InvitationStore, 'expire'>;
   clock: () => Date;
   /** Time the run may still take, from the Lambda context; unlimited when absent. */
@@ -32,9 +36,14 @@ export interface ExpiryCounts {
   /** Of those, changed since they were read (accepted, revoked, resent or expired by someone else). */
   changed: number;
   failedTenants: number;
-  /** False when the run stopped early for lack of time; the next run starts over and finds the rest. */
+  /** True when the run went on from where the run before it stopped. */
+  resumed: boolean;
+  /** False when the run stopped early for lack of time; the next run goes on from where it stopped. */
   complete: boolean;
 }
+
+/** The name of this sweep's saved position. */
+export const expirySweep = 'invitations.expiry';
 
 /**
  * Pages through the region's tenants and records the expiry of each overdue pending invitation, one
@@ -42,20 +51,29 @@ export interface ExpiryCounts {
  * a run that stopped half-way and runs again writes no second event.
  */
 export async function expireOverdueInvitations(deps: ExpiryDeps): Promise<ExpiryCounts> {
+  const saved = deps.entities.sweepPosition;
+  const { data: stored } = await saved.get({ sweep: expirySweep }).go({ consistent: true });
   const counts: ExpiryCounts = {
     tenants: 0,
     due: 0,
     expired: 0,
     changed: 0,
     failedTenants: 0,
+    resumed: stored !== null,
     complete: true,
   };
-  let cursor: string | null = null;
+  const tenantCursor = createConversions(deps.entities.tenant).byAccessPattern.all.fromComposite;
+  let cursor: string | null = stored?.position ?? null;
   do {
     const page = await tenantIdPage(deps, cursor);
     for (const tenantId of page.items) {
       if (deps.remainingMillis && deps.remainingMillis() < stopMarginMillis) {
         counts.complete = false;
+        if (cursor !== null) {
+          await saved
+            .upsert({ sweep: expirySweep, position: cursor, updatedAt: deps.clock().toISOString() })
+            .go({ response: 'none' });
+        }
         return counts;
       }
       counts.tenants += 1;
@@ -65,9 +83,12 @@ export async function expireOverdueInvitations(deps: ExpiryDeps): Promise<Expiry
         counts.failedTenants += 1;
         deps.onTenantError?.(tenantId, error);
       }
+      cursor = tenantCursor.toCursor({ tenantId });
     }
     cursor = page.position;
   } while (cursor);
+  // Every tenant from the saved position to the last was swept: the next run starts at the first.
+  if (stored) await saved.delete({ sweep: expirySweep }).go({ response: 'none' });
   return counts;
 }
 

@@ -1,9 +1,11 @@
 // Access patterns of the invitations context. Every mutation is one transaction with its outbox
 // event (and, where a message is due, its mail item); conditions guard against concurrent changes.
-import { createWriteTransaction } from 'electrodb';
+import { createConversions, createWriteTransaction } from 'electrodb';
 import type { EventItem, JobItem, TenantItem } from '../../libs/data/entities.ts';
+import { readFilteredPage } from '../../libs/data/filtered-page.ts';
 import type { IdentitySettingsItem, RoleItem, UserItem } from '../../libs/data/identity-entities.ts';
 import {
+  concurrentUpdate,
   eventItem,
   rejectedIndexes,
   type Actor,
@@ -15,15 +17,8 @@ import type { InvitationEntities, InvitationItem, InvitationStatus } from './ent
 import { effectiveStatus } from './policy.ts';
 import type { InvitationWrites } from './writes.ts';
 
-export function concurrentUpdate(): Problem {
-  return new Problem(
-    409,
-    'concurrent_update',
-    'The resource changed while this request ran; read it and try again.',
-  );
-}
-
 export function createInvitationStore(entities: InvitationEntities) {
+  const invitationCursor = createConversions(entities.invitation).byAccessPattern.byId.fromComposite;
   async function getTenant(tenantId: string): Promise<TenantItem | undefined> {
     const { data } = await entities.tenant.get({ tenantId }).go({ consistent: true });
     return data ?? undefined;
@@ -77,26 +72,27 @@ export function createInvitationStore(entities: InvitationEntities) {
   ): Promise<Page<InvitationItem>> {
     const at = now.toISOString();
     const query = entities.invitation.query.byId({ tenantId });
-    // `count` keeps reading past items the filter drops until the page is full.
-    const options = { order: 'desc' as const, count: page.limit, cursor: page.position ?? null };
-    const result =
+    const filtered =
       status === undefined
-        ? await query.go(options)
-        : await query
-            .where((a, op) => {
-              switch (status) {
-                case 'pending':
-                  return `${op.eq(a.status, 'pending')} AND ${op.gt(a.expiresAt, at)}`;
-                case 'expired':
-                  return `${op.eq(a.status, 'expired')} OR (${op.eq(a.status, 'pending')} AND ${op.lte(a.expiresAt, at)})`;
-                case 'accepted':
-                  return op.eq(a.status, 'accepted');
-                case 'revoked':
-                  return op.eq(a.status, 'revoked');
-              }
-            })
-            .go(options);
-    return { items: result.data, position: result.cursor };
+        ? query
+        : query.where((a, op) => {
+            switch (status) {
+              case 'pending':
+                return `${op.eq(a.status, 'pending')} AND ${op.gt(a.expiresAt, at)}`;
+              case 'expired':
+                return `${op.eq(a.status, 'expired')} OR (${op.eq(a.status, 'pending')} AND ${op.lte(a.expiresAt, at)})`;
+              case 'accepted':
+                return op.eq(a.status, 'accepted');
+              case 'revoked':
+                return op.eq(a.status, 'revoked');
+            }
+          });
+    // A filtered page reads a bounded number of invitations and may come back short, with a cursor.
+    return readFilteredPage(
+      (read) => filtered.go({ ...read, order: 'desc' }),
+      (i) => invitationCursor.toCursor(i),
+      page,
+    );
   }
 
   /** Writes a new invitation; a stored-pending one for the same email is revoked (or expired) with it. */

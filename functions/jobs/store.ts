@@ -38,6 +38,8 @@ export function createJobStore(
         succeeded: progress.succeeded,
         failed: progress.failed,
         ...(progress.results ? { results: progress.results } : {}),
+        ...(progress.total !== undefined ? { total: progress.total } : {}),
+        ...(progress.position !== undefined ? { position: progress.position } : {}),
         updatedAt: clock().toISOString(),
       })
       .go();

@@ -6,6 +6,7 @@ import type { MailItem } from '../../libs/mail/entity.ts';
 import type { InvitationItem } from '../invitations/entities.ts';
 import type { TenantEntities } from './entities.ts';
 import {
+  concurrentUpdate,
   eventItem,
   rejectedIndexes,
   type Actor,
@@ -296,14 +297,6 @@ export function createTenantStore(entities: TenantEntities, clock: () => Date = 
     revokeApiKey,
     createPlatformKey,
   };
-}
-
-function concurrentUpdate(): Problem {
-  return new Problem(
-    409,
-    'concurrent_update',
-    'The resource changed while this request ran; read it and try again.',
-  );
 }
 
 export type TenantStore = ReturnType<typeof createTenantStore>;

@@ -38,7 +38,6 @@ const queue = createDeliveryQueue({
   scheduler: createSchedulerClient(runtime.region),
   queueUrl: config.deliveriesQueueUrl,
   queueArn: config.deliveriesQueueArn,
-  deadLetterQueueUrl: config.deliveriesDlqUrl,
   scheduleGroupName: config.scheduleGroupName,
   schedulerRoleArn: config.schedulerRoleArn,
 });

@@ -1,5 +1,5 @@
 // Getting a delivery message onto the deliveries queue now or later: SQS's own delay up to its 15
-// minutes, an EventBridge Scheduler one-time schedule past that, and the DLQ once a delivery has failed.
+// minutes, an EventBridge Scheduler one-time schedule past that.
 import { ConflictException, CreateScheduleCommand, type SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
@@ -34,7 +34,6 @@ export interface DeliveryQueueDeps {
   queueUrl: string;
   /** The Scheduler target of long delays. */
   queueArn: string;
-  deadLetterQueueUrl: string;
   scheduleGroupName: string;
   /** The role Scheduler assumes to send to the queue. */
   schedulerRoleArn: string;
@@ -83,18 +82,7 @@ export function createDeliveryQueue(deps: DeliveryQueueDeps) {
     }
   }
 
-  /** Parks the message of a delivery that has failed for good, so the DLQ alarm sees it. */
-  async function deadLetter(message: DeliveryMessage, reason: string): Promise<void> {
-    await deps.sqs.send(
-      new SendMessageCommand({
-        QueueUrl: deps.deadLetterQueueUrl,
-        MessageBody: JSON.stringify(message),
-        MessageAttributes: { reason: { DataType: 'String', StringValue: reason.slice(0, 1000) } },
-      }),
-    );
-  }
-
-  return { enqueue, deadLetter };
+  return { enqueue };
 }
 
 export type DeliveryQueue = ReturnType<typeof createDeliveryQueue>;

@@ -1,6 +1,8 @@
 // One delivery attempt, end to end: claim it (so a duplicate message does nothing), POST the signed
-// payload through the SSRF guard, log the attempt, then schedule the next one, or fail the delivery
-// into the DLQ; and keep the endpoint's failing streak, disabling it once it has failed for too long.
+// payload through the SSRF guard, log the attempt, then schedule the next one or fail the delivery;
+// and keep the endpoint's failing streak, disabling it once it has failed for too long. A tenant's
+// failing endpoint is the tenant's to see (the delivery log, endpoint.disabled), not an operator's
+// page: only a delivery that throws (Plinth's own failure) reaches the DLQ, by the queue's redrive.
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +18,7 @@ import type { EndpointItem, WebhookEntities } from './entities.ts';
 import { rateLimitedDelaySeconds, type RateLimiter } from './rate-limit.ts';
 import { delayBeforeAttempt, retryAfterSeconds, verdictOf, type AttemptOutcome } from './retry-schedule.ts';
 import type { SecretBox } from '../../libs/crypto/secret-box.ts';
-import { signatureHeaders } from './signing.ts';
+import { openSigningSecrets, signatureHeaders } from './signing.ts';
 import { guardedLookup, parseEndpointUrl, type UrlGuardPolicy } from './url-guard.ts';
 
 export interface DeliverDeps {
@@ -68,7 +70,7 @@ export async function deliverMessage(message: DeliveryMessage, deps: DeliverDeps
   }
 
   // Opened before the claim, so a key problem leaves the attempt unclaimed for the queue to retry.
-  const secrets = activeSecrets(endpoint, clock()).map((s) => deps.secretBox.open(s.sealed));
+  const secrets = openSigningSecrets(endpoint, deps.secretBox, clock());
   const delivery = await store.claimAttempt(message);
   if (!delivery) return 'skipped';
 
@@ -127,14 +129,7 @@ export async function deliverMessage(message: DeliveryMessage, deps: DeliverDeps
 
   const nextMessage = { ...message, attempt: delivery.attempts + 1 };
   if (next.status === 'pending') await deps.queue.enqueue(nextMessage, delay ?? 0, finishedAt);
-  if (next.status === 'failed')
-    await deps.queue.deadLetter(message, `failed after ${delivery.attempts} attempts: ${error}`);
   return next.status === 'pending' ? 'retrying' : next.status;
-}
-
-/** The endpoint's secrets that still sign: the current one and a rotated-out one until it expires. */
-export function activeSecrets(endpoint: Pick<EndpointItem, 'secrets'>, now: Date) {
-  return endpoint.secrets.filter((s) => s.expiresAt === undefined || Date.parse(s.expiresAt) > now.getTime());
 }
 
 function errorOf(outcome: AttemptOutcome): string {

@@ -1,12 +1,19 @@
 // The delivery engine's items on the main table: one delivery per endpoint and event, one attempt per
-// POST, and per-second counters for endpoints with a rate limit. All keys start with the tenant.
+// POST, and per-second counters for endpoints with a rate limit. All keys start with the tenant, but
+// none shares the tenant's own partition (`T#<tenantId>`): deliveries and rate windows live in one
+// partition per endpoint and attempts in one per delivery, so a busy tenant's webhook traffic spreads
+// over as many partitions as it has endpoints and deliveries, within DynamoDB's per-partition limits.
 import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, type EntityItem } from 'electrodb';
 
 const service = 'plinth';
 
-/** Pending deliveries are spread over this many index partitions, so no single one runs hot. */
-export const sweepShardCount = 4;
+/**
+ * Pending deliveries of every tenant in the region are spread over this many index partitions, so no
+ * single one runs hot (each holds 1,000 writes of 1 KB a second). Raising it is safe: a delivery
+ * moves to its new partition at its next write, and the sweeper reads every partition below it.
+ */
+export const sweepShardCount = 32;
 
 /** The sweep partition of a delivery, fixed by its id so every write can recompute it. */
 export function sweepShardOf(deliveryId: string): string {
@@ -18,7 +25,7 @@ export function sweepShardOf(deliveryId: string): string {
 function webhookDeliveryEntity(table: string, client: DynamoDBClient) {
   return new Entity(
     {
-      model: { entity: 'webhookDelivery', version: '1', service },
+      model: { entity: 'webhookDelivery', version: '2', service },
       attributes: {
         tenantId: { type: 'string', required: true, readOnly: true },
         endpointId: { type: 'string', required: true, readOnly: true },
@@ -44,13 +51,13 @@ function webhookDeliveryEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byEndpoint: {
-          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
-          sk: {
-            field: 'sk',
+          pk: {
+            field: 'pk',
             casing: 'none',
-            composite: ['endpointId', 'deliveryId'],
-            template: 'WHD#${endpointId}#${deliveryId}',
+            composite: ['tenantId', 'endpointId'],
+            template: 'T#${tenantId}#WHD#${endpointId}',
           },
+          sk: { field: 'sk', casing: 'none', composite: ['deliveryId'], template: 'WHD#${deliveryId}' },
         },
         /** Only pending deliveries are in this index: the sweeper finds overdue ones here. */
         pendingByDue: {
@@ -73,7 +80,7 @@ function webhookDeliveryEntity(table: string, client: DynamoDBClient) {
 function webhookAttemptEntity(table: string, client: DynamoDBClient) {
   return new Entity(
     {
-      model: { entity: 'webhookAttempt', version: '1', service },
+      model: { entity: 'webhookAttempt', version: '2', service },
       attributes: {
         tenantId: { type: 'string', required: true, readOnly: true },
         endpointId: { type: 'string', required: true, readOnly: true },
@@ -90,13 +97,13 @@ function webhookAttemptEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byDelivery: {
-          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
-          sk: {
-            field: 'sk',
+          pk: {
+            field: 'pk',
             casing: 'none',
-            composite: ['endpointId', 'deliveryId', 'attempt'],
-            template: 'WHA#${endpointId}#${deliveryId}#${attempt}',
+            composite: ['tenantId', 'endpointId', 'deliveryId'],
+            template: 'T#${tenantId}#WHA#${endpointId}#${deliveryId}',
           },
+          sk: { field: 'sk', casing: 'none', composite: ['attempt'], template: 'WHA#${attempt}' },
         },
       },
     },
@@ -108,7 +115,7 @@ function webhookAttemptEntity(table: string, client: DynamoDBClient) {
 function webhookRateWindowEntity(table: string, client: DynamoDBClient) {
   return new Entity(
     {
-      model: { entity: 'webhookRateWindow', version: '1', service },
+      model: { entity: 'webhookRateWindow', version: '2', service },
       attributes: {
         tenantId: { type: 'string', required: true, readOnly: true },
         endpointId: { type: 'string', required: true, readOnly: true },
@@ -119,13 +126,13 @@ function webhookRateWindowEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byEndpointSecond: {
-          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
-          sk: {
-            field: 'sk',
+          pk: {
+            field: 'pk',
             casing: 'none',
-            composite: ['endpointId', 'second'],
-            template: 'WHRL#${endpointId}#${second}',
+            composite: ['tenantId', 'endpointId'],
+            template: 'T#${tenantId}#WHRL#${endpointId}',
           },
+          sk: { field: 'sk', casing: 'none', composite: ['second'], template: 'WHRL#${second}' },
         },
       },
     },

@@ -1,10 +1,11 @@
 // Access patterns of deliveries and attempts: the API's reads, a manual retry and a test event, and
 // the engine's conditional writes that make every attempt happen (and be logged) at most once.
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { createWriteTransaction } from 'electrodb';
+import { createConversions, createWriteTransaction } from 'electrodb';
 import { ulid } from 'ulid';
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { Entities } from '../../libs/data/entities.ts';
+import { readFilteredPage, type FilteredPageBounds } from '../../libs/data/filtered-page.ts';
 import type { Page, PageRequest } from '../../libs/data/outbox.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
 import {
@@ -18,7 +19,6 @@ import {
 } from './delivery-entities.ts';
 import { testEventType, webhookPayload } from './delivery-schemas.ts';
 import type { DeliveryMessage } from './delays.ts';
-import { countRecoverable, type RecoverRange } from './recover.ts';
 
 export interface DeliveryStoreDeps {
   /** `createDeliveryEntities(...)` and the shared entities (the tenant gives the plan's retention). */
@@ -26,6 +26,8 @@ export interface DeliveryStoreDeps {
   sqs: SQSClient;
   deliveriesQueueUrl: string;
   deployment: DeploymentConfig;
+  /** How much one filtered page of the delivery log may read. @default defaultFilteredPageBounds */
+  pageBounds?: FilteredPageBounds;
   clock?: () => Date;
 }
 
@@ -48,6 +50,7 @@ const retentionCacheMs = 5 * 60_000;
 export function createDeliveryStore(deps: DeliveryStoreDeps) {
   const clock = deps.clock ?? (() => new Date());
   const { webhookDelivery, webhookAttempt } = deps.entities;
+  const deliveryCursor = createConversions(webhookDelivery).byAccessPattern.byEndpoint.fromComposite;
   const retention = new Map<string, { days: number; until: number }>();
 
   /** Days a tenant's delivery logs are kept: its plan's retention, read at most every few minutes. */
@@ -73,7 +76,7 @@ export function createDeliveryStore(deps: DeliveryStoreDeps) {
     filter: DeliveryFilter,
     page: PageRequest,
   ): Promise<Page<DeliveryItem>> {
-    const result = await webhookDelivery.query
+    const query = webhookDelivery.query
       .byEndpoint({ tenantId, endpointId })
       .where((a, op) =>
         [
@@ -82,9 +85,13 @@ export function createDeliveryStore(deps: DeliveryStoreDeps) {
         ]
           .filter(Boolean)
           .join(' AND '),
-      )
-      .go({ order: 'desc', count: page.limit, cursor: page.position ?? null });
-    return { items: result.data, position: result.cursor };
+      );
+    return readFilteredPage(
+      (read) => query.go({ ...read, order: 'desc' }),
+      (d) => deliveryCursor.toCursor(deliveryKey(d)),
+      page,
+      deps.pageBounds,
+    );
   }
 
   async function getDelivery(
@@ -259,11 +266,6 @@ export function createDeliveryStore(deps: DeliveryStoreDeps) {
     return result !== undefined;
   }
 
-  /** The total of a recovery job requested at `range.asOf`: how many deliveries it will re-send. */
-  function countRecoverableDeliveries(tenantId: string, endpointId: string, range: RecoverRange) {
-    return countRecoverable(deps.entities, { tenantId, endpointId }, range);
-  }
-
   return {
     listDeliveries,
     getDelivery,
@@ -274,7 +276,6 @@ export function createDeliveryStore(deps: DeliveryStoreDeps) {
     createDelivery,
     reopen,
     enqueueNow,
-    countRecoverableDeliveries,
     claimAttempt,
     recordAttempt,
     failWithoutAttempt,

@@ -9,8 +9,7 @@ import { newJobItem } from '../../libs/jobs/job.ts';
 import type { WebhooksDeps } from './context.ts';
 import type { EndpointItem, EndpointSecret } from './entities.ts';
 import { maxEndpointsPerTenant } from './schemas.ts';
-import type { SecretBox } from '../../libs/crypto/secret-box.ts';
-import { generateSigningSecret } from './signing.ts';
+import { generateSigningSecret, liveSecrets } from './signing.ts';
 import { checkEndpointUrl, UrlRefused } from './url-guard.ts';
 
 /** How long a rotated-out secret keeps signing deliveries. */
@@ -72,21 +71,6 @@ async function checkUrl(deps: WebhooksDeps, url: string): Promise<void> {
     if (!(error instanceof UrlRefused)) throw error;
     throw problems.validation([{ path: 'body.url', code: error.code, message: error.message }]);
   }
-}
-
-/** The current secret and the rotated-out ones still valid at `now`, current first. */
-export function liveSecrets(secrets: readonly EndpointSecret[], now: Date): EndpointSecret[] {
-  const [current, ...previous] = secrets;
-  if (!current) return [];
-  return [
-    current,
-    ...previous.filter((s) => s.expiresAt !== undefined && Date.parse(s.expiresAt) > now.getTime()),
-  ];
-}
-
-/** The plaintext secrets a delivery is signed with at `now`, current first. */
-export function openSigningSecrets(endpoint: EndpointItem, box: SecretBox, now: Date): string[] {
-  return liveSecrets(endpoint.secrets, now).map((s) => box.open(s.sealed));
 }
 
 export interface CreateEndpointInput {
@@ -226,10 +210,8 @@ export async function requestRecovery(
       tenantId,
       kind: recoverJobKind,
       input: { endpointId, since: sinceAt.toISOString() },
-      total: await deps.deliveries.countRecoverableDeliveries(tenantId, endpointId, {
-        since: sinceAt,
-        asOf: now,
-      }),
+      // Known once the job has paged through the deliveries; counting here would read them all in the request.
+      total: 0,
       createdBy: `${caller.actor.type}:${caller.actor.id}`,
       retentionDays: plan.limits.retentionDays,
     },

@@ -1,7 +1,10 @@
 // The `webhooks.recover` job: after an endpoint's outage, re-send every delivery to it that failed,
-// for events since a given time, with the same webhook-id so receivers can still deduplicate.
+// for events since a given time, with the same webhook-id so receivers can still deduplicate. The
+// request only writes the job; all reading happens here, resumable from the job's saved position.
+import { createConversions } from 'electrodb';
 import { encodeTime } from 'ulid';
 import * as z from 'zod';
+import { readFilteredPage } from '../../libs/data/filtered-page.ts';
 import type { Page, PageRequest } from '../../libs/data/outbox.ts';
 import type { JobRunner } from '../../libs/jobs/job.ts';
 import { deliveryKey, type DeliveryEntities, type DeliveryItem } from './delivery-entities.ts';
@@ -21,9 +24,13 @@ export interface RecoverRange {
 const firstIdAt = (at: Date) => `${encodeTime(at.getTime(), 10)}0000000000000000`;
 const lastId = '7ZZZZZZZZZZZZZZZZZZZZZZZZZ';
 
+/** Failed deliveries one page of a recovery reads at most; the job's position is saved after each. */
+const pageSize = 100;
+
 /**
  * What a recovery re-sends, oldest first: failed deliveries of events in the range that last changed
- * before it was requested. Those it re-sends change, so a re-run of the same job skips them.
+ * before it was requested. Those it re-sends change, so a re-run of the same job skips them. A page
+ * reads a bounded number of deliveries and may come back short (even empty) with a position.
  */
 export async function listRecoverable(
   entities: Pick<DeliveryEntities, 'webhookDelivery'>,
@@ -31,28 +38,16 @@ export async function listRecoverable(
   range: RecoverRange,
   page: PageRequest,
 ): Promise<Page<DeliveryItem>> {
-  const result = await entities.webhookDelivery.query
+  const query = entities.webhookDelivery.query
     .byEndpoint(key)
     .between({ deliveryId: firstIdAt(range.since) }, { deliveryId: lastId })
-    .where((a, op) => `${op.eq(a.status, 'failed')} AND ${op.lt(a.updatedAt, range.asOf.toISOString())}`)
-    .go({ order: 'asc', count: page.limit, cursor: page.position ?? null });
-  return { items: result.data, position: result.cursor };
-}
-
-/** How many deliveries a recovery requested at `range.asOf` will re-send: the job's total. */
-export async function countRecoverable(
-  entities: Pick<DeliveryEntities, 'webhookDelivery'>,
-  key: { tenantId: string; endpointId: string },
-  range: RecoverRange,
-): Promise<number> {
-  let total = 0;
-  let position: string | undefined;
-  do {
-    const page = await listRecoverable(entities, key, range, { limit: 1000, position });
-    total += page.items.length;
-    position = page.position ?? undefined;
-  } while (position);
-  return total;
+    .where((a, op) => `${op.eq(a.status, 'failed')} AND ${op.lt(a.updatedAt, range.asOf.toISOString())}`);
+  const cursors = createConversions(entities.webhookDelivery).byAccessPattern.byEndpoint.fromComposite;
+  return readFilteredPage(
+    (read) => query.go({ ...read, order: 'asc' }),
+    (d) => cursors.toCursor(deliveryKey(d)),
+    page,
+  );
 }
 
 export interface RecoverRunnerDeps {
@@ -60,6 +55,11 @@ export interface RecoverRunnerDeps {
   entities: Pick<DeliveryEntities, 'webhookDelivery'> & Pick<WebhookEntities, 'webhookEndpoint'>;
 }
 
+/**
+ * Pages through the endpoint's recoverable deliveries, saving its counts and position after each
+ * page: a re-run (the queue's retry after a crash or a timeout) goes on from there. The total is
+ * unknown until the last page: counting first would read everything twice.
+ */
 export function createRecoverRunner(deps: RecoverRunnerDeps): JobRunner {
   return async (job, progress) => {
     const parsed = recoverInputSchema.safeParse(job.input);
@@ -70,11 +70,10 @@ export function createRecoverRunner(deps: RecoverRunnerDeps): JobRunner {
     if (!endpoint.enabled) throw new Error('The endpoint is disabled; enable it, then recover again.');
 
     const range = { since: new Date(parsed.data.since), asOf: new Date(job.createdAt) };
-    // A re-run continues the counts of the run before it; the rows that run re-sent are skipped.
     let { processed, succeeded, failed } = job;
-    let position: string | undefined;
+    let position = job.position;
     do {
-      const page = await listRecoverable(deps.entities, key, range, { limit: 100, position });
+      const page = await listRecoverable(deps.entities, key, range, { limit: pageSize, position });
       const messages = [];
       for (const delivery of page.items) {
         const reopened = await deps.store.reopen(delivery);
@@ -87,8 +86,13 @@ export function createRecoverRunner(deps: RecoverRunnerDeps): JobRunner {
         }
       }
       await deps.store.enqueueNow(messages);
-      await progress.update({ processed, succeeded, failed });
       position = page.position ?? undefined;
+      await progress.update({
+        processed,
+        succeeded,
+        failed,
+        ...(position === undefined ? { total: processed } : { position }),
+      });
     } while (position);
   };
 }

@@ -1,6 +1,8 @@
 // Standard Webhooks signing: the secret format (`whsec_` + base64) and the three headers every delivery
 // carries. While a rotated-out secret is still valid, a delivery is signed with both.
 import { createHmac, randomBytes } from 'node:crypto';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
+import type { EndpointItem, EndpointSecret } from './entities.ts';
 
 const secretPrefix = 'whsec_';
 
@@ -43,4 +45,23 @@ export function signatureHeaders(input: {
     'webhook-timestamp': String(input.timestamp),
     'webhook-signature': signatures.join(' '),
   };
+}
+
+/** The current secret and the rotated-out ones still valid at `now`, current first. */
+export function liveSecrets(secrets: readonly EndpointSecret[], now: Date): EndpointSecret[] {
+  const [current, ...previous] = secrets;
+  if (!current) return [];
+  return [
+    current,
+    ...previous.filter((s) => s.expiresAt !== undefined && Date.parse(s.expiresAt) > now.getTime()),
+  ];
+}
+
+/** The plaintext secrets a delivery is signed with at `now`, current first. */
+export function openSigningSecrets(
+  endpoint: Pick<EndpointItem, 'secrets'>,
+  box: SecretBox,
+  now: Date,
+): string[] {
+  return liveSecrets(endpoint.secrets, now).map((s) => box.open(s.sealed));
 }

@@ -3,6 +3,7 @@
 import { createWriteTransaction } from 'electrodb';
 import type { Entities, JobItem } from '../../libs/data/entities.ts';
 import {
+  concurrentUpdate,
   eventItem,
   rejectedIndexes,
   type Actor,
@@ -312,14 +313,6 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
     markDestinationDeleting,
     removeDestination,
   };
-}
-
-function concurrentUpdate(): Problem {
-  return new Problem(
-    409,
-    'concurrent_update',
-    'The resource changed while this request ran; read it and try again.',
-  );
 }
 
 function transactionConflict(what: string): Problem {

@@ -124,6 +124,8 @@ function jobEntity(table: string, client: DynamoDBClient) {
         failed: { type: 'number', required: true, default: 0 },
         /** One entry per processed row, in input order. */
         results: { type: 'any' },
+        /** Where a runner that pages through items stopped: a re-run goes on from here. */
+        position: { type: 'string' },
         error: { type: 'string' },
         createdBy: { type: 'string', required: true, readOnly: true },
         createdAt: { type: 'string', required: true, readOnly: true },
@@ -136,6 +138,32 @@ function jobEntity(table: string, client: DynamoDBClient) {
         byTenant: {
           pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
           sk: { field: 'sk', casing: 'none', composite: ['jobId'], template: 'JOB#${jobId}' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
+/**
+ * Where a scheduled sweep over every tenant stopped when it ran out of time, so the next run goes on
+ * from there instead of starting again at the first tenant. One item per sweep, not a tenant's.
+ */
+function sweepPositionEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'sweepPosition', version: '1', service },
+      attributes: {
+        /** The sweep's name, e.g. `invitations.expiry`. */
+        sweep: { type: 'string', required: true, readOnly: true },
+        /** The position after the last tenant the sweep finished, on its tenant index. */
+        position: { type: 'string', required: true },
+        updatedAt: { type: 'string', required: true },
+      },
+      indexes: {
+        bySweep: {
+          pk: { field: 'pk', casing: 'none', composite: ['sweep'], template: 'SWEEP#${sweep}' },
+          sk: { field: 'sk', casing: 'none', composite: [], template: 'POSITION' },
         },
       },
     },
@@ -198,6 +226,7 @@ export function createEntities({ client, tableName, directoryTableName }: DataTa
     apiKey: apiKeyEntity(tableName, client),
     event: eventEntity(tableName, client),
     job: jobEntity(tableName, client),
+    sweepPosition: sweepPositionEntity(tableName, client),
     directoryTenant: directoryTenantEntity(directoryTableName, client),
     slugClaim: slugClaimEntity(directoryTableName, client),
   };

@@ -2,6 +2,7 @@
 // transaction, the page shape of list access patterns, and reading why a transaction was cancelled.
 import type { EventData, EventType } from '../../events/catalog.ts';
 import { createEvent, type PlinthEvent } from '../../events/envelope.ts';
+import { Problem } from '../http/problem.ts';
 import type { EventItem } from './entities.ts';
 
 export type Actor = PlinthEvent['actor'];
@@ -15,6 +16,15 @@ export interface Page<T> {
 export interface PageRequest {
   limit: number;
   position?: string | undefined;
+}
+
+/** The answer to a write whose condition saw the item change since it was read. */
+export function concurrentUpdate(): Problem {
+  return new Problem(
+    409,
+    'concurrent_update',
+    'The resource changed while this request ran; read it and try again.',
+  );
 }
 
 /** The indexes of a cancelled transaction's items whose condition failed. */

@@ -43,6 +43,10 @@ export interface JobProgressUpdate {
   succeeded: number;
   failed: number;
   results?: unknown[];
+  /** The total, once a runner that could not know it up front has found it. */
+  total?: number;
+  /** Where a paging runner got to; a re-run of the job reads `job.position` and goes on from there. */
+  position?: string;
 }
 
 export interface JobProgress {

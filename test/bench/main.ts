@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { measureBundles } from './bundles.ts';
 import { measureTenantReadLatency } from './latency.ts';
 import { printWebhookFigures } from './webhooks.ts';
+import { printWriteCeilings } from './write-ceilings.ts';
+import deployment from '../../infra/plinth.config.ts';
 
 const rootDir = fileURLToPath(new URL('../..', import.meta.url));
 const budgetKb = { authorizer: 100, default: 500 };
@@ -42,3 +44,5 @@ console.log(
 );
 
 await printWebhookFigures();
+
+printWriteCeilings(Math.max(...Object.values(deployment.plans).map((p) => p.limits.requestsPerSecond)));

@@ -7,8 +7,25 @@ import { createIdentityStore, type IdentityStore } from '../../../functions/iden
 import { changeSettings } from '../../../functions/identity/settings.ts';
 import { createIdentityTables, eventTypes, seedTenant, seedUser, type IdentityTables } from './seed.ts';
 import { problemOf } from '../../support/problems.ts';
+import { defaultFilteredPageBounds } from '../../../libs/data/filtered-page.ts';
+import type { UserItem } from '../../../libs/data/identity-entities.ts';
 
 const actor = { type: 'user', id: 'actor' };
+
+function userOf(tenant: { tenantId: string }, email: string): UserItem {
+  return {
+    tenantId: tenant.tenantId,
+    userId: randomUUID(),
+    email,
+    emailVerified: true,
+    name: 'Someone',
+    roles: ['member'],
+    status: 'active',
+    mfaEnrolled: false,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  };
+}
 let tables: IdentityTables;
 let store: IdentityStore;
 let now = new Date('2026-03-01T12:00:00.000Z');
@@ -42,6 +59,26 @@ describe('identity store: users', () => {
     expect(second.items.map((u) => u.email)).toEqual(['carl@acme.test']);
     expect(bPrefix.items.map((u) => u.email)).toEqual(['bea@acme.test', 'bob@acme.test']);
     expect(billing.items.map((u) => u.email)).toEqual(['carl@acme.test']);
+  });
+
+  it('a filtered page reads a bounded number of users: it comes back short with a cursor to go on', async () => {
+    const tenant = await seedTenant(tables);
+    const { maxReads, readSize } = defaultFilteredPageBounds;
+    const active = Array.from({ length: maxReads * readSize + 10 }, (_, i) => ({
+      ...userOf(tenant, `a${String(i).padStart(4, '0')}@acme.test`),
+    }));
+    await tables.entities.user.put(active).go();
+    await seedUser(tables, tenant, { email: 'zoe@acme.test', status: 'deactivated' });
+
+    const first = await store.listUsers(tenant.tenantId, { status: 'deactivated' }, { limit: 25 });
+    const second = await store.listUsers(
+      tenant.tenantId,
+      { status: 'deactivated' },
+      { limit: 25, position: first.position ?? undefined },
+    );
+
+    expect([first.items, first.position]).toEqual([[], expect.any(String)]);
+    expect([second.items.map((u) => u.email), second.position]).toEqual([['zoe@acme.test'], null]);
   });
 
   it("a tenant's users are invisible from another tenant", async () => {

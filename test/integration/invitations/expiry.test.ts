@@ -6,6 +6,7 @@ import type { InvitationItem } from '../../../functions/invitations/entities.ts'
 import {
   expireOverdueInvitations,
   expiryActor,
+  expirySweep,
   type ExpiryDeps,
 } from '../../../functions/invitations/expiry.ts';
 import { invite, resend, revoke } from '../../../functions/invitations/invitations.ts';
@@ -78,7 +79,15 @@ describe('the expiry sweep', () => {
 
     const first = await expireOverdueInvitations(sweepDeps(fixture));
 
-    expect(first).toEqual({ tenants: 2, due: 3, expired: 3, changed: 0, failedTenants: 0, complete: true });
+    expect(first).toEqual({
+      tenants: 2,
+      due: 3,
+      expired: 3,
+      changed: 0,
+      failedTenants: 0,
+      resumed: false,
+      complete: true,
+    });
     for (const invitation of [overdueA, overdueB1, overdueB2]) {
       expect(await statusOf(fixture, invitation)).toBe('expired');
     }
@@ -101,7 +110,15 @@ describe('the expiry sweep', () => {
 
     const second = await expireOverdueInvitations(sweepDeps(fixture));
 
-    expect(second).toEqual({ tenants: 2, due: 0, expired: 0, changed: 0, failedTenants: 0, complete: true });
+    expect(second).toEqual({
+      tenants: 2,
+      due: 0,
+      expired: 0,
+      changed: 0,
+      failedTenants: 0,
+      resumed: false,
+      complete: true,
+    });
     expect(await expiredEventIds(fixture, a.tenantId)).toHaveLength(1);
     expect(await expiredEventIds(fixture, b.tenantId)).toHaveLength(2);
   });
@@ -184,5 +201,33 @@ describe('the expiry sweep', () => {
     expect(counts).toMatchObject({ tenants: 2, expired: 1, failedTenants: 1 });
     expect(failed).toEqual([a.tenantId]);
     expect(await statusOf(fixture, other)).toBe('expired');
+  });
+
+  it('runs with time for two tenants each reach every tenant between them, going on from where the last stopped', async () => {
+    const fixture = await createFixture();
+    const tenants = [];
+    for (const name of ['one', 'two', 'three', 'four', 'five']) {
+      const tenant = await seedTenant(fixture);
+      tenants.push({ tenant, invitation: await inviteAt(fixture, sentAt, tenant, `${name}@example.test`) });
+    }
+    /** Time for `n` tenants, then none: the run stops before the next one. */
+    const timeFor = (n: number) => {
+      let asked = 0;
+      return () => (asked++ < n ? 60_000 : 0);
+    };
+
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      runs.push(await expireOverdueInvitations(sweepDeps(fixture, { remainingMillis: timeFor(2) })));
+    }
+
+    expect(runs.map((r) => [r.tenants, r.resumed, r.complete])).toEqual([
+      [2, false, false],
+      [2, true, false],
+      [1, true, true],
+    ]);
+    for (const { invitation } of tenants) expect(await statusOf(fixture, invitation)).toBe('expired');
+    const { data: position } = await fixture.entities.sweepPosition.get({ sweep: expirySweep }).go();
+    expect(position).toBeNull();
   });
 });

@@ -61,7 +61,6 @@ beforeAll(async () => {
       scheduler: new SchedulerClient({ region, endpoint: 'http://127.0.0.1:9' }),
       queueUrl: deliveriesUrl,
       queueArn: deliveries.arn,
-      deadLetterQueueUrl: deadLetterUrl,
       scheduleGroupName: 'test',
       schedulerRoleArn: 'arn:aws:iam::000000000000:role/test',
     }),
@@ -187,17 +186,14 @@ async function endpointOf(endpoint: EndpointItem): Promise<EndpointItem> {
   return data!;
 }
 
-async function deadLettered(deliveryId: string) {
-  return eventually(async () => {
-    const received = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: deadLetterUrl,
-        MaxNumberOfMessages: 10,
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    return received.Messages?.find((m) => (JSON.parse(m.Body!) as DeliveryMessage).deliveryId === deliveryId);
-  }, `the DLQ message of ${deliveryId}`);
+/** The DLQ's messages for `deliveryId`, left visible so a later look sees them again. */
+async function deadLetteredNow(deliveryId: string) {
+  const received = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: deadLetterUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+  );
+  return (received.Messages ?? []).filter(
+    (m) => (JSON.parse(m.Body!) as DeliveryMessage).deliveryId === deliveryId,
+  );
 }
 
 describe('delivering webhooks', () => {
@@ -223,7 +219,7 @@ describe('delivering webhooks', () => {
     await receiver.close();
   });
 
-  it('a 400 is not retried: one attempt, the delivery failed and its message in the DLQ', async () => {
+  it('a 400 is not retried: one attempt, the delivery failed, and nothing for the operator in the DLQ', async () => {
     const receiver = await startReceiver([400, 200]);
     const { endpoint } = await newEndpoint(receiver.url);
     const message = await queueDelivery(endpoint);
@@ -232,11 +228,11 @@ describe('delivering webhooks', () => {
 
     expect(delivery).toMatchObject({ status: 'failed', attempts: 1, lastStatusCode: 400 });
     expect(receiver.requests).toHaveLength(1);
-    expect(await deadLettered(message.deliveryId)).toBeDefined();
+    expect(await deadLetteredNow(message.deliveryId)).toEqual([]);
     await receiver.close();
   });
 
-  it('after the last attempt fails, the delivery is failed and its message lands in the DLQ', async () => {
+  it("after the last attempt fails, the delivery is failed with its attempts logged, and the operator's DLQ stays empty", async () => {
     const receiver = await startReceiver([503]);
     const { endpoint } = await newEndpoint(receiver.url);
     const message = await queueDelivery(endpoint);
@@ -245,8 +241,32 @@ describe('delivering webhooks', () => {
 
     expect(delivery).toMatchObject({ status: 'failed', attempts: webhooks.retryScheduleSeconds.length });
     expect(delivery.lastError).toContain('503');
-    const parked = await deadLettered(message.deliveryId);
-    expect(parked.MessageAttributes?.reason?.StringValue).toMatch(/failed after 3 attempts/);
+    expect(await attemptsOf(message)).toHaveLength(webhooks.retryScheduleSeconds.length);
+    expect(await deadLetteredNow(message.deliveryId)).toEqual([]);
+    await receiver.close();
+  });
+
+  it('an attempt that throws (a secret the key cannot open) is redriven to the DLQ by the queue', async () => {
+    const receiver = await startReceiver([200]);
+    const { endpoint } = await newEndpoint(receiver.url);
+    const message = await queueDelivery(endpoint);
+    const broken = { ...deps, secretBox: createSecretBox('another-key-that-opens-nothing-0123456789') };
+
+    // Plays the event source mapping of a consumer that throws: the message is never deleted, and
+    // (visible again at once) comes back until the queue's maxReceiveCount sends it to the DLQ.
+    const parked = await eventually(async () => {
+      const received = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: deliveriesUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+      );
+      for (const m of received.Messages ?? []) {
+        await deliverMessage(JSON.parse(m.Body!) as DeliveryMessage, broken).catch(() => undefined);
+      }
+      const [dead] = await deadLetteredNow(message.deliveryId);
+      return dead;
+    }, 'the message of the throwing attempt in the DLQ');
+
+    expect(JSON.parse(parked.Body!)).toEqual(message);
+    expect(receiver.requests).toHaveLength(0);
     await receiver.close();
   });
 

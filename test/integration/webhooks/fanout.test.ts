@@ -46,7 +46,6 @@ beforeAll(async () => {
       scheduler: new SchedulerClient({ region, endpoint: 'http://127.0.0.1:9' }),
       queueUrl: deliveriesUrl,
       queueArn: deliveries.arn,
-      deadLetterQueueUrl: deliveries.deadLetterUrl,
       scheduleGroupName: 'test',
       schedulerRoleArn: 'arn:aws:iam::000000000000:role/test',
     }),

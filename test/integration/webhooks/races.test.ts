@@ -72,7 +72,6 @@ function contextOn(client: TestTables['client']) {
     scheduler: new SchedulerClient({ region, endpoint: 'http://127.0.0.1:9' }),
     queueUrl: queues.deliveries.url,
     queueArn: queues.deliveries.arn,
-    deadLetterQueueUrl: queues.deliveries.deadLetterUrl,
     scheduleGroupName: 'test',
     schedulerRoleArn: 'arn:aws:iam::000000000000:role/test',
   });

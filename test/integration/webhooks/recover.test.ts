@@ -17,7 +17,9 @@ import {
 } from '../../../functions/webhooks/delivery-entities.ts';
 import { createDeliveryStore, type DeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
 import { createWebhookEntities, type EndpointItem } from '../../../functions/webhooks/entities.ts';
-import { countRecoverable, createRecoverRunner } from '../../../functions/webhooks/recover.ts';
+import { createRecoverRunner } from '../../../functions/webhooks/recover.ts';
+import { runJob } from '../../../functions/jobs/run.ts';
+import { createJobStore, type JobStore } from '../../../functions/jobs/store.ts';
 import { createTestTables } from '../../support/tables.ts';
 import { startWebhookQueues, type WebhookQueues } from '../../support/webhook-queues.ts';
 
@@ -28,15 +30,19 @@ let sqs: SQSClient;
 let deliveriesUrl: string;
 let entities: ReturnType<typeof createDeliveryEntities> & ReturnType<typeof createWebhookEntities>;
 let store: DeliveryStore;
+let shared: ReturnType<typeof createEntities>;
+let jobs: JobStore;
 
 beforeAll(async () => {
   const tables = await createTestTables();
   entities = { ...createDeliveryEntities(tables), ...createWebhookEntities(tables) };
+  shared = createEntities(tables);
+  jobs = createJobStore(shared);
   queues = await startWebhookQueues(region);
   sqs = queues.sqs;
   deliveriesUrl = queues.deliveries.url;
   store = createDeliveryStore({
-    entities: { ...entities, tenant: createEntities(tables).tenant },
+    entities: { ...entities, tenant: shared.tenant },
     sqs,
     deliveriesQueueUrl: deliveriesUrl,
     deployment: parseDeploymentConfig(deploymentInput),
@@ -90,6 +96,41 @@ async function delivery(
   return item;
 }
 
+/** `count` failed deliveries of events in the last hour, written in batches. */
+async function failedDeliveries(target: EndpointItem, count: number): Promise<DeliveryItem[]> {
+  const at = new Date(Date.now() - 3_600_000);
+  const items: DeliveryItem[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = ulid(at.getTime() + i);
+    const pending = await store.newDelivery(
+      {
+        id,
+        type: 'tenant.updated',
+        version: 1,
+        tenantId,
+        actor: { type: 'user', id: 'usr_1' },
+        occurredAt: at.toISOString(),
+        data: {},
+      },
+      target.endpointId,
+      at,
+    );
+    items.push({
+      ...pending,
+      ...dueFields(pending, 'failed', at.toISOString()),
+      attempts: 8,
+      completedAt: at.toISOString(),
+    });
+  }
+  await entities.webhookDelivery.put(items).go();
+  return items.sort((a, b) => a.deliveryId.localeCompare(b.deliveryId));
+}
+
+async function queued(job: ReturnType<typeof recoveryJob>) {
+  await shared.job.create(job).go();
+  return { jobId: job.jobId, tenantId, kind: job.kind };
+}
+
 async function drainQueue(): Promise<DeliveryMessage[]> {
   const messages: DeliveryMessage[] = [];
   for (;;) {
@@ -134,7 +175,6 @@ describe('recovering failed deliveries', () => {
     const updates: JobProgressUpdate[] = [];
     const run = createRecoverRunner({ store, entities });
 
-    const total = await countRecoverable(entities, target, { since, asOf: new Date(job.createdAt) });
     await run(job, {
       update: (p) => {
         updates.push(p);
@@ -142,8 +182,7 @@ describe('recovering failed deliveries', () => {
       },
     });
 
-    expect(total).toBe(2);
-    expect(updates.at(-1)).toEqual({ processed: 2, succeeded: 2, failed: 0 });
+    expect(updates.at(-1)).toEqual({ processed: 2, succeeded: 2, failed: 0, total: 2 });
     expect((await drainQueue()).sort((a, b) => a.deliveryId.localeCompare(b.deliveryId))).toEqual([
       { tenantId, endpointId: target.endpointId, deliveryId: failedA.deliveryId, attempt: 9 },
       { tenantId, endpointId: target.endpointId, deliveryId: failedB.deliveryId, attempt: 9 },
@@ -186,5 +225,76 @@ describe('recovering failed deliveries', () => {
     await expect(run(recoveryJob(target.endpointId, new Date(0)), ignoreProgress)).rejects.toThrow(
       /disabled/,
     );
+  });
+
+  it('a recovery over more deliveries than one page finishes through the job, with its total found', async () => {
+    const target = await endpoint();
+    await failedDeliveries(target, 230);
+    const job = recoveryJob(target.endpointId, new Date(Date.now() - 2 * 3_600_000));
+    const runners = { 'webhooks.recover': createRecoverRunner({ store, entities }) };
+
+    await runJob(await queued(job), { receiveCount: 1, maxReceiveCount: 5 }, { store: jobs, runners });
+
+    expect(await jobs.getJob(tenantId, job.jobId)).toMatchObject({
+      status: 'succeeded',
+      total: 230,
+      processed: 230,
+      succeeded: 230,
+    });
+    expect(new Set((await drainQueue()).map((m) => m.deliveryId)).size).toBe(230);
+  });
+
+  it('a recovery that crashed goes on from its saved position, not from the first delivery', async () => {
+    const target = await endpoint();
+    const [first] = await failedDeliveries(target, 150);
+    const job = recoveryJob(target.endpointId, new Date(Date.now() - 2 * 3_600_000));
+    const message = await queued(job);
+    let reopens = 0;
+    const crashing = createRecoverRunner({
+      store: {
+        reopen: (delivery) => {
+          if (++reopens > 100) throw new Error('the table is down');
+          return store.reopen(delivery);
+        },
+        enqueueNow: store.enqueueNow,
+      },
+      entities,
+    });
+    await expect(
+      runJob(
+        message,
+        { receiveCount: 1, maxReceiveCount: 5 },
+        { store: jobs, runners: { 'webhooks.recover': crashing } },
+      ),
+    ).rejects.toThrow(/table is down/);
+    const firstRun = await drainQueue();
+    // Had the re-run started over, it would find this first delivery failed again and re-send it.
+    await entities.webhookDelivery
+      .patch({ tenantId, endpointId: target.endpointId, deliveryId: first!.deliveryId })
+      .set({
+        status: 'failed',
+        sweepShard: first!.sweepShard,
+        nextAttemptAt: first!.nextAttemptAt,
+        updatedAt: first!.updatedAt,
+      })
+      .go();
+
+    await runJob(
+      message,
+      { receiveCount: 2, maxReceiveCount: 5 },
+      {
+        store: jobs,
+        runners: { 'webhooks.recover': createRecoverRunner({ store, entities }) },
+      },
+    );
+
+    const secondRun = await drainQueue();
+    expect(firstRun).toHaveLength(100);
+    expect(secondRun.map((m) => m.deliveryId)).not.toContain(first!.deliveryId);
+    expect(await jobs.getJob(tenantId, job.jobId)).toMatchObject({
+      status: 'succeeded',
+      total: 150,
+      processed: 150,
+    });
   });
 });

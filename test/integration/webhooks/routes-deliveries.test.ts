@@ -9,8 +9,13 @@ import { createEntities } from '../../../libs/data/entities.ts';
 import { createApiHandler, type ApiHandler } from '../../../libs/http/api-handler.ts';
 import { createCursorCodec } from '../../../libs/http/cursor.ts';
 import { loadWebhooksConfig } from '../../../functions/webhooks/config.ts';
-import { createDeliveryEntities } from '../../../functions/webhooks/delivery-entities.ts';
-import { createDeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
+import {
+  createDeliveryEntities,
+  dueFields,
+  type DeliveryItem,
+} from '../../../functions/webhooks/delivery-entities.ts';
+import { createDeliveryStore, type DeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
+import { defaultFilteredPageBounds } from '../../../libs/data/filtered-page.ts';
 import { createWebhookEntities } from '../../../functions/webhooks/entities.ts';
 import { deliveryRoutes } from '../../../functions/webhooks/routes/deliveries.ts';
 import { endpointRoutes } from '../../../functions/webhooks/routes/endpoints.ts';
@@ -27,6 +32,8 @@ let sqsService: SqsAndS3;
 let sqs: SQSClient;
 let queueUrl: string;
 let entities: ReturnType<typeof createEntities>;
+let deliveryEntities: ReturnType<typeof createDeliveryEntities>;
+let deliveries: DeliveryStore;
 let api: ApiHandler;
 
 beforeAll(async () => {
@@ -51,6 +58,13 @@ beforeAll(async () => {
       WEBHOOK_SECRET_KEY: 'integration-webhook-secret-key-0123456789',
     }),
   );
+  deliveryEntities = createDeliveryEntities(dataTables);
+  deliveries = createDeliveryStore({
+    entities: { ...deliveryEntities, tenant: entities.tenant },
+    sqs,
+    deliveriesQueueUrl: queueUrl,
+    deployment: config.runtime.deployment,
+  });
   const deps = {
     config,
     store: createWebhookStore({
@@ -58,12 +72,7 @@ beforeAll(async () => {
       job: entities.job,
       ...createWebhookEntities(dataTables),
     }),
-    deliveries: createDeliveryStore({
-      entities: { ...createDeliveryEntities(dataTables), tenant: entities.tenant },
-      sqs,
-      deliveriesQueueUrl: queueUrl,
-      deployment: config.runtime.deployment,
-    }),
+    deliveries,
     secretBox: createSecretBox(config.secretKey!),
     rules: { put: () => Promise.resolve(), remove: () => Promise.resolve() },
     cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
@@ -102,6 +111,33 @@ function callAs(tenantId: string) {
 }
 
 const hook = { url: 'https://hooks.example.com/in' };
+
+/** Finished deliveries of the endpoint, oldest first, in runs of one status each, written in batches. */
+async function putDeliveries(
+  tenantId: string,
+  endpointId: string,
+  runs: Array<{ status: 'failed' | 'succeeded'; count: number }>,
+): Promise<DeliveryItem[]> {
+  const at = new Date('2026-02-01T00:00:00Z');
+  const items: DeliveryItem[] = [];
+  for (const run of runs) {
+    for (let i = 0; i < run.count; i++) {
+      const event = {
+        id: ulid(at.getTime() + items.length),
+        type: 'tenant.updated',
+        version: 1,
+        tenantId,
+        actor: { type: 'user', id: 'usr_1' },
+        occurredAt: at.toISOString(),
+        data: {},
+      };
+      const pending = await deliveries.newDelivery(event, endpointId, at);
+      items.push({ ...pending, ...dueFields(pending, run.status, at.toISOString()), attempts: 1 });
+    }
+  }
+  await deliveryEntities.webhookDelivery.put(items).go();
+  return items;
+}
 
 describe('deliveries and recovery', () => {
   it('a test event is a 202 delivery of webhook.test, queued and listed in the endpoint log', async () => {
@@ -154,6 +190,47 @@ describe('deliveries and recovery', () => {
     ]);
     const { data: job } = await entities.job.get({ tenantId, jobId }).go();
     expect(job?.input).toEqual({ endpointId: id, since: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('recover reads no deliveries in the request: the job finds its total as it pages', async () => {
+    const tenantId = await newTenant();
+    const call = callAs(tenantId);
+    const id = (await call('POST', '/v1/webhooks', hook)).body.id as string;
+    await putDeliveries(tenantId, id, [{ status: 'failed', count: 3 }]);
+
+    const res = await call('POST', `/v1/webhooks/${id}/recover`, { since: '2026-01-01T00:00:00Z' });
+
+    expect([res.status, res.body.progress]).toEqual([
+      202,
+      { total: 0, processed: 0, succeeded: 0, failed: 0, percent: 0 },
+    ]);
+  });
+
+  it('a filtered delivery log page reads a bounded number of deliveries, then says there is more', async () => {
+    const tenantId = await newTenant();
+    const call = callAs(tenantId);
+    const id = (await call('POST', '/v1/webhooks', hook)).body.id as string;
+    const { maxReads, readSize } = defaultFilteredPageBounds;
+    // Newest first: the one failed delivery is older than more succeeded ones than a page may read.
+    const [failed] = await putDeliveries(tenantId, id, [
+      { status: 'failed', count: 1 },
+      { status: 'succeeded', count: maxReads * readSize + 10 },
+    ]);
+    const pages: Array<{ items: Array<{ id: string }>; nextCursor?: string }> = [];
+    let cursor: string | undefined;
+    do {
+      const res = await call('GET', `/v1/webhooks/${id}/deliveries`, undefined, {
+        status: 'failed',
+        limit: '25',
+        ...(cursor ? { cursor } : {}),
+      });
+      pages.push(res.body as (typeof pages)[number]);
+      cursor = pages.at(-1)?.nextCursor;
+    } while (cursor && pages.length < 5);
+
+    expect(pages[0]).toEqual({ items: [], nextCursor: expect.any(String) as unknown });
+    expect(pages.flatMap((p) => p.items.map((d) => d.id))).toEqual([failed!.deliveryId]);
+    expect(pages.at(-1)?.nextCursor).toBeUndefined();
   });
 
   it('recover refuses a time in the future', async () => {

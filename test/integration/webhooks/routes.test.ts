@@ -13,7 +13,7 @@ import { loadWebhooksConfig } from '../../../functions/webhooks/config.ts';
 import type { WebhooksDeps } from '../../../functions/webhooks/context.ts';
 import { createDeliveryEntities } from '../../../functions/webhooks/delivery-entities.ts';
 import { createDeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
-import { openSigningSecrets } from '../../../functions/webhooks/endpoints.ts';
+import { openSigningSecrets } from '../../../functions/webhooks/signing.ts';
 import { createWebhookEntities } from '../../../functions/webhooks/entities.ts';
 import { deliveryRoutes } from '../../../functions/webhooks/routes/deliveries.ts';
 import { endpointRoutes } from '../../../functions/webhooks/routes/endpoints.ts';

@@ -3,7 +3,12 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient, ScanCommand, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { Context } from 'aws-lambda';
 import { createInvitationEntities, type InvitationItem } from '../../../functions/invitations/entities.ts';
 import { useFunctionEnv } from '../../support/function-env.ts';
@@ -89,6 +94,8 @@ beforeAll(async () => {
 beforeEach(() => {
   dynamo.reset();
   dynamo.on(TransactWriteCommand).resolves({});
+  // No saved position: each run starts at the first tenant.
+  dynamo.on(GetCommand).resolves({});
   output = [];
   // Warnings and errors go to stderr, the rest to stdout.
   for (const stream of [process.stdout, process.stderr]) {

@@ -24,7 +24,6 @@ const queue = createDeliveryQueue({
   scheduler: new SchedulerClient({ region: 'us-east-1' }),
   queueUrl: 'https://sqs.us-east-1.amazonaws.com/1/deliveries',
   queueArn: 'arn:aws:sqs:us-east-1:1:deliveries',
-  deadLetterQueueUrl: 'https://sqs.us-east-1.amazonaws.com/1/deliveries-dlq',
   scheduleGroupName: 'plinth',
   schedulerRoleArn: 'arn:aws:iam::1:role/scheduler',
 });
@@ -84,14 +83,6 @@ describe('delivery delays', () => {
   it('at(...) is never earlier than asked', () => {
     expect(atExpression(new Date('2026-01-01T00:00:00.001Z'))).toBe('at(2026-01-01T00:00:01)');
     expect(atExpression(new Date('2026-01-01T00:00:00.000Z'))).toBe('at(2026-01-01T00:00:00)');
-  });
-
-  it('a failed delivery goes to the DLQ with its reason', async () => {
-    await queue.deadLetter(message, 'failed after 8 attempts');
-
-    const [call] = sqsMock.commandCalls(SendMessageCommand);
-    expect(call?.args[0].input.QueueUrl).toContain('deliveries-dlq');
-    expect(call?.args[0].input.MessageAttributes?.reason?.StringValue).toBe('failed after 8 attempts');
   });
 
   it('a malformed message is refused with what is wrong', () => {

@@ -1,11 +1,7 @@
 // Endpoint rules that need no I/O: event type filters, which secrets are live, and what leaves the API.
 import { describe, expect, it } from 'vitest';
-import {
-  checkEventTypes,
-  endpointResource,
-  liveSecrets,
-  openSigningSecrets,
-} from '../../../functions/webhooks/endpoints.ts';
+import { checkEventTypes, endpointResource } from '../../../functions/webhooks/endpoints.ts';
+import { liveSecrets, openSigningSecrets } from '../../../functions/webhooks/signing.ts';
 import type { EndpointItem } from '../../../functions/webhooks/entities.ts';
 import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { Problem } from '../../../libs/http/problem.ts';
