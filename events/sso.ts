@@ -1,8 +1,36 @@
-// The SSO context's events: domains claimed, verified and removed.
+// The SSO context's events: connections changing, and domains claimed, verified and removed.
 import * as z from 'zod';
 import type { EventDefinition } from './definition.ts';
 
+const connectionSnapshot = z.strictObject({
+  id: z.string(),
+  type: z.literal('saml'),
+  name: z.string(),
+  enabled: z.boolean(),
+  allowIdpInitiated: z.boolean(),
+  idpEntityId: z.string(),
+  certificateFingerprints: z.array(z.string()),
+});
+
 export const ssoEvents = {
+  'sso.connection.created': {
+    version: 1,
+    description: 'A tenant added an SSO connection to its identity provider.',
+    schema: z.strictObject({ connection: connectionSnapshot }),
+  },
+  'sso.connection.updated': {
+    version: 1,
+    description: "An SSO connection's name, switches, attribute mapping or IdP settings changed.",
+    schema: z.strictObject({
+      connection: connectionSnapshot,
+      changes: z.record(z.string(), z.strictObject({ from: z.unknown(), to: z.unknown() })),
+    }),
+  },
+  'sso.connection.deleted': {
+    version: 1,
+    description: 'An SSO connection was deleted; nobody signs in through it any more.',
+    schema: z.strictObject({ connectionId: z.string() }),
+  },
   'domain.created': {
     version: 1,
     description: 'A tenant claimed a domain; it is pending until its DNS TXT record is checked.',

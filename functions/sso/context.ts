@@ -11,4 +11,6 @@ export interface SsoDeps {
   cursors: CursorCodec;
   /** How many domains one tenant may claim: Cognito accepts 50 identifiers per identity provider. */
   maxDomainsPerTenant: number;
+  /** How many SSO connections one tenant may have. */
+  maxConnectionsPerTenant: number;
 }

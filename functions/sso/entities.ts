@@ -35,19 +35,83 @@ function domainEntity(table: string, client: DynamoDBClient) {
   );
 }
 
-/** How many domains a tenant has claimed, kept in step in each claim's and removal's transaction. */
-function domainCountEntity(table: string, client: DynamoDBClient) {
+/** How many domains and connections a tenant has, kept in step in each change's transaction. */
+function ssoQuotaEntity(table: string, client: DynamoDBClient) {
   return new Entity(
     {
-      model: { entity: 'domainCount', version: '1', service },
+      model: { entity: 'ssoQuota', version: '1', service },
       attributes: {
         tenantId: { type: 'string', required: true, readOnly: true },
-        count: { type: 'number', required: true, default: 0 },
+        domains: { type: 'number' },
+        connections: { type: 'number' },
       },
       indexes: {
         byTenant: {
           pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
-          sk: { field: 'sk', casing: 'none', composite: [], template: 'DOMAINS' },
+          sk: { field: 'sk', casing: 'none', composite: [], template: 'SSO#QUOTA' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
+const certificateAttribute = {
+  type: 'list',
+  required: true,
+  items: {
+    type: 'map',
+    properties: {
+      pem: { type: 'string', required: true },
+      subject: { type: 'string', required: true },
+      fingerprint: { type: 'string', required: true },
+      notBefore: { type: 'string', required: true },
+      notAfter: { type: 'string', required: true },
+    },
+  },
+} as const;
+
+/** A tenant's connection to its identity provider. */
+function connectionEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'ssoConnection', version: '1', service },
+      attributes: {
+        tenantId: { type: 'string', required: true, readOnly: true },
+        connectionId: { type: 'string', required: true, readOnly: true },
+        type: { type: ['saml'] as const, required: true, readOnly: true },
+        name: { type: 'string', required: true },
+        enabled: { type: 'boolean', required: true },
+        /** Unsolicited responses accepted; off unless the tenant turns it on. */
+        allowIdpInitiated: { type: 'boolean', required: true },
+        idpEntityId: { type: 'string', required: true },
+        ssoUrl: { type: 'string', required: true },
+        ssoBinding: { type: 'string', required: true },
+        sloUrl: { type: 'string' },
+        certificates: certificateAttribute,
+        /** Which assertion attributes hold the email, name and groups. */
+        attributeMapping: {
+          type: 'map',
+          required: true,
+          properties: {
+            email: { type: 'string', required: true },
+            name: { type: 'string', required: true },
+            groups: { type: 'string', required: true },
+          },
+        },
+        createdAt: { type: 'string', required: true, readOnly: true },
+        createdBy: { type: 'string', required: true, readOnly: true },
+        updatedAt: { type: 'string', required: true },
+      },
+      indexes: {
+        byTenant: {
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
+          sk: {
+            field: 'sk',
+            casing: 'none',
+            composite: ['connectionId'],
+            template: 'SSOCONN#${connectionId}',
+          },
         },
       },
     },
@@ -82,11 +146,13 @@ export function createSsoEntities(tables: DataTables) {
   return {
     event: shared.event,
     domain: domainEntity(tables.tableName, tables.client),
-    domainCount: domainCountEntity(tables.tableName, tables.client),
+    ssoQuota: ssoQuotaEntity(tables.tableName, tables.client),
+    connection: connectionEntity(tables.tableName, tables.client),
     domainClaim: domainClaimEntity(tables.directoryTableName, tables.client),
   };
 }
 
 export type SsoEntities = ReturnType<typeof createSsoEntities>;
 export type DomainItem = EntityItem<SsoEntities['domain']>;
+export type ConnectionItem = EntityItem<SsoEntities['connection']>;
 export type DomainClaimItem = EntityItem<SsoEntities['domainClaim']>;

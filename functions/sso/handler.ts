@@ -7,6 +7,7 @@ import { loadSsoConfig } from './config.ts';
 import type { SsoDeps } from './context.ts';
 import { createTxtLookup } from './domains.ts';
 import { createSsoEntities } from './entities.ts';
+import { connectionRoutes } from './routes/connections.ts';
 import { domainRoutes } from './routes/domains.ts';
 import { createSsoStore } from './store.ts';
 
@@ -27,10 +28,11 @@ async function createSsoApi(): Promise<ApiHandler> {
     runtime,
     cursors: createCursorCodec(cursorSecret),
     maxDomainsPerTenant: 50,
+    maxConnectionsPerTenant: 10,
   };
   return createApiHandler({
     serviceName: 'sso',
-    routes: domainRoutes(deps),
+    routes: [...connectionRoutes(deps), ...domainRoutes(deps)],
     idempotency: { client: dynamodb, tableName: runtime.tableName, responseKey: cursorSecret },
   });
 }

@@ -4,8 +4,66 @@ import { ssoEnvSchema } from './config.ts';
 import * as s from './schemas.ts';
 
 const tags = ['SSO: domains'];
+const connectionTags = ['SSO: connections'];
 
 export const routes = {
+  createConnection: defineRoute({
+    operationId: 'createSsoConnection',
+    method: 'POST',
+    path: '/v1/sso/connections',
+    summary: "Connect the tenant's SAML identity provider, from its metadata or by hand",
+    tags: connectionTags,
+    audience: 'tenant',
+    permission: 'sso:write',
+    request: { body: s.createConnectionBody },
+    responses: {
+      201: { description: 'The connection, with the values to enter in the IdP', schema: s.connection },
+    },
+  }),
+  listConnections: defineRoute({
+    operationId: 'listSsoConnections',
+    method: 'GET',
+    path: '/v1/sso/connections',
+    summary: "List the tenant's SSO connections, newest first",
+    tags: connectionTags,
+    audience: 'tenant',
+    permission: 'sso:read',
+    request: { query: s.pageQuery },
+    responses: { 200: { description: 'A page of connections', schema: s.connectionPage } },
+  }),
+  getConnection: defineRoute({
+    operationId: 'getSsoConnection',
+    method: 'GET',
+    path: '/v1/sso/connections/{connectionId}',
+    summary: 'Get an SSO connection',
+    tags: connectionTags,
+    audience: 'tenant',
+    permission: 'sso:read',
+    request: { params: s.connectionPathParams },
+    responses: { 200: { description: 'The connection', schema: s.connection } },
+  }),
+  updateConnection: defineRoute({
+    operationId: 'updateSsoConnection',
+    method: 'PATCH',
+    path: '/v1/sso/connections/{connectionId}',
+    summary: "Rename, enable or disable a connection, or change its mapping or the IdP's settings",
+    tags: connectionTags,
+    audience: 'tenant',
+    permission: 'sso:write',
+    request: { params: s.connectionPathParams, body: s.updateConnectionBody },
+    responses: { 200: { description: 'The connection', schema: s.connection } },
+  }),
+  deleteConnection: defineRoute({
+    operationId: 'deleteSsoConnection',
+    method: 'DELETE',
+    path: '/v1/sso/connections/{connectionId}',
+    summary: 'Delete an SSO connection',
+    tags: connectionTags,
+    audience: 'tenant',
+    permission: 'sso:write',
+    request: { params: s.connectionPathParams },
+    responses: { 204: { description: 'Deleted' } },
+  }),
   createDomain: defineRoute({
     operationId: 'createDomain',
     method: 'POST',
@@ -65,7 +123,7 @@ export const routes = {
 
 export const manifest = defineContext({
   name: 'sso',
-  description: 'Verified domains for enterprise SSO',
+  description: "Enterprise SSO: connections to tenants' identity providers and verified domains",
   entry: 'functions/sso/handler.ts',
   apiHandler: 'api',
   routes: Object.values(routes),

@@ -46,3 +46,84 @@ export const pageQuery = z.strictObject({
 export const domainPage = z
   .strictObject({ items: z.array(domain), nextCursor: z.string().optional() })
   .meta({ id: 'DomainPage' });
+
+export const connectionId = z
+  .string()
+  .regex(/^con_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a connection id (con_…)');
+export const connectionPathParams = z.strictObject({ connectionId });
+
+const attributeName = z.string().trim().min(1).max(256);
+export const attributeMapping = z
+  .strictObject({
+    email: attributeName.default('email'),
+    name: attributeName.default('name'),
+    groups: attributeName.default('groups'),
+  })
+  .describe('Which assertion attributes hold the email (else the NameID), the name and the groups.');
+
+/** The IdP's side of a SAML connection: its metadata XML, or the three values by hand. */
+export const samlIdpSettings = z.union([
+  z.strictObject({ metadataXml: z.string().min(1).max(262_144) }),
+  z.strictObject({
+    entityId: z.string().trim().min(1).max(1024),
+    ssoUrl: z.url({ protocol: /^https?$/ }).max(2048),
+    certificates: z.array(z.string().min(1).max(16_384)).min(1).max(5),
+  }),
+]);
+
+export const createConnectionBody = z
+  .strictObject({
+    type: z.literal('saml'),
+    name: z.string().trim().min(1).max(200),
+    saml: samlIdpSettings,
+    attributeMapping: attributeMapping.optional(),
+    allowIdpInitiated: z.boolean().default(false),
+  })
+  .meta({ id: 'CreateSsoConnectionRequest' });
+
+export const updateConnectionBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    enabled: z.boolean().optional(),
+    allowIdpInitiated: z.boolean().optional(),
+    attributeMapping: attributeMapping.optional(),
+    saml: samlIdpSettings.optional(),
+  })
+  .meta({ id: 'UpdateSsoConnectionRequest' });
+
+const certificate = z.strictObject({
+  subject: z.string(),
+  fingerprint: z.string().describe('SHA-256, colon-separated hex'),
+  notBefore: z.iso.datetime(),
+  notAfter: z.iso.datetime().describe('When the IdP must have rolled to a new certificate'),
+});
+
+export const connection = z
+  .strictObject({
+    id: connectionId,
+    type: z.literal('saml'),
+    name: z.string(),
+    enabled: z.boolean(),
+    allowIdpInitiated: z.boolean(),
+    saml: z.strictObject({
+      idpEntityId: z.string(),
+      ssoUrl: z.string(),
+      sloUrl: z.string().optional(),
+      certificates: z.array(certificate),
+    }),
+    attributeMapping: z.strictObject({ email: z.string(), name: z.string(), groups: z.string() }),
+    serviceProvider: z
+      .strictObject({
+        entityId: z.string().describe('The SP entity id (audience) to enter in the IdP'),
+        acsUrl: z.string().describe('The assertion consumer service (reply) URL to enter in the IdP'),
+        metadataXml: z.string().describe('The same as SP metadata, for IdPs that import it'),
+      })
+      .describe("Plinth's side of the connection"),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'SsoConnection' });
+
+export const connectionPage = z
+  .strictObject({ items: z.array(connection), nextCursor: z.string().optional() })
+  .meta({ id: 'SsoConnectionPage' });

@@ -9,7 +9,8 @@ import {
   type PageRequest,
 } from '../../libs/data/outbox.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
-import type { DomainClaimItem, DomainItem, SsoEntities } from './entities.ts';
+import type { ConnectionItem, DomainClaimItem, DomainItem, SsoEntities } from './entities.ts';
+import { connectionSnapshot } from './present.ts';
 
 /** Another tenant verified the domain first. */
 export function domainTaken(domain: string): Problem {
@@ -58,10 +59,10 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
     const { tenantId, domain } = item;
     const event = eventItem(tenantId, actor, 'domain.created', { domain, status: 'pending' }, now);
     const result = await createWriteTransaction(entities, (e) => [
-      e.domainCount
+      e.ssoQuota
         .update({ tenantId })
-        .add({ count: 1 })
-        .where((a, op) => `${op.notExists(a.count)} OR ${op.lt(a.count, limit)}`)
+        .add({ domains: 1 })
+        .where((a, op) => `${op.notExists(a.domains)} OR ${op.lt(a.domains, limit)}`)
         .commit(),
       e.domain.create(item).commit(),
       e.event.create(event).commit(),
@@ -147,7 +148,7 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
         .delete({ tenantId, domain })
         .where((a, op) => op.eq(a.status, current.status))
         .commit(),
-      e.domainCount.update({ tenantId }).subtract({ count: 1 }).commit(),
+      e.ssoQuota.update({ tenantId }).subtract({ domains: 1 }).commit(),
       e.event.create(event).commit(),
       ...(wasVerified
         ? [
@@ -166,6 +167,115 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
     }
   }
 
+  async function getConnection(tenantId: string, connectionId: string): Promise<ConnectionItem | undefined> {
+    const { data } = await entities.connection.get({ tenantId, connectionId }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
+  async function requireConnection(tenantId: string, connectionId: string): Promise<ConnectionItem> {
+    const found = await getConnection(tenantId, connectionId);
+    if (!found) throw problems.notFound('The SSO connection');
+    return found;
+  }
+
+  async function listConnections(tenantId: string, page: PageRequest): Promise<Page<ConnectionItem>> {
+    const result = await entities.connection.query
+      .byTenant({ tenantId })
+      .go({ order: 'desc', limit: page.limit, cursor: page.position ?? null });
+    return { items: result.data, position: result.cursor };
+  }
+
+  async function createConnection(
+    item: ConnectionItem,
+    limit: number,
+    actor: Actor,
+  ): Promise<ConnectionItem> {
+    const { tenantId } = item;
+    const event = eventItem(
+      tenantId,
+      actor,
+      'sso.connection.created',
+      { connection: connectionSnapshot(item) },
+      new Date(item.createdAt),
+    );
+    const result = await createWriteTransaction(entities, (e) => [
+      e.ssoQuota
+        .update({ tenantId })
+        .add({ connections: 1 })
+        .where((a, op) => `${op.notExists(a.connections)} OR ${op.lt(a.connections, limit)}`)
+        .commit(),
+      e.connection.create(item).commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) {
+      if (rejectedIndexes(result.data).includes(0)) {
+        throw problems.conflict('limit_reached', `A tenant may have at most ${limit} SSO connections.`, {
+          limit,
+          resource: 'ssoConnections',
+        });
+      }
+      throw retry('The SSO connection could not be created');
+    }
+    return item;
+  }
+
+  /** Writes `next` with an event naming what changed, if nothing else changed it since `current` was read. */
+  async function updateConnection(
+    current: ConnectionItem,
+    next: ConnectionItem,
+    changes: Record<string, { from: unknown; to: unknown }>,
+    actor: Actor,
+  ): Promise<ConnectionItem> {
+    const { tenantId, connectionId } = current;
+    const now = clock();
+    const saved = { ...next, updatedAt: now.toISOString() };
+    const event = eventItem(
+      tenantId,
+      actor,
+      'sso.connection.updated',
+      { connection: connectionSnapshot(saved), changes },
+      now,
+    );
+    const result = await createWriteTransaction(entities, (e) => [
+      e.connection
+        .patch({ tenantId, connectionId })
+        .set({
+          name: saved.name,
+          enabled: saved.enabled,
+          allowIdpInitiated: saved.allowIdpInitiated,
+          idpEntityId: saved.idpEntityId,
+          ssoUrl: saved.ssoUrl,
+          ssoBinding: saved.ssoBinding,
+          certificates: saved.certificates,
+          attributeMapping: saved.attributeMapping,
+          updatedAt: saved.updatedAt,
+          ...(saved.sloUrl !== undefined ? { sloUrl: saved.sloUrl } : {}),
+        })
+        .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
+        .commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) throw retry('The SSO connection changed meanwhile; read it again');
+    return saved;
+  }
+
+  async function deleteConnection(current: ConnectionItem, actor: Actor): Promise<void> {
+    const { tenantId, connectionId } = current;
+    const event = eventItem(tenantId, actor, 'sso.connection.deleted', { connectionId }, clock());
+    const result = await createWriteTransaction(entities, (e) => [
+      e.connection
+        .delete({ tenantId, connectionId })
+        .where((a, op) => op.exists(a.connectionId))
+        .commit(),
+      e.ssoQuota.update({ tenantId }).subtract({ connections: 1 }).commit(),
+      e.event.create(event).commit(),
+    ]).go();
+    if (result.canceled) {
+      if (rejectedIndexes(result.data).includes(0)) throw problems.notFound('The SSO connection');
+      throw retry('The SSO connection could not be deleted');
+    }
+  }
+
   return {
     getDomain,
     requireDomain,
@@ -175,6 +285,11 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
     recordFailedCheck,
     markVerified,
     removeDomain,
+    requireConnection,
+    listConnections,
+    createConnection,
+    updateConnection,
+    deleteConnection,
   };
 }
 

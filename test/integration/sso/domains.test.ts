@@ -34,6 +34,7 @@ beforeAll(async () => {
     runtime: loadRuntimeConfig(functionEnv({ TABLE_NAME: tables.tableName })),
     cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
     maxDomainsPerTenant: maxDomains,
+    maxConnectionsPerTenant: 2,
   };
   api = createApiHandler({
     serviceName: 'sso',
@@ -200,6 +201,7 @@ describe('verifying a domain', () => {
         runtime: loadRuntimeConfig(functionEnv()),
         cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
         maxDomainsPerTenant: 1,
+        maxConnectionsPerTenant: 1,
       }),
       idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
     });

@@ -1,0 +1,161 @@
+// SSO connection routes: a tenant admin connects their SAML identity provider from its metadata XML
+// (or entity id, SSO URL and certificates) and gets back what to enter in the IdP. Another tenant's
+// connection is a 404; bad metadata or a bad certificate is a 400 naming the field.
+import { ulid } from 'ulid';
+import type * as z from 'zod';
+import { actorOf, tenantIdOf } from '../../../libs/auth/caller.ts';
+import { pageBody, positionOf } from '../../../libs/http/pagination.ts';
+import { problems } from '../../../libs/http/problem.ts';
+import { implement, type BoundRoute, type RouteRequest } from '../../../libs/http/route.ts';
+import type { SsoDeps } from '../context.ts';
+import type { ConnectionItem } from '../entities.ts';
+import { routes } from '../manifest.ts';
+import { connectionResource } from '../present.ts';
+import {
+  bindings,
+  MetadataError,
+  parseCertificate,
+  parseIdpMetadata,
+  type IdpMetadata,
+} from '../saml-metadata.ts';
+import type * as s from '../schemas.ts';
+
+const defaultMapping = { email: 'email', name: 'name', groups: 'groups' };
+
+/** The IdP settings a request gives, read and checked; a problem names the field that is wrong. */
+function idpSettings(saml: z.output<typeof s.samlIdpSettings>): IdpMetadata {
+  try {
+    if ('metadataXml' in saml) return parseIdpMetadata(saml.metadataXml);
+    return {
+      entityId: saml.entityId,
+      ssoUrl: saml.ssoUrl,
+      ssoBinding: bindings.redirect,
+      sloUrl: undefined,
+      certificates: saml.certificates.map((text) => parseCertificate(text)),
+    };
+  } catch (error) {
+    if (!(error instanceof MetadataError)) throw error;
+    const path =
+      error.code === 'invalid_certificate' && !('metadataXml' in saml)
+        ? 'body.saml.certificates'
+        : 'body.saml.metadataXml';
+    throw problems.validation([{ path, code: error.code, message: error.message }]);
+  }
+}
+
+/** Where this API is reached, as the caller reached it: the base of the ACS URL the IdP posts to. */
+function apiBase(request: RouteRequest): string {
+  const host = request.headers['x-forwarded-host'] ?? request.headers.host ?? 'localhost';
+  const proto =
+    request.headers['x-forwarded-proto'] ??
+    (/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host) ? 'http' : 'https');
+  return `${proto}://${host}`;
+}
+
+function changesBetween(current: ConnectionItem, next: ConnectionItem) {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of [
+    'name',
+    'enabled',
+    'allowIdpInitiated',
+    'idpEntityId',
+    'ssoUrl',
+    'attributeMapping',
+  ] as const) {
+    if (JSON.stringify(current[key]) !== JSON.stringify(next[key]))
+      changes[key] = { from: current[key], to: next[key] };
+  }
+  const fingerprints = (item: ConnectionItem) => item.certificates.map((c) => c.fingerprint);
+  if (JSON.stringify(fingerprints(current)) !== JSON.stringify(fingerprints(next))) {
+    changes.certificates = { from: fingerprints(current), to: fingerprints(next) };
+  }
+  return changes;
+}
+
+export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
+  const { store, cursors } = deps;
+
+  return [
+    implement(routes.createConnection, async (request) => {
+      const { body, caller } = request;
+      const idp = idpSettings(body.saml);
+      const now = new Date().toISOString();
+      const item: ConnectionItem = {
+        tenantId: tenantIdOf(caller),
+        connectionId: `con_${ulid()}`,
+        type: 'saml',
+        name: body.name,
+        enabled: true,
+        allowIdpInitiated: body.allowIdpInitiated,
+        idpEntityId: idp.entityId,
+        ssoUrl: idp.ssoUrl,
+        ssoBinding: idp.ssoBinding,
+        ...(idp.sloUrl ? { sloUrl: idp.sloUrl } : {}),
+        certificates: idp.certificates,
+        attributeMapping: body.attributeMapping ?? defaultMapping,
+        createdAt: now,
+        createdBy: actorOf(caller).id,
+        updatedAt: now,
+      };
+      const created = await store.createConnection(item, deps.maxConnectionsPerTenant, actorOf(caller));
+      return { status: 201, body: connectionResource(created, apiBase(request)) };
+    }),
+
+    implement(routes.listConnections, async (request) => {
+      const { query, caller } = request;
+      const tenantId = tenantIdOf(caller);
+      const scope = `tenant:${tenantId}:sso-connections`;
+      const page = await store.listConnections(tenantId, {
+        limit: query.limit,
+        position: positionOf(cursors, caller, scope, query.cursor),
+      });
+      const base = apiBase(request);
+      return {
+        status: 200,
+        body: pageBody(cursors, caller, scope, page, (item) => connectionResource(item, base)),
+      };
+    }),
+
+    implement(routes.getConnection, async (request) => ({
+      status: 200,
+      body: connectionResource(
+        await store.requireConnection(tenantIdOf(request.caller), request.params.connectionId),
+        apiBase(request),
+      ),
+    })),
+
+    implement(routes.updateConnection, async (request) => {
+      const { params, body, caller } = request;
+      const current = await store.requireConnection(tenantIdOf(caller), params.connectionId);
+      const idp = body.saml ? idpSettings(body.saml) : undefined;
+      const next: ConnectionItem = {
+        ...current,
+        ...(body.name !== undefined ? { name: body.name } : {}),
+        ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
+        ...(body.allowIdpInitiated !== undefined ? { allowIdpInitiated: body.allowIdpInitiated } : {}),
+        ...(body.attributeMapping ? { attributeMapping: body.attributeMapping } : {}),
+        ...(idp
+          ? {
+              idpEntityId: idp.entityId,
+              ssoUrl: idp.ssoUrl,
+              ssoBinding: idp.ssoBinding,
+              certificates: idp.certificates,
+              ...(idp.sloUrl ? { sloUrl: idp.sloUrl } : {}),
+            }
+          : {}),
+      };
+      const changes = changesBetween(current, next);
+      const saved =
+        Object.keys(changes).length === 0
+          ? current
+          : await store.updateConnection(current, next, changes, actorOf(caller));
+      return { status: 200, body: connectionResource(saved, apiBase(request)) };
+    }),
+
+    implement(routes.deleteConnection, async ({ params, caller }) => {
+      const current = await store.requireConnection(tenantIdOf(caller), params.connectionId);
+      await store.deleteConnection(current, actorOf(caller));
+      return { status: 204 };
+    }),
+  ];
+}
