@@ -11,8 +11,10 @@ import {
   type Actor,
   type Page,
   type PageRequest,
+  transactionConflict,
 } from '../../libs/data/outbox.ts';
-import { Problem, problems } from '../../libs/http/problem.ts';
+import type { Problem } from '../../libs/http/problem.ts';
+import { problems } from '../../libs/http/problem.ts';
 import { lastOwner } from './owners.ts';
 import { userSnapshot } from './present.ts';
 import { createRoleStore } from './role-store.ts';
@@ -129,7 +131,7 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
         })),
       );
     }
-    return new Problem(503, 'transaction_conflict', 'The user could not be changed; try again.');
+    return transactionConflict('The user could not be changed');
   }
 
   async function updateUser(

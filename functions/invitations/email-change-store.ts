@@ -4,8 +4,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createWriteTransaction } from 'electrodb';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
-import { concurrentUpdate, eventItem } from '../../libs/data/outbox.ts';
-import { Problem } from '../../libs/http/problem.ts';
+import { concurrentUpdate, eventItem, transactionConflict, underLimit } from '../../libs/data/outbox.ts';
 import type { MailItem } from '../../libs/mail/entity.ts';
 import type { EmailChangeItem, InvitationEntities } from './entities.ts';
 
@@ -18,8 +17,7 @@ export function createEmailChangeStore(entities: InvitationEntities) {
       e.emailChange.put(change).commit(),
       e.mail.create(mail).commit(),
     ]).go();
-    if (result.canceled)
-      throw new Problem(503, 'transaction_conflict', 'The code could not be sent; try again.');
+    if (result.canceled) throw transactionConflict('The code could not be sent');
   }
 
   async function getEmailChange(tenantId: string, userId: string): Promise<EmailChangeItem | undefined> {
@@ -53,7 +51,7 @@ export function createEmailChangeStore(entities: InvitationEntities) {
         .update({ tenantId: user.tenantId, userId: user.userId, windowStart: window.start })
         .add({ attempts: 1 })
         .set({ expiresAt: window.end + attemptsRetentionSeconds })
-        .where((a, op) => `${op.notExists(a.attempts)} OR ${op.lt(a.attempts, limit)}`)
+        .where((a, op) => underLimit(a.attempts, limit, op))
         .go({ response: 'none' });
       return true;
     } catch (error) {

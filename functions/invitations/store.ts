@@ -11,8 +11,9 @@ import {
   type Actor,
   type Page,
   type PageRequest,
+  transactionConflict,
 } from '../../libs/data/outbox.ts';
-import { Problem, problems } from '../../libs/http/problem.ts';
+import { problems } from '../../libs/http/problem.ts';
 import type { InvitationEntities, InvitationItem, InvitationStatus } from './entities.ts';
 import { effectiveStatus } from './policy.ts';
 import type { InvitationWrites } from './writes.ts';
@@ -226,7 +227,7 @@ export function createInvitationStore(entities: InvitationEntities) {
         resource: 'users',
       });
     }
-    throw new Problem(503, 'transaction_conflict', 'The invitation could not be accepted; try again.');
+    throw transactionConflict('The invitation could not be accepted');
   }
 
   /** A job item alone: the jobs context queues it from the stream; its rows write their own events. */

@@ -7,8 +7,13 @@ import {
   type Actor,
   type Page,
   type PageRequest,
+  underLimit,
+  limitReached,
+  transactionConflict,
+  concurrentUpdate,
 } from '../../libs/data/outbox.ts';
-import { Problem, problems } from '../../libs/http/problem.ts';
+import type { Problem } from '../../libs/http/problem.ts';
+import { problems } from '../../libs/http/problem.ts';
 import type { ConnectionItem, DomainClaimItem, DomainItem, SsoEntities } from './entities.ts';
 import { connectionSnapshot } from './present.ts';
 
@@ -20,8 +25,6 @@ export function domainTaken(domain: string): Problem {
     { domain },
   );
 }
-
-const retry = (what: string) => new Problem(503, 'transaction_conflict', `${what}; try again.`);
 
 export function createSsoStore(entities: SsoEntities, clock: () => Date = () => new Date()) {
   async function getDomain(tenantId: string, domain: string): Promise<DomainItem | undefined> {
@@ -62,7 +65,7 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
       e.ssoQuota
         .update({ tenantId })
         .add({ domains: 1 })
-        .where((a, op) => `${op.notExists(a.domains)} OR ${op.lt(a.domains, limit)}`)
+        .where((a, op) => underLimit(a.domains, limit, op))
         .commit(),
       e.domain.create(item).commit(),
       e.event.create(event).commit(),
@@ -73,12 +76,9 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
         throw problems.conflict('domain_exists', `The tenant has already added ${domain}.`, { domain });
       }
       if (rejected.includes(0)) {
-        throw problems.conflict('limit_reached', `A tenant may claim at most ${limit} domains.`, {
-          limit,
-          resource: 'domains',
-        });
+        throw limitReached(limit, 'domains', `A tenant may claim at most ${limit} domains.`);
       }
-      throw retry(`${domain} could not be added`);
+      throw transactionConflict(`${domain} could not be added`);
     }
     return item;
   }
@@ -131,7 +131,7 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
         if (!now) throw problems.notFound(`The domain ${domain}`);
         if (now.status === 'verified') return now;
       }
-      throw retry(`${domain} could not be verified`);
+      throw transactionConflict(`${domain} could not be verified`);
     }
     const { lastCheckError: _dropped, ...rest } = current;
     return { ...rest, status: 'verified', verifiedAt, lastCheckedAt: verifiedAt };
@@ -160,10 +160,11 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
         : []),
     ]).go();
     if (result.canceled) {
-      if (rejectedIndexes(result.data).includes(0) && !(await getDomain(tenantId, domain))) {
-        throw problems.notFound(`The domain ${domain}`);
+      if (rejectedIndexes(result.data).includes(0)) {
+        if (!(await getDomain(tenantId, domain))) throw problems.notFound(`The domain ${domain}`);
+        throw concurrentUpdate();
       }
-      throw retry(`${domain} could not be removed`);
+      throw transactionConflict(`${domain} could not be removed`);
     }
   }
 
@@ -202,19 +203,16 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
       e.ssoQuota
         .update({ tenantId })
         .add({ connections: 1 })
-        .where((a, op) => `${op.notExists(a.connections)} OR ${op.lt(a.connections, limit)}`)
+        .where((a, op) => underLimit(a.connections, limit, op))
         .commit(),
       e.connection.create(item).commit(),
       e.event.create(event).commit(),
     ]).go();
     if (result.canceled) {
       if (rejectedIndexes(result.data).includes(0)) {
-        throw problems.conflict('limit_reached', `A tenant may have at most ${limit} SSO connections.`, {
-          limit,
-          resource: 'ssoConnections',
-        });
+        throw limitReached(limit, 'ssoConnections', `A tenant may have at most ${limit} SSO connections.`);
       }
-      throw retry('The SSO connection could not be created');
+      throw transactionConflict('The SSO connection could not be created');
     }
     return item;
   }
@@ -255,7 +253,7 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
         .commit(),
       e.event.create(event).commit(),
     ]).go();
-    if (result.canceled) throw retry('The SSO connection changed meanwhile; read it again');
+    if (result.canceled) throw concurrentUpdate();
     return saved;
   }
 
@@ -272,7 +270,7 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
     ]).go();
     if (result.canceled) {
       if (rejectedIndexes(result.data).includes(0)) throw problems.notFound('The SSO connection');
-      throw retry('The SSO connection could not be deleted');
+      throw transactionConflict('The SSO connection could not be deleted');
     }
   }
 

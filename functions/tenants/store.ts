@@ -12,8 +12,9 @@ import {
   type Actor,
   type Page,
   type PageRequest,
+  transactionConflict,
 } from '../../libs/data/outbox.ts';
-import { Problem, problems } from '../../libs/http/problem.ts';
+import { problems } from '../../libs/http/problem.ts';
 import type { GeneratedApiKey } from '../../libs/auth/api-key.ts';
 import type { TenantStatus } from './lifecycle.ts';
 import { tenantSnapshot } from './present.ts';
@@ -92,7 +93,7 @@ export function createTenantStore(entities: TenantEntities, clock: () => Date = 
           slug: tenant.slug,
         });
       }
-      throw new Problem(503, 'transaction_conflict', 'The tenant could not be created; try again.');
+      throw transactionConflict('The tenant could not be created');
     }
     return tenant;
   }
@@ -236,7 +237,7 @@ export function createTenantStore(entities: TenantEntities, clock: () => Date = 
           resource: 'apiKeys',
         });
       }
-      throw new Problem(503, 'transaction_conflict', 'The API key could not be created; try again.');
+      throw transactionConflict('The API key could not be created');
     }
     return item;
   }

@@ -1,6 +1,7 @@
 // Per-endpoint rate limits across every concurrent delivery worker: one counter item per endpoint and
 // second, taken with a conditional increment, so the limit holds however many workers run at once.
 import { ifConditionHolds, type DeliveryEntities } from './delivery-entities.ts';
+import { underLimit } from '../../libs/data/outbox.ts';
 
 export interface RateLimitedEndpoint {
   tenantId: string;
@@ -27,7 +28,7 @@ export function createRateLimiter(deps: {
         .update({ tenantId: endpoint.tenantId, endpointId: endpoint.endpointId, second })
         .add({ count: 1 })
         .set({ expiresAt: second + windowTtlSeconds })
-        .where((a, op) => `${op.notExists(a.count)} OR ${op.lt(a.count, limit)}`)
+        .where((a, op) => underLimit(a.count, limit, op))
         .go({ response: 'none' }),
     );
     return taken !== undefined;

@@ -9,8 +9,11 @@ import {
   type Actor,
   type Page,
   type PageRequest,
+  underLimit,
+  limitReached,
+  transactionConflict,
 } from '../../libs/data/outbox.ts';
-import { Problem, problems } from '../../libs/http/problem.ts';
+import { problems } from '../../libs/http/problem.ts';
 import type { DestinationItem, EndpointItem, WebhookEntities } from './entities.ts';
 
 export type WebhookStoreEntities = Pick<Entities, 'event' | 'job'> & WebhookEntities;
@@ -78,17 +81,18 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
       e.webhookQuota
         .update({ tenantId })
         .add({ endpoints: 1 })
-        .where((a, op) => `${op.notExists(a.endpoints)} OR ${op.lt(a.endpoints, limit)}`)
+        .where((a, op) => underLimit(a.endpoints, limit, op))
         .commit(),
       e.webhookEndpoint.create(endpoint).commit(),
       e.event.create(event).commit(),
     ]).go();
     if (result.canceled) {
       if (rejectedIndexes(result.data).includes(0)) {
-        throw problems.conflict('limit_reached', `A tenant may have at most ${limit} webhook endpoints.`, {
+        throw limitReached(
           limit,
-          resource: 'webhookEndpoints',
-        });
+          'webhookEndpoints',
+          `A tenant may have at most ${limit} webhook endpoints.`,
+        );
       }
       throw transactionConflict('The webhook endpoint could not be created');
     }
@@ -313,10 +317,6 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
     markDestinationDeleting,
     removeDestination,
   };
-}
-
-function transactionConflict(what: string): Problem {
-  return new Problem(503, 'transaction_conflict', `${what}; try again.`);
 }
 
 export type WebhookStore = ReturnType<typeof createWebhookStore>;

@@ -27,6 +27,28 @@ export function concurrentUpdate(): Problem {
   );
 }
 
+/** The answer to a transaction DynamoDB cancelled for a reason other than a condition: try again. */
+export function transactionConflict(what: string): Problem {
+  return new Problem(503, 'transaction_conflict', `${what}; try again.`);
+}
+
+/** A per-tenant limit that a create would pass: 409 `limit_reached` naming the limit and the resource. */
+export function limitReached(limit: number, resource: string, detail: string): Problem {
+  return new Problem(409, 'limit_reached', detail, { extensions: { limit, resource } });
+}
+
+/**
+ * The condition of a counter that may take one more: nothing counted yet, or fewer than `limit`.
+ * Use in an ElectroDB `where`: `.where((a, op) => underLimit(a.endpoints, limit, op))`.
+ */
+export function underLimit<T>(
+  counter: T,
+  limit: number,
+  op: { notExists: (value: T) => string; lt: (value: T, limit: number) => string },
+): string {
+  return `${op.notExists(counter)} OR ${op.lt(counter, limit)}`;
+}
+
 /** The indexes of a cancelled transaction's items whose condition failed. */
 export function rejectedIndexes(data: ReadonlyArray<{ rejected: boolean; code: string }>): number[] {
   return data.flatMap((d, i) => (d.rejected && d.code === 'ConditionalCheckFailed' ? [i] : []));

@@ -266,7 +266,7 @@ describe('races', () => {
       actor,
     );
     held.release();
-    expect(await late).toBe('transaction_conflict');
+    expect(await late).toBe('concurrent_update');
     const stored = await fast.requireConnection(item.tenantId, item.connectionId);
     expect([stored.name, stored.enabled]).toEqual(['Original', false]);
   });

@@ -321,7 +321,7 @@ describe('races between removal and verification', () => {
     await store.markVerified(pending, 'us-east-1', actor);
     held.release();
 
-    expect(await removal).toBe('transaction_conflict');
+    expect(await removal).toBe('concurrent_update');
     const domain = await store.getDomain(tenantId, name);
     const claim = await store.claimOf(name);
     expect([domain?.status, claim?.tenantId]).toEqual(['verified', tenantId]);
