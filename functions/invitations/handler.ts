@@ -6,9 +6,10 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createDynamoDbClient, createCognitoClient } from '../../libs/aws/clients.ts';
+import { createKeyRings } from '../../libs/config/key-ring.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
-import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
+import { createCursorCodec } from '../../libs/http/cursor.ts';
 import { consoleUrlOf } from '../../libs/mail/console.ts';
 import type { InvitationsDeps } from './context.ts';
 import { createEmailChangeStore } from './email-change-store.ts';
@@ -33,24 +34,25 @@ const entities = createInvitationEntities({
   tableName: config.tableName,
   directoryTableName: config.directoryTableName,
 });
-const cursorSecret = await resolveCursorSecret(config);
+const logger = new Logger({ serviceName: 'invitations' });
+const keys = createKeyRings(['cursor', 'idempotency'], { region: config.region, logger });
 const deps: InvitationsDeps = {
   store: createInvitationStore(entities),
   emailChanges: createEmailChangeStore(entities),
   userPool: createCognitoUserPool(createCognitoClient(config.region), poolEnv.data.USER_POOL_ID),
   deployment: config.deployment,
   consoleUrl: consoleUrlOf(config.deployment),
-  cursors: createCursorCodec(cursorSecret),
+  cursors: createCursorCodec(keys.cursor.keys),
   clock: () => new Date(),
 };
 
 export const api = createApiHandler({
   serviceName: 'invitations',
+  logger,
   routes: [...invitationRoutes(deps), ...acceptRoutes(deps), ...emailRoutes(deps)],
-  idempotency: { client: dynamodb, tableName: config.tableName, responseKey: cursorSecret },
+  keys: Object.values(keys),
+  idempotency: { client: dynamodb, tableName: config.tableName, responseKeys: keys.idempotency.keys },
 });
-
-const logger = new Logger({ serviceName: 'invitations' });
 
 export const expire = middy(async (_event: unknown, context: Context) => {
   const counts = await expireOverdueInvitations({

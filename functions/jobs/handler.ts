@@ -6,10 +6,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createDynamoDbClient, createSqsClient } from '../../libs/aws/clients.ts';
+import { createKeyRings } from '../../libs/config/key-ring.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
 import { createEntities } from '../../libs/data/entities.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
-import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
+import { createCursorCodec } from '../../libs/http/cursor.ts';
 import { enqueueJobs } from './enqueue.ts';
 import { manifest } from './manifest.ts';
 import { createJobRunners } from './registry.ts';
@@ -30,10 +31,12 @@ const store = createJobStore(entities);
 const logger = new Logger({ serviceName: 'jobs' });
 const maxReceiveCount = manifest.queues?.find((q) => q.name === 'jobs')?.maxReceiveCount ?? 5;
 const runners = createJobRunners({ config, dynamodb, sqs });
+const keys = createKeyRings(['cursor'], { region: config.region, logger });
 
 export const api = createApiHandler({
   serviceName: 'jobs',
-  routes: jobRoutes({ store, cursors: createCursorCodec(await resolveCursorSecret(config)) }),
+  routes: jobRoutes({ store, cursors: createCursorCodec(keys.cursor.keys) }),
+  keys: [keys.cursor],
 });
 
 export const enqueue = middy(async (event: DynamoDBStreamEvent) => {

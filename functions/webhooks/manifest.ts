@@ -4,7 +4,8 @@ import { jobSchema } from '../../libs/jobs/job.ts';
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import { delivery, deliveryAttempt, deliveriesQuery } from './delivery-schemas.ts';
 import * as s from './schemas.ts';
-import { apiRuntimeEnvSchema } from '../../libs/config/runtime.ts';
+import { keyEnvSchema } from '../../libs/config/keys.ts';
+import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
 import { webhooksEnvSchema } from './config.ts';
 
 const hooks = ['Webhooks'];
@@ -239,8 +240,7 @@ export const manifest = defineContext({
   schedules: [{ name: 'sweep', expression: 'rate(1 minute)', consumer: 'sweep' }],
   access: {
     table: 'readwrite',
-    cursorSecret: true,
-    webhookSecretKey: true,
+    keys: ['cursor', 'idempotency', 'webhookSecret'],
     scheduler: true,
     eventDestinations: true,
     queues: [
@@ -249,6 +249,8 @@ export const manifest = defineContext({
       { name: 'webhook-deliveries', access: 'consume' },
     ],
   },
-  environment: apiRuntimeEnvSchema.and(webhooksEnvSchema),
+  environment: runtimeEnvSchema
+    .and(keyEnvSchema('cursor', 'idempotency', 'webhookSecret'))
+    .and(webhooksEnvSchema),
   timeoutSeconds: 60,
 });

@@ -6,6 +6,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 
 export function createDynamoDbClient(region: string): DynamoDBClient {
@@ -30,4 +31,8 @@ export function createMailClient(region: string): SESv2Client {
 
 export function createCognitoClient(region: string): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({ region });
+}
+
+export function createSecretsManagerClient(region: string): SecretsManagerClient {
+  return new SecretsManagerClient({ region });
 }

@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { CallerContext } from '../auth/caller.ts';
+import type { KeyRing } from '../config/key-ring.ts';
 import { authorizeCaller } from './access.ts';
 import { authorizationValues, multipleCredentials } from './credentials.ts';
 import {
@@ -39,6 +40,13 @@ export interface ApiHandlerOptions {
    * @default none: allowed only when no route is an idempotent POST
    */
   readonly idempotency?: IdempotencyTable;
+  /**
+   * The deployment keys the routes read, loaded before every request (fetched again only when
+   * Powertools' cache has aged): a key that cannot be fetched fails that request with a 503 problem,
+   * and the next request tries again.
+   * @default none
+   */
+  readonly keys?: readonly KeyRing[];
 }
 
 /** How long an in-flight Idempotency-Key stays locked when the context gives no deadline. */
@@ -58,6 +66,23 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const idempotency: IdempotencyStore | undefined = options.idempotency
     ? createIdempotencyStore({ ...options.idempotency, logger })
     : undefined;
+
+  const keys = options.keys ?? [];
+  async function loadKeys(): Promise<void> {
+    try {
+      await Promise.all(keys.map((ring) => ring.load()));
+    } catch (error) {
+      logger.error('a deployment key could not be loaded', { error: error as Error });
+      throw new Problem(
+        503,
+        'temporarily_unavailable',
+        'The service cannot answer right now; retry shortly.',
+        {
+          headers: { 'retry-after': '1' },
+        },
+      );
+    }
+  }
 
   async function handle(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
     const requestId = requestIdOf(event, context);
@@ -139,6 +164,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       .use(httpHeaderNormalizer())
       .use(securityHeaders())
       .use(problemDetails({ logger }))
+      .before(loadKeys)
       .handler(handle)
   );
 }

@@ -35,7 +35,7 @@ function apiOn(client: TestTables['client']): ApiHandler {
       config,
       cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
     }),
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
   });
 }
 
