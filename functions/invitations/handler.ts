@@ -8,6 +8,7 @@ import * as z from 'zod';
 import { createDynamoDbClient, createCognitoClient } from '../../libs/aws/clients.ts';
 import { createKeyRings } from '../../libs/config/key-ring.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { createKeySetBox } from '../../libs/crypto/secret-box.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
 import { createCursorCodec } from '../../libs/http/cursor.ts';
 import { consoleUrlOf } from '../../libs/mail/console.ts';
@@ -35,13 +36,14 @@ const entities = createInvitationEntities({
   directoryTableName: config.directoryTableName,
 });
 const logger = new Logger({ serviceName: 'invitations' });
-const keys = createKeyRings(['cursor', 'idempotency'], { region: config.region, logger });
+const keys = createKeyRings(['cursor', 'idempotency', 'mail'], { region: config.region, logger });
 const deps: InvitationsDeps = {
   store: createInvitationStore(entities),
   emailChanges: createEmailChangeStore(entities),
   userPool: createCognitoUserPool(createCognitoClient(config.region), poolEnv.data.USER_POOL_ID),
   deployment: config.deployment,
   consoleUrl: consoleUrlOf(config.deployment),
+  mailBox: createKeySetBox(keys.mail.keys),
   cursors: createCursorCodec(keys.cursor.keys),
   clock: () => new Date(),
 };

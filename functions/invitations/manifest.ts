@@ -129,6 +129,6 @@ export const manifest = defineContext({
   routes: Object.values(routes),
   // Expiry is otherwise recorded only when someone touches an expired invitation.
   schedules: [{ name: 'expire', expression: 'rate(1 hour)', consumer: 'expire' }],
-  access: { table: 'readwrite', keys: ['cursor', 'idempotency'], userPool: 'admin' },
-  environment: runtimeEnvSchema.and(keyEnvSchema('cursor', 'idempotency')).and(invitationsEnvSchema),
+  access: { table: 'readwrite', keys: ['cursor', 'idempotency', 'mail'], userPool: 'admin' },
+  environment: runtimeEnvSchema.and(keyEnvSchema('cursor', 'idempotency', 'mail')).and(invitationsEnvSchema),
 });

@@ -6,8 +6,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { DynamoDBStreamEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { createDynamoDbClient, createSqsClient } from '../../libs/aws/clients.ts';
-import { createKeyRings } from '../../libs/config/key-ring.ts';
+import { createKeyRings, keysLoaded } from '../../libs/config/key-ring.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { createKeySetBox } from '../../libs/crypto/secret-box.ts';
 import { createEntities } from '../../libs/data/entities.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
 import { createCursorCodec } from '../../libs/http/cursor.ts';
@@ -30,8 +31,8 @@ const entities = createEntities({
 const store = createJobStore(entities);
 const logger = new Logger({ serviceName: 'jobs' });
 const maxReceiveCount = manifest.queues?.find((q) => q.name === 'jobs')?.maxReceiveCount ?? 5;
-const runners = createJobRunners({ config, dynamodb, sqs });
-const keys = createKeyRings(['cursor'], { region: config.region, logger });
+const keys = createKeyRings(['cursor', 'mail'], { region: config.region, logger });
+const runners = createJobRunners({ config, dynamodb, sqs, mailBox: createKeySetBox(keys.mail.keys) });
 
 export const api = createApiHandler({
   serviceName: 'jobs',
@@ -59,4 +60,6 @@ export const worker = middy(async (event: SQSEvent) =>
   processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
     throwOnFullBatchFailure: false,
   }),
-).use(injectLambdaContext(logger, { resetKeys: true }));
+)
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(keysLoaded([keys.mail]));

@@ -59,7 +59,7 @@ export const manifest = defineContext({
   ],
   access: {
     table: 'readwrite',
-    keys: ['cursor'],
+    keys: ['cursor', 'mail'],
     queues: [
       { name: 'jobs', access: 'consume' },
       { name: 'jobs', access: 'send' },
@@ -67,5 +67,5 @@ export const manifest = defineContext({
     ],
   },
   timeoutSeconds: 900,
-  environment: runtimeEnvSchema.and(keyEnvSchema('cursor')).and(jobsEnvSchema),
+  environment: runtimeEnvSchema.and(keyEnvSchema('cursor', 'mail')).and(jobsEnvSchema),
 });

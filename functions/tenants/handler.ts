@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { createKeyRings } from '../../libs/config/key-ring.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { createKeySetBox } from '../../libs/crypto/secret-box.ts';
 import { createTenantEntities } from './entities.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
 import { createCursorCodec } from '../../libs/http/cursor.ts';
@@ -21,11 +22,12 @@ const entities = createTenantEntities({
   directoryTableName: config.directoryTableName,
 });
 const logger = new Logger({ serviceName: 'tenants' });
-const keys = createKeyRings(['cursor', 'idempotency'], { region: config.region, logger });
+const keys = createKeyRings(['cursor', 'idempotency', 'mail'], { region: config.region, logger });
 const deps: TenantsDeps = {
   store: createTenantStore(entities),
   config,
   cursors: createCursorCodec(keys.cursor.keys),
+  mailBox: createKeySetBox(keys.mail.keys),
 };
 
 export const api = createApiHandler({

@@ -170,6 +170,6 @@ export const manifest = defineContext({
   entry: 'functions/tenants/handler.ts',
   apiHandler: 'api',
   routes: Object.values(routes),
-  access: { table: 'readwrite', directory: 'readwrite', keys: ['cursor', 'idempotency'] },
-  environment: runtimeEnvSchema.and(keyEnvSchema('cursor', 'idempotency')),
+  access: { table: 'readwrite', directory: 'readwrite', keys: ['cursor', 'idempotency', 'mail'] },
+  environment: runtimeEnvSchema.and(keyEnvSchema('cursor', 'idempotency', 'mail')),
 });
