@@ -1,5 +1,6 @@
-// Lambda entries of the webhooks context: the tenant API over endpoints, deliveries and event
-// destinations, built once per container; the delivery engine's consumers come from consumers.ts.
+// Lambda entry of the webhooks API: the tenant routes over endpoints, deliveries and event
+// destinations, built once per container. The delivery engine's consumers are a bundle of their own
+// (consumers.ts), so nothing they load or start is part of the API's cold start.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDbClient, createEventBridgeClient, createSqsClient } from '../../libs/aws/clients.ts';
 import { createKeyRings } from '../../libs/config/key-ring.ts';
@@ -50,5 +51,3 @@ export const api = createApiHandler({
   keys: Object.values(keys),
   idempotency: { client: dynamodb, tableName: runtime.tableName, responseKeys: keys.idempotency.keys },
 });
-
-export { fanout, deliver, sweep } from './consumers.ts';

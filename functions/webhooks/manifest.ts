@@ -210,6 +210,11 @@ export const manifest = defineContext({
   name: 'webhooks',
   description: "Webhook endpoints and their deliveries, and event destinations in tenants' own AWS accounts",
   entry: 'functions/webhooks/handler.ts',
+  entries: {
+    fanout: 'functions/webhooks/consumers.ts',
+    deliver: 'functions/webhooks/consumers.ts',
+    sweep: 'functions/webhooks/consumers.ts',
+  },
   apiHandler: 'api',
   routes: Object.values(routes),
   queues: [
@@ -249,8 +254,14 @@ export const manifest = defineContext({
       { name: 'webhook-deliveries', access: 'consume' },
     ],
   },
-  environment: runtimeEnvSchema
-    .and(keyEnvSchema('cursor', 'idempotency', 'webhookSecret'))
-    .and(webhooksEnvSchema),
+  // The consumers read only the key that opens signing secrets; the routes also sign and seal.
+  environment: (exportName) =>
+    runtimeEnvSchema
+      .and(
+        exportName === 'api'
+          ? keyEnvSchema('cursor', 'idempotency', 'webhookSecret')
+          : keyEnvSchema('webhookSecret'),
+      )
+      .and(webhooksEnvSchema),
   timeoutSeconds: 60,
 });

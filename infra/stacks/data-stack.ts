@@ -248,7 +248,7 @@ export class DataStack extends Stack {
         spec.id,
         new ServiceFunction(this, spec.id, {
           context: spec.context,
-          code: code.codeFor(spec.context, spec.exportName),
+          code: code.codeFor(spec.bundle, spec.exportName),
           exportName: spec.exportName,
           access,
           resources,

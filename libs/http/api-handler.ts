@@ -179,9 +179,10 @@ export function withStage(value: string, stage: string | undefined): string {
 }
 
 /**
- * An API handler assembled on its first request. Contexts whose bundle also serves queue consumers
- * or triggers use it, so those functions' cold starts never fetch what only the routes need (the
- * cursor secret, the user pool). A failed assembly is retried by the next request.
+ * An API handler assembled on its first request, for a bundle whose other functions are not given
+ * what only the routes read (the identity triggers may not name the user pool that invokes them).
+ * Keys are not a reason: the pipeline loads them on use (`keys`). A failed assembly is retried by
+ * the next request.
  */
 export function assembleOnFirstRequest(assemble: () => Promise<ApiHandler>): ApiHandler {
   let assembled: Promise<ApiHandler> | undefined;

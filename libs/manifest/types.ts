@@ -132,6 +132,12 @@ export interface ContextManifest {
   description: string;
   /** Entry module, relative to the repository root, e.g. `functions/tenants/handler.ts`. */
   entry: string;
+  /**
+   * Entry modules of exports kept out of `entry`, by export name: queue consumers in a module of
+   * their own, so the API's bundle neither carries nor starts them.
+   * @default every export is in `entry`
+   */
+  entries?: Readonly<Record<string, string>>;
   /** Export of the entry that serves the routes (an API Gateway REST proxy handler). */
   apiHandler?: string;
   routes: RouteDeclaration[];
@@ -164,4 +170,14 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
 
 export function defineContext(manifest: ContextManifest): ContextManifest {
   return manifest;
+}
+
+/** The module that exports `exportName` of a context. */
+export function entryOf(manifest: Pick<ContextManifest, 'entry' | 'entries'>, exportName: string): string {
+  return manifest.entries?.[exportName] ?? manifest.entry;
+}
+
+/** Every entry module of a context, its main entry first. */
+export function entriesOf(manifest: Pick<ContextManifest, 'entry' | 'entries'>): string[] {
+  return [...new Set([manifest.entry, ...Object.values(manifest.entries ?? {})])];
 }
