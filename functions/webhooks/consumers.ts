@@ -6,12 +6,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { createDynamoDbClient, createSchedulerClient, createSqsClient } from '../../libs/aws/clients.ts';
+import { createFunctionMetrics, type FunctionMetrics } from '../../libs/aws/telemetry.ts';
 import { createKeyRings, keysLoaded, type KeyRing } from '../../libs/config/key-ring.ts';
 import { createKeySetBox } from '../../libs/crypto/secret-box.ts';
 import { createEntities } from '../../libs/data/entities.ts';
 import { loadWebhooksConfig } from './config.ts';
 import { createDeliveryQueue, parseDeliveryMessage } from './delays.ts';
-import { deliverMessage, type DeliverDeps } from './deliver.ts';
+import { deliverMessage, type DeliverDeps, type DeliverResult } from './deliver.ts';
 import { createDeliveryEntities } from './delivery-entities.ts';
 import { createDeliveryStore } from './delivery-store.ts';
 import { createWebhookEntities } from './entities.ts';
@@ -48,6 +49,11 @@ const loggers = {
   deliver: new Logger({ serviceName: 'webhooks' }),
   sweep: new Logger({ serviceName: 'webhooks' }),
 };
+const metrics = {
+  fanout: createFunctionMetrics('webhooks', { logger: loggers.fanout }),
+  deliver: createFunctionMetrics('webhooks', { logger: loggers.deliver }),
+  sweep: createFunctionMetrics('webhooks', { logger: loggers.sweep }),
+};
 // Only deliveries open signing secrets; the key is loaded by the first batch, not the cold start.
 const keys = createKeyRings(['webhookSecret'], { region: runtime.region, logger: loggers.deliver });
 const secretBox = createKeySetBox(keys.webhookSecret.keys);
@@ -61,9 +67,19 @@ const deliverDeps: DeliverDeps = {
   webhooks,
   guard: config.guard,
 };
+const deliveryMetric: Record<DeliverResult, string> = {
+  succeeded: 'DeliverySucceeded',
+  retrying: 'DeliveryRetrying',
+  failed: 'DeliveryFailed',
+  rate_limited: 'DeliveryRateLimited',
+  skipped: 'DeliverySkipped',
+  endpoint_unavailable: 'DeliveryEndpointUnavailable',
+};
+
 /** An SQS consumer that fails only the messages whose handler threw, so the rest are not redone. */
 function queueConsumer(
   logger: Logger,
+  metrics: FunctionMetrics,
   handle: (record: SQSRecord) => Promise<void>,
   rings: readonly KeyRing[] = [],
 ) {
@@ -74,13 +90,15 @@ function queueConsumer(
       throwOnFullBatchFailure: false,
     }),
   )
+    .use(metrics.middlewares)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(keysLoaded(rings));
 }
 
-export const fanout = queueConsumer(loggers.fanout, async (record) => {
+export const fanout = queueConsumer(loggers.fanout, metrics.fanout, async (record) => {
   const event = parseBusEvent(record.body);
   const deliveries = await fanOutEvent(event, fanOutDeps);
+  metrics.fanout.count('DeliveriesCreated', deliveries);
   loggers.fanout.debug('event fanned out', {
     tenantId: event.tenantId,
     eventId: event.id,
@@ -91,9 +109,12 @@ export const fanout = queueConsumer(loggers.fanout, async (record) => {
 
 export const deliver = queueConsumer(
   loggers.deliver,
+  metrics.deliver,
   async (record) => {
     const message = parseDeliveryMessage(record.body);
     const result = await deliverMessage(message, deliverDeps);
+    // One metric per outcome: a bounded set, and no tenant or endpoint in it.
+    metrics.deliver.count(deliveryMetric[result]);
     loggers.deliver.info('delivery attempt', { ...message, result });
   },
   [keys.webhookSecret],
@@ -101,5 +122,8 @@ export const deliver = queueConsumer(
 
 export const sweep = middy(async () => {
   const requeued = await sweepOverdue({ entities, enqueueNow: store.enqueueNow, webhooks });
+  metrics.sweep.count('DeliveriesRequeued', requeued);
   if (requeued > 0) loggers.sweep.warn('re-queued deliveries whose messages were lost', { requeued });
-}).use(injectLambdaContext(loggers.sweep, { resetKeys: true }));
+})
+  .use(metrics.sweep.middlewares)
+  .use(injectLambdaContext(loggers.sweep, { resetKeys: true }));

@@ -150,6 +150,8 @@ export function functionEnvironment(
     // Only here: on AWS the guard's address checks are enough, while here every stand-in is on loopback.
     WEBHOOK_REFUSED_PORTS: ownPorts(input).join(','),
     PLINTH_LOCAL: 'true',
+    // CloudWatch reads metrics from Lambda's log stream; here they would only fill the console.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,
     // The stand-ins accept any credentials; fixed dummies keep a developer's real ones out of every request.
