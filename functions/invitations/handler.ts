@@ -6,6 +6,7 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createDynamoDbClient, createCognitoClient } from '../../libs/aws/clients.ts';
+import { createFunctionMetrics } from '../../libs/aws/telemetry.ts';
 import { createKeyRings } from '../../libs/config/key-ring.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
 import { createKeySetBox } from '../../libs/crypto/secret-box.ts';
@@ -56,6 +57,8 @@ export const api = createApiHandler({
   idempotency: { client: dynamodb, tableName: config.tableName, responseKeys: keys.idempotency.keys },
 });
 
+const expiryMetrics = createFunctionMetrics('invitations', { logger });
+
 export const expire = middy(async (_event: unknown, context: Context) => {
   const counts = await expireOverdueInvitations({
     entities,
@@ -69,10 +72,13 @@ export const expire = middy(async (_event: unknown, context: Context) => {
       }),
   });
   logger.info('invitation expiry sweep', { ...counts });
+  expiryMetrics.count('InvitationSweepTenantsFailed', counts.failedTenants);
   if (!counts.complete)
     logger.warn('invitation expiry sweep ran out of time; the next run goes on', { ...counts });
   // Failing the invocation makes it visible; running again is safe, as recorded expiries are skipped.
   if (counts.failedTenants > 0) {
     throw new Error(`invitation expiry failed for ${counts.failedTenants} tenant(s)`);
   }
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+})
+  .use(expiryMetrics.middlewares)
+  .use(injectLambdaContext(logger, { resetKeys: true }));
