@@ -61,17 +61,28 @@ export class BundledHandlers implements HandlerCode {
     });
 
     const exports = new Map<string, ReadonlySet<string>>();
+    const modules = new Map<string, ReadonlySet<string>>();
     for (const [file, output] of Object.entries(result.metafile.outputs)) {
       if (!output.entryPoint) continue;
-      exports.set(path.basename(path.dirname(path.resolve(rootDir, file))), new Set(output.exports));
+      const name = path.basename(path.dirname(path.resolve(rootDir, file)));
+      exports.set(name, new Set(output.exports));
+      modules.set(name, new Set(Object.keys(output.inputs)));
     }
-    return new BundledHandlers(outDir, exports);
+    return new BundledHandlers(outDir, exports, modules);
   }
 
   private constructor(
     readonly outDir: string,
     private readonly exportsByName: ReadonlyMap<string, ReadonlySet<string>>,
+    private readonly modulesByName: ReadonlyMap<string, ReadonlySet<string>>,
   ) {}
+
+  /** The modules bundled into `name`, relative to the root directory (e.g. `functions/jobs/run.ts`). */
+  modulesOf(name: string): ReadonlySet<string> {
+    const modules = this.modulesByName.get(name);
+    if (!modules) throw new Error(`no bundle named "${name}"`);
+    return modules;
+  }
 
   codeFor(name: string, exportName: string): lambda.Code {
     const exports = this.exportsByName.get(name);

@@ -2,6 +2,7 @@
 // fill it with CloudFormation references, the local runtime with local names, so a variable a
 // function needs but does not declare is missing in both places alike.
 import type { DeploymentConfig } from '../libs/config/deployment.ts';
+import { deploymentKeys, type DeploymentKey } from '../libs/config/keys.ts';
 import type { AccessDeclaration } from '../libs/manifest/types.ts';
 import { deadLetterUrlVariable, queueArnVariable, queueUrlVariable } from './stacks/names.ts';
 
@@ -11,8 +12,8 @@ export type SecretReference = { arn: string } | { value: string };
 /** Where the resources that an access declaration may name are, in one place (a stack or one machine). */
 export interface DeclaredResources {
   queue(name: string): { url: string; arn: string; deadLetterUrl: string };
-  cursorSecret(): SecretReference;
-  webhookSecretKey(): SecretReference;
+  /** A deployment key (libs/config/keys.ts). */
+  key(name: DeploymentKey): SecretReference;
   scheduler(): { groupName: string; roleArn: string };
   mailFrom(): string;
   /** The user pool; `jwksUrl` only on one machine, where the issuer is not Cognito's. */
@@ -38,10 +39,8 @@ export function declaredVariables(
     // A consumer parks what it gives up on in its queue's DLQ.
     if (q.access === 'consume') environment[deadLetterUrlVariable(q.name)] = queue.deadLetterUrl;
   }
-  if (access.cursorSecret)
-    Object.assign(environment, secretVariable('CURSOR_SECRET', resources.cursorSecret()));
-  if (access.webhookSecretKey) {
-    Object.assign(environment, secretVariable('WEBHOOK_SECRET_KEY', resources.webhookSecretKey()));
+  for (const name of access.keys ?? []) {
+    Object.assign(environment, secretVariable(deploymentKeys[name].variable, resources.key(name)));
   }
   if (access.scheduler) {
     const scheduler = resources.scheduler();

@@ -37,8 +37,6 @@ const key = await createPlatformAdminKey(
     directoryTableName: directoryTableName(deployment),
     eventBusName: eventBusName(deployment),
     jobsQueueUrl: undefined,
-    cursorSecret: undefined,
-    cursorSecretArn: undefined,
     local: false,
   },
 );

@@ -15,6 +15,8 @@ export interface FunctionSpec {
   readonly id: string;
   readonly context: string;
   readonly entry: string;
+  /** The bundle of `entry`: the context's name for its main entry, `<context>-<module>` for another. */
+  readonly bundle: string;
   readonly exportName: string;
   readonly access: AccessDeclaration;
   readonly memorySize: number;

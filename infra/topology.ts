@@ -2,7 +2,12 @@
 // queues, stream consumers, rules, schedules, user pool triggers and API resources. Pure, so a bad
 // manifest fails here with a message naming the context and the bad value, before any construct exists.
 import { CronExpressionError, parseCron } from './cron-expression.ts';
-import type { AccessDeclaration, ContextManifest, RouteDeclaration } from '../libs/manifest/types.ts';
+import {
+  entryOf,
+  type AccessDeclaration,
+  type ContextManifest,
+  type RouteDeclaration,
+} from '../libs/manifest/types.ts';
 import type {
   FunctionSpec,
   QueueSpec,
@@ -40,6 +45,16 @@ const segmentPattern = /^(\{[A-Za-z][A-Za-z0-9_]*\}|[A-Za-z0-9._~-]+)$/;
 
 function fail(message: string): never {
   throw new Error(`invalid context manifests: ${message}`);
+}
+
+/** `functions/webhooks/consumers.ts` → `consumers`. */
+function bundleSuffix(entry: string): string {
+  const base =
+    entry
+      .split('/')
+      .at(-1)
+      ?.replace(/\.[cm]?[jt]s$/, '') ?? entry;
+  return base.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }
 
 function checkName(kind: string, name: string): void {
@@ -90,10 +105,14 @@ export function deriveTopology(
     const existing = functions.get(id);
     if (existing) return existing.id;
     const manifest = 'routes' in ctx ? ctx : undefined;
+    const entry = manifest ? entryOf(manifest, exportName) : ctx.entry;
+    // Each entry is its own bundle, so a function carries only the module graph of its own entry.
+    const bundle = entry === ctx.entry ? ctx.name : `${ctx.name}-${bundleSuffix(entry)}`;
     functions.set(id, {
       id,
       context: ctx.name,
-      entry: ctx.entry,
+      entry,
+      bundle,
       exportName,
       access: ctx.access,
       memorySize: manifest?.memorySize ?? defaultMemorySize,
@@ -101,7 +120,11 @@ export function deriveTopology(
       description: `${ctx.name}: ${purpose}`,
       stack,
     });
-    bundles.set(ctx.name, ctx.entry);
+    const bundled = bundles.get(bundle);
+    if (bundled !== undefined && bundled !== entry) {
+      fail(`context ${ctx.name}: entries ${bundled} and ${entry} would share the bundle "${bundle}"`);
+    }
+    bundles.set(bundle, entry);
     return id;
   };
 

@@ -14,6 +14,8 @@ export default defineConfig({
       CDK_VALIDATION: 'false',
       // Node 20 is what the development machines have; the Lambda runtime is Node 22.
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // No EMF lines among the test output; the metrics tests turn them on where they read them.
+      POWERTOOLS_METRICS_DISABLED: 'true',
     },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },

@@ -4,9 +4,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { createCognitoClient, createDynamoDbClient } from '../../libs/aws/clients.ts';
+import { createKeyRings } from '../../libs/config/key-ring.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
 import { assembleOnFirstRequest, createApiHandler, type ApiHandler } from '../../libs/http/api-handler.ts';
-import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
+import { createCursorCodec } from '../../libs/http/cursor.ts';
 import type { IdentityDeps } from './context.ts';
 import { loadIdentityEnv } from './env.ts';
 import { meRoutes } from './routes/me.ts';
@@ -42,25 +43,29 @@ export const postAuthentication = middy(triggers.postAuthentication).use(
 );
 
 /**
- * The routes also need the user pool's id and the cursor key. The trigger functions run this module
- * too but may not name the pool that invokes them, so the API is assembled on its first request.
+ * The routes also need the user pool's id and their keys. The trigger functions run this module
+ * too but may not name the pool that invokes them, nor read the keys, so the API is assembled on
+ * its first request.
  */
 async function createIdentityApi(): Promise<ApiHandler> {
   const { userPoolId } = loadIdentityEnv();
-  const cursorSecret = await resolveCursorSecret(config);
+  const keys = createKeyRings(['cursor', 'idempotency'], { region: config.region, logger });
   const deps: IdentityDeps = {
     store,
     userPool: createUserPool(createCognitoClient(config.region), userPoolId),
     config,
-    cursors: createCursorCodec(cursorSecret),
+    cursors: createCursorCodec(keys.cursor.keys),
     clock: () => new Date(),
   };
-  return createApiHandler({
-    serviceName: 'identity',
-    routes: [...meRoutes(deps), ...userRoutes(deps), ...roleRoutes(deps), ...settingsRoutes(deps)],
-    idempotency: { client: dynamodb, tableName: config.tableName, responseKey: cursorSecret },
-    logger,
-  });
+  return Promise.resolve(
+    createApiHandler({
+      serviceName: 'identity',
+      routes: [...meRoutes(deps), ...userRoutes(deps), ...roleRoutes(deps), ...settingsRoutes(deps)],
+      keys: Object.values(keys),
+      idempotency: { client: dynamodb, tableName: config.tableName, responseKeys: keys.idempotency.keys },
+      logger,
+    }),
+  );
 }
 
 export const api: ApiHandler = assembleOnFirstRequest(createIdentityApi);

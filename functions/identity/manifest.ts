@@ -2,7 +2,8 @@
 // policy, and the Cognito triggers that put tenant, roles and MFA into tokens and gate sign-in.
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import * as s from './schemas.ts';
-import { apiRuntimeEnvSchema, runtimeEnvSchema } from '../../libs/config/runtime.ts';
+import { keyEnvSchema } from '../../libs/config/keys.ts';
+import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
 import { identityEnvSchema } from './env.ts';
 
 const me = ['Me'];
@@ -280,8 +281,10 @@ export const manifest = defineContext({
     { trigger: 'preAuthentication', consumer: 'preAuthentication' },
     { trigger: 'postAuthentication', consumer: 'postAuthentication' },
   ],
-  access: { table: 'readwrite', cursorSecret: true, userPool: 'admin' },
+  access: { table: 'readwrite', keys: ['cursor', 'idempotency'], userPool: 'admin' },
   // The user pool's own triggers cannot be told the pool's id; only the API function reads it.
   environment: (exportName) =>
-    exportName === 'api' ? apiRuntimeEnvSchema.and(identityEnvSchema) : runtimeEnvSchema,
+    exportName === 'api'
+      ? runtimeEnvSchema.and(keyEnvSchema('cursor', 'idempotency')).and(identityEnvSchema)
+      : runtimeEnvSchema,
 });

@@ -100,6 +100,7 @@ export interface BulkRunDeps {
   store: InvitationStore;
   deployment: InvitationsDeps['deployment'];
   consoleUrl: string;
+  mailBox: InvitationsDeps['mailBox'];
   clock: () => Date;
 }
 
@@ -147,6 +148,7 @@ async function inviteRow(
     now,
     expiryDays: context.expiryDays,
     consoleUrl: deps.consoleUrl,
+    mailBox: deps.mailBox,
   });
   await store.createInvitation(writes, replaced, actor);
   return {
@@ -211,6 +213,8 @@ export async function runBulkInvitations(
 export interface BulkInvitationRunnerDeps {
   config: Pick<RuntimeConfig, 'tableName' | 'directoryTableName' | 'deployment'>;
   dynamodb: DynamoDBClient;
+  /** Seals the invitation mails: the mail key. */
+  mailBox: InvitationsDeps['mailBox'];
   clock?: () => Date;
 }
 
@@ -225,6 +229,7 @@ export function createBulkInvitationRunner(deps: BulkInvitationRunnerDeps): JobR
     store: createInvitationStore(entities),
     deployment: deps.config.deployment,
     consoleUrl: consoleUrlOf(deps.config.deployment),
+    mailBox: deps.mailBox,
     clock: deps.clock ?? (() => new Date()),
   };
   return (job, progress) => runBulkInvitations(job, progress, runDeps);

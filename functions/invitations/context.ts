@@ -4,6 +4,7 @@ import type { CallerContext } from '../../libs/auth/caller.ts';
 import { ownerRole, requireGrantable, type Grantor } from '../../libs/auth/grants.ts';
 import { isBuiltInRole } from '../../libs/auth/roles.ts';
 import type { DeploymentConfig, PlanLimits } from '../../libs/config/deployment.ts';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { TenantItem } from '../../libs/data/entities.ts';
 import type { RoleItem, UserItem } from '../../libs/data/identity-entities.ts';
 import type { CursorCodec } from '../../libs/http/cursor.ts';
@@ -19,6 +20,8 @@ export interface InvitationsDeps {
   userPool: UserPool;
   deployment: DeploymentConfig;
   consoleUrl: string;
+  /** Seals the mails that carry tokens and codes: the mail key. */
+  mailBox: Pick<SecretBox, 'seal'>;
   cursors: CursorCodec;
   clock: () => Date;
 }

@@ -18,7 +18,7 @@ export const maxCodeAttempts = 5;
 export const maxCodeAttemptsPerHour = 10;
 const hourSeconds = 3600;
 
-type Deps = Pick<InvitationsDeps, 'store' | 'emailChanges' | 'userPool' | 'clock'>;
+type Deps = Pick<InvitationsDeps, 'store' | 'emailChanges' | 'userPool' | 'mailBox' | 'clock'>;
 
 async function signedInUser(deps: Deps, caller: CallerContext): Promise<UserItem> {
   if (caller.kind !== 'tenant' || caller.principalType !== 'user') {
@@ -73,7 +73,7 @@ export async function requestEmailChange(
   // A new request replaces any earlier one, whose code stops working.
   await deps.emailChanges.putEmailChange(
     change,
-    mailItem({ tenantId: user.tenantId, to: email, ...content }, now),
+    mailItem({ tenantId: user.tenantId, to: email, ...content }, now, deps.mailBox),
   );
   return { email, expiresAt: new Date(expiresAt * 1000).toISOString() };
 }

@@ -6,9 +6,12 @@ import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
 import { createDynamoDbClient, createCognitoClient } from '../../libs/aws/clients.ts';
+import { createFunctionMetrics } from '../../libs/aws/telemetry.ts';
+import { createKeyRings } from '../../libs/config/key-ring.ts';
 import { loadRuntimeConfig } from '../../libs/config/runtime.ts';
+import { createKeySetBox } from '../../libs/crypto/secret-box.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
-import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
+import { createCursorCodec } from '../../libs/http/cursor.ts';
 import { consoleUrlOf } from '../../libs/mail/console.ts';
 import type { InvitationsDeps } from './context.ts';
 import { createEmailChangeStore } from './email-change-store.ts';
@@ -33,24 +36,28 @@ const entities = createInvitationEntities({
   tableName: config.tableName,
   directoryTableName: config.directoryTableName,
 });
-const cursorSecret = await resolveCursorSecret(config);
+const logger = new Logger({ serviceName: 'invitations' });
+const keys = createKeyRings(['cursor', 'idempotency', 'mail'], { region: config.region, logger });
 const deps: InvitationsDeps = {
   store: createInvitationStore(entities),
   emailChanges: createEmailChangeStore(entities),
   userPool: createCognitoUserPool(createCognitoClient(config.region), poolEnv.data.USER_POOL_ID),
   deployment: config.deployment,
   consoleUrl: consoleUrlOf(config.deployment),
-  cursors: createCursorCodec(cursorSecret),
+  mailBox: createKeySetBox(keys.mail.keys),
+  cursors: createCursorCodec(keys.cursor.keys),
   clock: () => new Date(),
 };
 
 export const api = createApiHandler({
   serviceName: 'invitations',
+  logger,
   routes: [...invitationRoutes(deps), ...acceptRoutes(deps), ...emailRoutes(deps)],
-  idempotency: { client: dynamodb, tableName: config.tableName, responseKey: cursorSecret },
+  keys: Object.values(keys),
+  idempotency: { client: dynamodb, tableName: config.tableName, responseKeys: keys.idempotency.keys },
 });
 
-const logger = new Logger({ serviceName: 'invitations' });
+const expiryMetrics = createFunctionMetrics('invitations', { logger });
 
 export const expire = middy(async (_event: unknown, context: Context) => {
   const counts = await expireOverdueInvitations({
@@ -65,10 +72,13 @@ export const expire = middy(async (_event: unknown, context: Context) => {
       }),
   });
   logger.info('invitation expiry sweep', { ...counts });
+  expiryMetrics.count('InvitationSweepTenantsFailed', counts.failedTenants);
   if (!counts.complete)
     logger.warn('invitation expiry sweep ran out of time; the next run goes on', { ...counts });
   // Failing the invocation makes it visible; running again is safe, as recorded expiries are skipped.
   if (counts.failedTenants > 0) {
     throw new Error(`invitation expiry failed for ${counts.failedTenants} tenant(s)`);
   }
-}).use(injectLambdaContext(logger, { resetKeys: true }));
+})
+  .use(expiryMetrics.middlewares)
+  .use(injectLambdaContext(logger, { resetKeys: true }));

@@ -91,6 +91,7 @@ export async function invite(
     now,
     expiryDays: context.expiryDays,
     consoleUrl: deps.consoleUrl,
+    mailBox: deps.mailBox,
   });
   await store.createInvitation(writes, replaced, actor);
   return writes.invitation;
@@ -115,6 +116,7 @@ export async function resend(
     now: deps.clock(),
     expiryDays: context.expiryDays,
     consoleUrl: deps.consoleUrl,
+    mailBox: deps.mailBox,
   });
   await deps.store.resend(current, writes);
   return writes.invitation;

@@ -3,7 +3,8 @@
 import { jobSchema } from '../../libs/jobs/job.ts';
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import * as s from './schemas.ts';
-import { apiRuntimeEnvSchema } from '../../libs/config/runtime.ts';
+import { keyEnvSchema } from '../../libs/config/keys.ts';
+import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
 import { invitationsEnvSchema } from './env.ts';
 
 const tags = ['Invitations'];
@@ -128,6 +129,6 @@ export const manifest = defineContext({
   routes: Object.values(routes),
   // Expiry is otherwise recorded only when someone touches an expired invitation.
   schedules: [{ name: 'expire', expression: 'rate(1 hour)', consumer: 'expire' }],
-  access: { table: 'readwrite', cursorSecret: true, userPool: 'admin' },
-  environment: apiRuntimeEnvSchema.and(invitationsEnvSchema),
+  access: { table: 'readwrite', keys: ['cursor', 'idempotency', 'mail'], userPool: 'admin' },
+  environment: runtimeEnvSchema.and(keyEnvSchema('cursor', 'idempotency', 'mail')).and(invitationsEnvSchema),
 });

@@ -1,6 +1,7 @@
 // The first owner of a new tenant is invited in the same transaction that creates the tenant: the
 // tenants context adds these items to its createTenant transaction, so a tenant never exists
 // without its owner's invitation on the way, and no invitation goes out for a tenant that failed.
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { EventItem } from '../../libs/data/entities.ts';
 import type { Actor } from '../../libs/data/outbox.ts';
 import type { MailItem } from '../../libs/mail/entity.ts';
@@ -22,6 +23,8 @@ export interface OwnerInvitationInput {
   tenantName?: string | undefined;
   /** Who created the tenant. @default the system */
   actor?: Actor | undefined;
+  /** Seals the invitation mail: the mail key. */
+  mailBox: Pick<SecretBox, 'seal'>;
 }
 
 /**
@@ -44,5 +47,6 @@ export function ownerInvitationWrites(input: OwnerInvitationInput): {
     now: input.now,
     expiryDays: input.expiryDays,
     consoleUrl: input.consoleUrl,
+    mailBox: input.mailBox,
   });
 }

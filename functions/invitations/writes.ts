@@ -1,6 +1,7 @@
 // The items one invitation writes: the invitation (holding only its token's hash), the mail that
-// carries the token, and the outbox event. Built here once for single, bulk and owner invitations.
+// carries the token (sealed with the mail key), and the outbox event. Built here once for single, bulk and owner invitations.
 import { ulid } from 'ulid';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { EventItem } from '../../libs/data/entities.ts';
 import { eventItem, type Actor } from '../../libs/data/outbox.ts';
 import { mailItem, type MailItem } from '../../libs/mail/entity.ts';
@@ -25,6 +26,8 @@ export interface NewInvitationInput {
   now: Date;
   expiryDays: number;
   consoleUrl: string;
+  /** Seals the mail that carries the token: the mail key. */
+  mailBox: Pick<SecretBox, 'seal'>;
 }
 
 export interface InvitationWrites {
@@ -86,7 +89,7 @@ export function newInvitationWrites(input: NewInvitationInput): InvitationWrites
   );
   return {
     invitation,
-    mail: mailItem({ tenantId: input.tenantId, to: input.email, ...content }, now),
+    mail: mailItem({ tenantId: input.tenantId, to: input.email, ...content }, now, input.mailBox),
     event,
   };
 }
@@ -99,6 +102,7 @@ export interface ResendInput {
   now: Date;
   expiryDays: number;
   consoleUrl: string;
+  mailBox: Pick<SecretBox, 'seal'>;
 }
 
 /** A new token and expiry for a pending invitation; the old token's hash is gone with the update. */
@@ -122,7 +126,7 @@ export function resendWrites(input: ResendInput): InvitationWrites {
   });
   return {
     invitation: next,
-    mail: mailItem({ tenantId: invitation.tenantId, to: invitation.email, ...content }, now),
+    mail: mailItem({ tenantId: invitation.tenantId, to: invitation.email, ...content }, now, input.mailBox),
     event: eventItem(
       invitation.tenantId,
       input.actor,

@@ -3,7 +3,8 @@
 import * as z from 'zod';
 import { jobSchema } from '../../libs/jobs/job.ts';
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
-import { apiRuntimeEnvSchema } from '../../libs/config/runtime.ts';
+import { keyEnvSchema } from '../../libs/config/keys.ts';
+import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
 import { jobsEnvSchema } from './env.ts';
 
 const jobPath = z.strictObject({ jobId: z.string().regex(/^job_[0-9A-Z]{26}$/, 'must be a job id') });
@@ -58,7 +59,7 @@ export const manifest = defineContext({
   ],
   access: {
     table: 'readwrite',
-    cursorSecret: true,
+    keys: ['cursor', 'mail'],
     queues: [
       { name: 'jobs', access: 'consume' },
       { name: 'jobs', access: 'send' },
@@ -66,5 +67,5 @@ export const manifest = defineContext({
     ],
   },
   timeoutSeconds: 900,
-  environment: apiRuntimeEnvSchema.and(jobsEnvSchema),
+  environment: runtimeEnvSchema.and(keyEnvSchema('cursor', 'mail')).and(jobsEnvSchema),
 });

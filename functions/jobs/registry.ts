@@ -3,6 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import type { RuntimeConfig } from '../../libs/config/runtime.ts';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import { createEntities } from '../../libs/data/entities.ts';
 import { bulkInvitationJobKind, createBulkInvitationRunner } from '../invitations/bulk.ts';
 import { createDeliveryEntities } from '../webhooks/delivery-entities.ts';
@@ -17,6 +18,8 @@ export interface JobRunnerDeps {
   config: RuntimeConfig;
   dynamodb: DynamoDBClient;
   sqs: SQSClient;
+  /** Seals the mails bulk invitations write: the mail key. */
+  mailBox: Pick<SecretBox, 'seal'>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -27,7 +30,11 @@ export function createJobRunners(deps: JobRunnerDeps): JobRunners {
   const shared = createEntities({ ...tables, directoryTableName: deps.config.directoryTableName });
   const deliveryEntities = createDeliveryEntities(tables);
   return {
-    [bulkInvitationJobKind]: createBulkInvitationRunner({ config: deps.config, dynamodb: deps.dynamodb }),
+    [bulkInvitationJobKind]: createBulkInvitationRunner({
+      config: deps.config,
+      dynamodb: deps.dynamodb,
+      mailBox: deps.mailBox,
+    }),
     [recoverJobKind]: createRecoverRunner({
       store: createDeliveryStore({
         entities: { ...deliveryEntities, tenant: shared.tenant },

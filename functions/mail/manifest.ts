@@ -2,6 +2,7 @@
 // emails a tenant's owners and admins about things they must act on.
 import { eventSource } from '../../events/catalog.ts';
 import { defineContext } from '../../libs/manifest/types.ts';
+import { keyEnvSchema } from '../../libs/config/keys.ts';
 import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
 import { mailEnvSchema } from './env.ts';
 
@@ -27,7 +28,7 @@ export const manifest = defineContext({
       target: { consumer: 'notifyEndpointDisabled' },
     },
   ],
-  access: { table: 'readwrite', mail: true },
-  environment: runtimeEnvSchema.and(mailEnvSchema),
+  access: { table: 'readwrite', mail: true, keys: ['mail'] },
+  environment: runtimeEnvSchema.and(keyEnvSchema('mail')).and(mailEnvSchema),
   timeoutSeconds: 60,
 });

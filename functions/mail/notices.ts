@@ -3,6 +3,7 @@
 // a redelivered event writes the same items again and nobody gets the notice twice.
 import * as z from 'zod';
 import { eventCatalog } from '../../events/catalog.ts';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { Entities } from '../../libs/data/entities.ts';
 import type { IdentityEntities, UserItem } from '../../libs/data/identity-entities.ts';
 import { mailItem, type MailEntity } from '../../libs/mail/entity.ts';
@@ -11,6 +12,8 @@ import { endpointDisabledMessage } from '../../libs/mail/templates.ts';
 export interface NoticeDeps {
   entities: { tenant: Entities['tenant']; user: IdentityEntities['user']; mail: MailEntity };
   consoleUrl: string;
+  /** Seals the mail bodies: the mail key. */
+  mailBox: Pick<SecretBox, 'seal'>;
   clock?: () => Date;
 }
 
@@ -49,7 +52,11 @@ export async function notifyEndpointDisabled(detail: unknown, deps: NoticeDeps):
   });
   const now = (deps.clock ?? (() => new Date()))();
   const items = recipients.map((u) =>
-    mailItem({ tenantId: event.tenantId, to: u.email, ...content, mailId: `${event.id}-${u.userId}` }, now),
+    mailItem(
+      { tenantId: event.tenantId, to: u.email, ...content, mailId: `${event.id}-${u.userId}` },
+      now,
+      deps.mailBox,
+    ),
   );
   const { unprocessed } = await deps.entities.mail.put(items).go();
   if (unprocessed.length > 0) {

@@ -6,21 +6,36 @@ import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import * as z from 'zod';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
+import { openMailBody, type MailBody } from '../../libs/mail/entity.ts';
 
 const mailRecord = z.object({
   tenantId: z.string(),
   mailId: z.string(),
   to: z.string().min(1),
   subject: z.string(),
-  text: z.string(),
-  html: z.string().optional(),
+  body: z.string(),
 });
-type MailRecord = z.infer<typeof mailRecord>;
+type MailRecord = Omit<z.infer<typeof mailRecord>, 'body'> & MailBody;
 
 export interface MailSenderDeps {
   ses: SESv2Client;
   /** The deployment's verified sender, e.g. `Plinth <no-reply@example.com>`. */
   from: string;
+  /** Opens the sealed bodies: the mail key. */
+  box: Pick<SecretBox, 'open'>;
+}
+
+/** The mail of a stream image, its body opened; undefined when it cannot be sent. */
+function readMail(item: Record<string, unknown>, box: MailSenderDeps['box']): MailRecord | undefined {
+  const parsed = mailRecord.safeParse(item);
+  if (!parsed.success) return undefined;
+  const { body, ...mail } = parsed.data;
+  try {
+    return { ...mail, ...openMailBody(body, box) };
+  } catch {
+    return undefined;
+  }
 }
 
 export interface SendBatchResult {
@@ -60,12 +75,11 @@ export async function sendMailBatch(
     if (!image || !sequenceNumber || record.eventName !== 'INSERT') continue;
     const item = unmarshall(image as Record<string, AttributeValue>);
     if (item.__edb_e__ !== 'mail') continue;
-    const parsed = mailRecord.safeParse(item);
-    if (!parsed.success) {
+    const mail = readMail(item, deps.box);
+    if (!mail) {
       result.malformed.push(String(item.sk ?? sequenceNumber));
       continue;
     }
-    const mail = parsed.data;
     try {
       await deps.ses.send(sendCommand(mail, deps.from));
       result.sent += 1;

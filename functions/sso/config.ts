@@ -1,7 +1,8 @@
 // The SSO functions' environment beyond the shared API runtime: on one machine only, the DNS
 // servers that answer domain verification lookups (the local runtime's own DNS server).
 import * as z from 'zod';
-import { apiRuntimeEnvSchema, loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
+import { keyEnvSchema } from '../../libs/config/keys.ts';
+import { loadRuntimeConfig, runtimeEnvSchema, type RuntimeConfig } from '../../libs/config/runtime.ts';
 
 const ssoOwnEnvSchema = z
   .object({
@@ -18,7 +19,7 @@ const ssoOwnEnvSchema = z
     path: ['DNS_SERVERS'],
   });
 
-export const ssoEnvSchema = apiRuntimeEnvSchema.and(ssoOwnEnvSchema);
+export const ssoEnvSchema = runtimeEnvSchema.and(keyEnvSchema('cursor', 'idempotency')).and(ssoOwnEnvSchema);
 
 export interface SsoConfig {
   runtime: RuntimeConfig;

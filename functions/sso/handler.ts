@@ -1,8 +1,10 @@
-// Lambda entry of the SSO context: assembled on the first request, so a failing secret fetch fails
-// that request (and is tried again on the next) instead of the cold start.
+// Lambda entry of the SSO context: clients and dependencies built once per container, then the
+// shared HTTP pipeline over this context's routes, which loads the keys they read.
+import { Logger } from '@aws-lambda-powertools/logger';
 import { createDynamoDbClient } from '../../libs/aws/clients.ts';
-import { assembleOnFirstRequest, createApiHandler, type ApiHandler } from '../../libs/http/api-handler.ts';
-import { createCursorCodec, resolveCursorSecret } from '../../libs/http/cursor.ts';
+import { createKeyRings } from '../../libs/config/key-ring.ts';
+import { createApiHandler } from '../../libs/http/api-handler.ts';
+import { createCursorCodec } from '../../libs/http/cursor.ts';
 import { loadSsoConfig } from './config.ts';
 import type { SsoDeps } from './context.ts';
 import { createTxtLookup } from './domains.ts';
@@ -14,27 +16,26 @@ import { createSsoStore } from './store.ts';
 const config = loadSsoConfig();
 const { runtime } = config;
 const dynamodb = createDynamoDbClient(runtime.region);
+const logger = new Logger({ serviceName: 'sso' });
+const keys = createKeyRings(['cursor', 'idempotency'], { region: runtime.region, logger });
+const entities = createSsoEntities({
+  client: dynamodb,
+  tableName: runtime.tableName,
+  directoryTableName: runtime.directoryTableName,
+});
+const deps: SsoDeps = {
+  store: createSsoStore(entities),
+  lookupTxt: createTxtLookup(config.dnsServers),
+  runtime,
+  cursors: createCursorCodec(keys.cursor.keys),
+  maxDomainsPerTenant: 50,
+  maxConnectionsPerTenant: 10,
+};
 
-async function createSsoApi(): Promise<ApiHandler> {
-  const cursorSecret = await resolveCursorSecret(runtime);
-  const entities = createSsoEntities({
-    client: dynamodb,
-    tableName: runtime.tableName,
-    directoryTableName: runtime.directoryTableName,
-  });
-  const deps: SsoDeps = {
-    store: createSsoStore(entities),
-    lookupTxt: createTxtLookup(config.dnsServers),
-    runtime,
-    cursors: createCursorCodec(cursorSecret),
-    maxDomainsPerTenant: 50,
-    maxConnectionsPerTenant: 10,
-  };
-  return createApiHandler({
-    serviceName: 'sso',
-    routes: [...connectionRoutes(deps), ...domainRoutes(deps)],
-    idempotency: { client: dynamodb, tableName: runtime.tableName, responseKey: cursorSecret },
-  });
-}
-
-export const api: ApiHandler = assembleOnFirstRequest(createSsoApi);
+export const api = createApiHandler({
+  serviceName: 'sso',
+  logger,
+  routes: [...connectionRoutes(deps), ...domainRoutes(deps)],
+  keys: Object.values(keys),
+  idempotency: { client: dynamodb, tableName: runtime.tableName, responseKeys: keys.idempotency.keys },
+});

@@ -127,6 +127,6 @@ export const manifest = defineContext({
   entry: 'functions/sso/handler.ts',
   apiHandler: 'api',
   routes: Object.values(routes),
-  access: { table: 'readwrite', directory: 'readwrite', cursorSecret: true },
+  access: { table: 'readwrite', directory: 'readwrite', keys: ['cursor', 'idempotency'] },
   environment: ssoEnvSchema,
 });

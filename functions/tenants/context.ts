@@ -1,5 +1,7 @@
-// What the tenants routes are given: the store, the deployment config and the cursor codec.
+// What the tenants routes are given: the store, the deployment config, the cursor codec and the
+// mail key's box.
 import type { RuntimeConfig } from '../../libs/config/runtime.ts';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { CursorCodec } from '../../libs/http/cursor.ts';
 import { Problem } from '../../libs/http/problem.ts';
 import type { TenantStore } from './store.ts';
@@ -8,6 +10,8 @@ export interface TenantsDeps {
   store: TenantStore;
   config: RuntimeConfig;
   cursors: CursorCodec;
+  /** Seals the invitation mail of a new tenant's owner: the mail key. */
+  mailBox: Pick<SecretBox, 'seal'>;
 }
 
 /** Checks a plan name against the deployment's plans, as a field error of the request body. */

@@ -1,7 +1,8 @@
 // The tenants context: tenant lifecycle and API keys, on the platform API and the tenant API.
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import * as s from './schemas.ts';
-import { apiRuntimeEnvSchema } from '../../libs/config/runtime.ts';
+import { keyEnvSchema } from '../../libs/config/keys.ts';
+import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
 
 const platform = ['Platform: tenants'];
 const keys = ['API keys'];
@@ -169,6 +170,6 @@ export const manifest = defineContext({
   entry: 'functions/tenants/handler.ts',
   apiHandler: 'api',
   routes: Object.values(routes),
-  access: { table: 'readwrite', directory: 'readwrite', cursorSecret: true },
-  environment: apiRuntimeEnvSchema,
+  access: { table: 'readwrite', directory: 'readwrite', keys: ['cursor', 'idempotency', 'mail'] },
+  environment: runtimeEnvSchema.and(keyEnvSchema('cursor', 'idempotency', 'mail')),
 });

@@ -1,5 +1,5 @@
 // The webhooks functions' environment beyond the shared runtime: the delivery queue and its DLQ, the
-// scheduler for long retries, the key sealing signing secrets, and the role event destinations use.
+// scheduler for long retries, and the role event destinations use (the keys: libs/config/keys.ts).
 import * as z from 'zod';
 import { loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
 import type { UrlGuardPolicy } from './url-guard.ts';
@@ -12,9 +12,6 @@ export const webhooksEnvSchema = z
     WEBHOOK_DELIVERIES_DLQ_URL: z.string().min(1),
     SCHEDULE_GROUP_NAME: z.string().min(1),
     SCHEDULER_ROLE_ARN: z.string().min(1),
-    /** The key that seals signing secrets: given directly (local) or as a Secrets Manager ARN (AWS). */
-    WEBHOOK_SECRET_KEY: z.string().min(32).optional(),
-    WEBHOOK_SECRET_KEY_ARN: z.string().min(1).optional(),
     /** Role EventBridge assumes to put events on a tenant's bus; absent where destinations are not offered. */
     EVENT_DESTINATION_ROLE_ARN: z.string().min(1).optional(),
     /** Where EventBridge parks an event it could not forward to a tenant's bus; set with the role. */
@@ -32,11 +29,7 @@ export const webhooksEnvSchema = z
       message: 'set EVENT_DESTINATION_ROLE_ARN and EVENT_DESTINATION_DLQ_ARN together',
       path: ['EVENT_DESTINATION_DLQ_ARN'],
     },
-  )
-  .refine((env) => env.WEBHOOK_SECRET_KEY !== undefined || env.WEBHOOK_SECRET_KEY_ARN !== undefined, {
-    message: 'set WEBHOOK_SECRET_KEY or WEBHOOK_SECRET_KEY_ARN',
-    path: ['WEBHOOK_SECRET_KEY'],
-  });
+  );
 
 export interface WebhooksConfig {
   runtime: RuntimeConfig;
@@ -45,8 +38,6 @@ export interface WebhooksConfig {
   deliveriesDlqUrl: string;
   scheduleGroupName: string;
   schedulerRoleArn: string;
-  secretKey: string | undefined;
-  secretKeyArn: string | undefined;
   eventDestinationRoleArn: string | undefined;
   eventDestinationDeadLetterArn: string | undefined;
   /** What the SSRF guard refuses, at save and at every delivery. */
@@ -68,8 +59,6 @@ export function loadWebhooksConfig(env: NodeJS.ProcessEnv = process.env): Webhoo
     deliveriesDlqUrl: e.WEBHOOK_DELIVERIES_DLQ_URL,
     scheduleGroupName: e.SCHEDULE_GROUP_NAME,
     schedulerRoleArn: e.SCHEDULER_ROLE_ARN,
-    secretKey: e.WEBHOOK_SECRET_KEY,
-    secretKeyArn: e.WEBHOOK_SECRET_KEY_ARN,
     eventDestinationRoleArn: e.EVENT_DESTINATION_ROLE_ARN,
     eventDestinationDeadLetterArn: e.EVENT_DESTINATION_DLQ_ARN,
     guard: { local: runtime.local, refusedPorts: e.WEBHOOK_REFUSED_PORTS },

@@ -13,9 +13,11 @@ import { eventSource } from '../../events/catalog.ts';
 import { zoneOf, type ResidencyZone } from '../../libs/config/deployment.ts';
 import type { Actor } from '../../libs/data/outbox.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
-import type { WebhooksDeps } from './context.ts';
+import type { RuntimeConfig } from '../../libs/config/runtime.ts';
+import type { WebhooksConfig } from './config.ts';
 import type { DestinationItem } from './entities.ts';
 import { maxDestinationsPerTenant } from './schemas.ts';
+import type { WebhookStore } from './store.ts';
 
 /** The rule that forwards a tenant's events; it exists once `put` resolves and is gone once `remove` does. */
 export interface DestinationRules {
@@ -23,6 +25,24 @@ export interface DestinationRules {
   put(rule: { name: string; tenantId: string; eventBusArn: string; roleArn: string }): Promise<void>;
   /** Removing a rule that does not exist succeeds, so an interrupted delete can be repeated. */
   remove(name: string): Promise<void>;
+}
+
+/** What creating and deleting destinations needs: the routes' dependencies satisfy it. */
+export interface DestinationDeps {
+  config: Pick<WebhooksConfig, 'eventDestinationRoleArn'> & {
+    runtime: Pick<RuntimeConfig, 'deployment' | 'region'>;
+  };
+  store: Pick<
+    WebhookStore,
+    | 'destinationsOf'
+    | 'reserveDestination'
+    | 'activateDestination'
+    | 'removeDestination'
+    | 'getDestination'
+    | 'markDestinationDeleting'
+  >;
+  rules: DestinationRules;
+  clock: () => Date;
 }
 
 const targetId = 'tenant-bus';
@@ -172,7 +192,7 @@ export function destinationResource(d: DestinationItem) {
   };
 }
 
-function requireRoleArn(deps: WebhooksDeps): string {
+function requireRoleArn(deps: DestinationDeps): string {
   const roleArn = deps.config.eventDestinationRoleArn;
   if (!roleArn) {
     throw new Problem(
@@ -189,7 +209,7 @@ function requireRoleArn(deps: WebhooksDeps): string {
  * rule cannot be made, the record is removed again and nothing was announced.
  */
 export async function createDestination(
-  deps: WebhooksDeps,
+  deps: DestinationDeps,
   tenantId: string,
   eventBusArn: string,
   actor: Actor,
@@ -255,7 +275,7 @@ export interface UndoFailure {
  * the failure says what was left behind.
  */
 async function undoReservation(
-  deps: WebhooksDeps,
+  deps: DestinationDeps,
   destination: DestinationItem,
   actor: Actor,
 ): Promise<UndoFailure | undefined> {
@@ -274,7 +294,7 @@ async function undoReservation(
 
 /** Marks the destination `deleting`, removes its rule, then the record; repeating an interrupted delete finishes it. */
 export async function deleteDestination(
-  deps: WebhooksDeps,
+  deps: DestinationDeps,
   tenantId: string,
   destinationId: string,
   actor: Actor,

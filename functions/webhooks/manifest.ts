@@ -4,7 +4,8 @@ import { jobSchema } from '../../libs/jobs/job.ts';
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import { delivery, deliveryAttempt, deliveriesQuery } from './delivery-schemas.ts';
 import * as s from './schemas.ts';
-import { apiRuntimeEnvSchema } from '../../libs/config/runtime.ts';
+import { keyEnvSchema } from '../../libs/config/keys.ts';
+import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
 import { webhooksEnvSchema } from './config.ts';
 
 const hooks = ['Webhooks'];
@@ -209,6 +210,11 @@ export const manifest = defineContext({
   name: 'webhooks',
   description: "Webhook endpoints and their deliveries, and event destinations in tenants' own AWS accounts",
   entry: 'functions/webhooks/handler.ts',
+  entries: {
+    fanout: 'functions/webhooks/consumers.ts',
+    deliver: 'functions/webhooks/consumers.ts',
+    sweep: 'functions/webhooks/consumers.ts',
+  },
   apiHandler: 'api',
   routes: Object.values(routes),
   queues: [
@@ -239,8 +245,7 @@ export const manifest = defineContext({
   schedules: [{ name: 'sweep', expression: 'rate(1 minute)', consumer: 'sweep' }],
   access: {
     table: 'readwrite',
-    cursorSecret: true,
-    webhookSecretKey: true,
+    keys: ['cursor', 'idempotency', 'webhookSecret'],
     scheduler: true,
     eventDestinations: true,
     queues: [
@@ -249,6 +254,14 @@ export const manifest = defineContext({
       { name: 'webhook-deliveries', access: 'consume' },
     ],
   },
-  environment: apiRuntimeEnvSchema.and(webhooksEnvSchema),
+  // The consumers read only the key that opens signing secrets; the routes also sign and seal.
+  environment: (exportName) =>
+    runtimeEnvSchema
+      .and(
+        exportName === 'api'
+          ? keyEnvSchema('cursor', 'idempotency', 'webhookSecret')
+          : keyEnvSchema('webhookSecret'),
+      )
+      .and(webhooksEnvSchema),
   timeoutSeconds: 60,
 });

@@ -9,6 +9,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
+import type { DeploymentKey } from '../../libs/config/keys.ts';
 import type { AccessDeclaration } from '../../libs/manifest/types.ts';
 import type { EventDestinationRole } from './event-destination-role.ts';
 import type { OneTimeSchedules } from './one-time-schedules.ts';
@@ -28,9 +29,8 @@ export interface RegionalResources {
   readonly queues: ReadonlyMap<string, sqs.IQueue>;
   /** The dead-letter queue of each work queue, by the work queue's declared name. */
   readonly deadLetterQueues: ReadonlyMap<string, sqs.IQueue>;
-  readonly cursorSecret: secretsmanager.ISecret;
-  /** Encrypts webhook signing secrets at rest. */
-  readonly webhookSecretKey: secretsmanager.ISecret;
+  /** The deployment keys (libs/config/keys.ts), each a secret. */
+  readonly keys: Readonly<Record<DeploymentKey, secretsmanager.ISecret>>;
   readonly schedules: OneTimeSchedules;
   readonly eventDestinations: EventDestinationRole;
   /**
@@ -93,8 +93,7 @@ export function grantDeclaredAccess(
     }
   }
 
-  if (access.cursorSecret) resources.cursorSecret.grantRead(grantee);
-  if (access.webhookSecretKey) resources.webhookSecretKey.grantRead(grantee);
+  for (const name of access.keys ?? []) resources.keys[name].grantRead(grantee);
   if (access.scheduler) resources.schedules.grantManage(grantee);
 
   if (access.mail) {
@@ -153,8 +152,7 @@ export function grantDeclaredAccess(
       const dlq = resources.deadLetterQueues.get(name);
       return { url: queue.queueUrl, arn: queue.queueArn, deadLetterUrl: dlq?.queueUrl ?? '' };
     },
-    cursorSecret: () => ({ arn: resources.cursorSecret.secretArn }),
-    webhookSecretKey: () => ({ arn: resources.webhookSecretKey.secretArn }),
+    key: (name) => ({ arn: resources.keys[name].secretArn }),
     scheduler: () => ({
       groupName: resources.schedules.scheduleGroupName,
       roleArn: resources.schedules.role.roleArn,

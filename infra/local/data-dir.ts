@@ -5,14 +5,20 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as z from 'zod';
+import { deploymentKeyNames, type DeploymentKey } from '../../libs/config/keys.ts';
 import { readJsonFile, writeJsonFile } from './state-files.ts';
 
 const secretsSchema = z.object({
-  cursorSecret: z.string().min(32),
+  keys: z.partialRecord(z.enum(deploymentKeyNames), z.string().min(32)).optional(),
+  // Where data dirs of earlier versions kept the two keys they had.
+  cursorSecret: z.string().min(32).optional(),
   webhookSecretKey: z.string().min(32).optional(),
   admin: z.object({ id: z.string(), secret: z.string() }).optional(),
 });
-export type LocalSecrets = z.infer<typeof secretsSchema> & { webhookSecretKey: string };
+export interface LocalSecrets {
+  keys: Record<DeploymentKey, string>;
+  admin?: { id: string; secret: string } | undefined;
+}
 
 const previousRunSchema = z
   .object({
@@ -60,11 +66,17 @@ export function lockDataDir(dataDir: string): () => void {
 export function loadSecrets(dataDir: string): { secrets: LocalSecrets; save: () => void } {
   const file = join(dataDir, 'secrets.json');
   const saved = readJsonFile(file, secretsSchema);
-  const secrets: LocalSecrets = {
-    ...saved,
-    cursorSecret: saved?.cursorSecret ?? randomBytes(32).toString('hex'),
-    webhookSecretKey: saved?.webhookSecretKey ?? randomBytes(32).toString('hex'),
+  const earlier: Partial<Record<DeploymentKey, string>> = {
+    ...(saved?.cursorSecret ? { cursor: saved.cursorSecret } : {}),
+    ...(saved?.webhookSecretKey ? { webhookSecret: saved.webhookSecretKey } : {}),
   };
+  const keys = Object.fromEntries(
+    deploymentKeyNames.map((name) => [
+      name,
+      saved?.keys?.[name] ?? earlier[name] ?? randomBytes(32).toString('hex'),
+    ]),
+  ) as Record<DeploymentKey, string>;
+  const secrets: LocalSecrets = { keys, ...(saved?.admin ? { admin: saved.admin } : {}) };
   const save = () => writeJsonFile(file, secrets, { mode: 0o600 });
   save();
   return { secrets, save };

@@ -2,6 +2,7 @@
 // (libs/config/runtime.ts), with local resource names, plus the SDK's standard endpoint variables
 // that point every AWS client at the local stand-ins.
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
+import type { DeploymentKey } from '../../libs/config/keys.ts';
 import type { AccessDeclaration } from '../../libs/manifest/types.ts';
 import { baseVariables, declaredVariables } from '../function-environment.ts';
 import { directoryTableName, eventBusName, scheduleGroupName } from '../stacks/names.ts';
@@ -71,9 +72,8 @@ export interface FunctionEnvironmentInput {
   names: LocalNames;
   /** Each queue by its declared name. */
   queues: ReadonlyMap<string, LocalQueueAddresses>;
-  cursorSecret: string;
-  /** The key that encrypts webhook signing secrets at rest. */
-  webhookSecretKey: string;
+  /** Every deployment key by value (libs/config/keys.ts), generated once per data dir. */
+  keys: Readonly<Record<DeploymentKey, string>>;
   /** The local user pool that issues the tokens the authorizer verifies. */
   identity: { userPoolId: string; clientIds: { firstParty: string; console: string }; jwksUrl: string };
   endpoints: LocalEndpoints;
@@ -122,8 +122,7 @@ export function functionEnvironment(
       if (!queue) throw new Error(`context ${owner.name}: no queue named "${name}"`);
       return queue;
     },
-    cursorSecret: () => ({ value: input.cursorSecret }),
-    webhookSecretKey: () => ({ value: input.webhookSecretKey }),
+    key: (name) => ({ value: input.keys[name] }),
     scheduler: () => ({
       groupName: input.names.scheduleGroup,
       roleArn: localRoleArn(input.names.roles.scheduler),
@@ -155,6 +154,8 @@ export function functionEnvironment(
     // Only here: on AWS domain verification asks the VPC's resolver, here the local DNS server.
     DNS_SERVERS: input.dnsServer,
     PLINTH_LOCAL: 'true',
+    // CloudWatch reads metrics from Lambda's log stream; here they would only fill the console.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     AWS_REGION: input.region,
     AWS_DEFAULT_REGION: input.region,
     // The stand-ins accept any credentials; fixed dummies keep a developer's real ones out of every request.

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import type { ContextManifest } from '../../libs/manifest/types.ts';
+import { entriesOf, entryOf, type ContextManifest } from '../../libs/manifest/types.ts';
 import {
   defaultMemorySize,
   defaultTimeoutSeconds,
@@ -48,8 +48,8 @@ export interface FunctionHostOptions {
   environment?: (owner: FunctionOwner) => Record<string, string>;
 }
 
-/** A context or standalone function whose entry the host loads. */
-export type FunctionSource = FunctionOwner & { entry: string };
+/** A context or standalone function whose entry (and a context's other entries) the host loads. */
+export type FunctionSource = FunctionOwner & Pick<ContextManifest, 'entry' | 'entries'>;
 
 export interface FunctionHost {
   /** A handler export of a context; `exportName` must be one the manifest names. */
@@ -193,7 +193,8 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
   return {
     forContext(context, exportName) {
       const id = `${context.name}-${exportName}`;
-      return localFunction(id, exported(context, exportName), {
+      const source = { ...context, entry: entryOf(context, exportName) };
+      return localFunction(id, exported(source, exportName), {
         region: options.region,
         name: `${options.namePrefix}-${id}`,
         timeoutSeconds: timeoutOf(context, exportName),
@@ -215,7 +216,9 @@ export function createFunctionHost(options: FunctionHostOptions): FunctionHost {
     async preload(sources) {
       const failures: Array<{ entry: string; error: unknown }> = [];
       for (const source of sources) {
-        await loadOnce(source).catch((error: unknown) => failures.push({ entry: source.entry, error }));
+        for (const entry of entriesOf(source)) {
+          await loadOnce({ ...source, entry }).catch((error: unknown) => failures.push({ entry, error }));
+        }
       }
       return failures;
     },

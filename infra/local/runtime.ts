@@ -54,7 +54,7 @@ export interface LocalPlinthOptions {
   /** Port of the API on 127.0.0.1; 0 picks a free one. @default 4000 */
   port?: number;
   /**
-   * Where everything that persists lives: DynamoDB's files (dynamodb/), secrets.json (cursor key,
+   * Where everything that persists lives: DynamoDB's files (dynamodb/), secrets.json (deployment keys,
    * admin key), stream positions, schedules, events.log and local.json.
    * @default `.plinth` at the repository root
    */
@@ -262,8 +262,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       region,
       names,
       queues,
-      cursorSecret: secrets.cursorSecret,
-      webhookSecretKey: secrets.webhookSecretKey,
+      keys: secrets.keys,
       identity,
       endpoints,
       processEnv: process.env,

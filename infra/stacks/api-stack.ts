@@ -72,7 +72,7 @@ export class ApiStack extends Stack {
         spec.id,
         new ServiceFunction(this, spec.id, {
           context: spec.context,
-          code: props.code.codeFor(spec.context, spec.exportName),
+          code: props.code.codeFor(spec.bundle, spec.exportName),
           exportName: spec.exportName,
           access: spec.access,
           resources: data.resources,

@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { eventCatalog, eventSource } from '../../events/catalog.ts';
 import { zoneOf, type DeploymentConfig } from '../../libs/config/deployment.ts';
+import { deploymentKeyNames, deploymentKeys, type DeploymentKey } from '../../libs/config/keys.ts';
 import { mainTable } from '../../libs/data/design.ts';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.ts';
 import { AlarmTopic } from '../constructs/alarm-topic.ts';
@@ -56,10 +57,8 @@ export class DataStack extends Stack {
   readonly documents: WormBucket;
   readonly backups: WormBucket;
   readonly exports: ExportsBucket;
-  /** Signs pagination cursors; read by functions whose manifest asks for `cursorSecret`. */
-  readonly cursorSecret: secretsmanager.Secret;
-  /** Encrypts webhook signing secrets at rest. */
-  readonly webhookSecretKey: secretsmanager.Secret;
+  /** The deployment keys (libs/config/keys.ts), read by functions whose manifest lists them. */
+  readonly keys: Readonly<Record<DeploymentKey, secretsmanager.Secret>>;
   readonly schedules: OneTimeSchedules;
   readonly eventDestinations: EventDestinationRole;
   readonly schemaRegistry: EventSchemaRegistry;
@@ -141,27 +140,24 @@ export class DataStack extends Stack {
     });
     this.exports = new ExportsBucket(this, 'Exports', { accessLogs: this.accessLogs.bucket });
 
-    this.cursorSecret = new secretsmanager.Secret(this, 'CursorSecret', {
-      description: 'Signs Plinth pagination cursors in this region',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.cursorSecret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Rotating the cursor key would invalidate every outstanding cursor; rotation needs a verifier that accepts the previous key, which is not built yet.',
-    });
-
-    this.webhookSecretKey = new secretsmanager.Secret(this, 'WebhookSecretKey', {
-      description: 'Encrypts webhook signing secrets at rest in this region',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.webhookSecretKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'Every stored signing secret is sealed with this key; rotating it needs a re-sealing job that reads with the previous key, which is not built yet.',
-    });
+    this.keys = Object.fromEntries(
+      deploymentKeyNames.map((name) => {
+        const declaration = deploymentKeys[name];
+        // A bare generated key is a key set of one; a rotation writes the set (README, Keys and rotation).
+        const secret = new secretsmanager.Secret(this, declaration.constructId, {
+          description: `${declaration.description} in this region`,
+          generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+        Validations.of(secret).acknowledge({
+          id: 'AwsSolutions-SMG4',
+          reason: declaration.rotates
+            ? 'Rotated as a key set (current, previous until a grace ends) that functions re-read every few minutes; a rotation Lambda would have to wait out that grace, so the set is written by the operator (README, Keys and rotation).'
+            : 'Every stored signing secret is sealed with this key; rotating it needs a re-sealing job that reads with the previous key, which is not built yet.',
+        });
+        return [name, secret];
+      }),
+    ) as Record<DeploymentKey, secretsmanager.Secret>;
 
     // Scheduler sends only to queues that a context allowed to schedule may send to itself.
     const scheduledQueues = new Set(
@@ -199,8 +195,7 @@ export class DataStack extends Stack {
       bus: this.bus.bus,
       queues: new Map([...queues].map(([name, q]) => [name, q.queue])),
       deadLetterQueues: new Map([...queues].map(([name, q]) => [name, q.deadLetters.queue])),
-      cursorSecret: this.cursorSecret,
-      webhookSecretKey: this.webhookSecretKey,
+      keys: this.keys,
       schedules: this.schedules,
       eventDestinations: this.eventDestinations,
     };
@@ -251,7 +246,7 @@ export class DataStack extends Stack {
         spec.id,
         new ServiceFunction(this, spec.id, {
           context: spec.context,
-          code: code.codeFor(spec.context, spec.exportName),
+          code: code.codeFor(spec.bundle, spec.exportName),
           exportName: spec.exportName,
           access,
           resources,

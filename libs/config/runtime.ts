@@ -20,18 +20,9 @@ export const runtimeEnvSchema = z.object({
   DIRECTORY_TABLE_NAME: z.string().min(1),
   EVENT_BUS_NAME: z.string().min(1),
   JOBS_QUEUE_URL: z.string().optional(),
-  /** Key that signs pagination cursors: given directly (local) or as a Secrets Manager ARN (AWS). */
-  CURSOR_SECRET: z.string().min(32).optional(),
-  CURSOR_SECRET_ARN: z.string().optional(),
   /** Set by the local runtime; relaxes nothing security-related, only names the environment. */
   PLINTH_LOCAL: z.enum(['true', 'false']).default('false'),
 });
-
-/** What a function with routes parses: the runtime, and the key that signs its pagination cursors. */
-export const apiRuntimeEnvSchema = runtimeEnvSchema.refine(
-  (env) => env.CURSOR_SECRET !== undefined || env.CURSOR_SECRET_ARN !== undefined,
-  { message: 'set CURSOR_SECRET or CURSOR_SECRET_ARN', path: ['CURSOR_SECRET'] },
-);
 
 export interface RuntimeConfig {
   deployment: DeploymentConfig;
@@ -40,8 +31,6 @@ export interface RuntimeConfig {
   directoryTableName: string;
   eventBusName: string;
   jobsQueueUrl: string | undefined;
-  cursorSecret: string | undefined;
-  cursorSecretArn: string | undefined;
   local: boolean;
 }
 
@@ -58,8 +47,6 @@ export function loadRuntimeConfig(env: NodeJS.ProcessEnv = process.env): Runtime
     directoryTableName: e.DIRECTORY_TABLE_NAME,
     eventBusName: e.EVENT_BUS_NAME,
     jobsQueueUrl: e.JOBS_QUEUE_URL,
-    cursorSecret: e.CURSOR_SECRET,
-    cursorSecretArn: e.CURSOR_SECRET_ARN,
     local: e.PLINTH_LOCAL === 'true',
   };
 }

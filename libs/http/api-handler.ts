@@ -5,8 +5,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { CallerContext } from '../auth/caller.ts';
+import { createFunctionMetrics, type FunctionMetrics } from '../aws/telemetry.ts';
+import type { KeyRing } from '../config/key-ring.ts';
 import { authorizeCaller } from './access.ts';
 import { authorizationValues, multipleCredentials } from './credentials.ts';
 import {
@@ -14,6 +17,7 @@ import {
   idempotencyHeader,
   isIdempotentRoute,
   parseIdempotencyKey,
+  replayedHeader,
   type IdempotencyStore,
   type IdempotencyTable,
 } from './idempotency.ts';
@@ -39,6 +43,33 @@ export interface ApiHandlerOptions {
    * @default none: allowed only when no route is an idempotent POST
    */
   readonly idempotency?: IdempotencyTable;
+  /**
+   * The deployment keys the routes read, loaded before every request (fetched again only when
+   * Powertools' cache has aged): a key that cannot be fetched fails that request with a 503 problem,
+   * and the next request tries again.
+   * @default none
+   */
+  readonly keys?: readonly KeyRing[];
+  /** @default the service's own metrics, published at the end of every request */
+  readonly metrics?: FunctionMetrics;
+}
+
+/**
+ * Counts each request by how it ended: answered, refused (4xx) or failed (5xx). Registered before
+ * the problem renderer, so its error hook runs after the problem became the response.
+ */
+function requestOutcomes(
+  metrics: FunctionMetrics,
+): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
+  const record = (status: number | undefined) => {
+    if (status === undefined || status >= 500) metrics.count('RequestFailed');
+    else if (status >= 400) metrics.count('RequestRefused');
+    else metrics.count('RequestAnswered');
+  };
+  return {
+    after: (request) => record(request.response?.statusCode),
+    onError: (request) => record(request.response?.statusCode),
+  };
 }
 
 /** How long an in-flight Idempotency-Key stays locked when the context gives no deadline. */
@@ -46,6 +77,7 @@ const defaultLockMillis = 30_000;
 
 export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const logger = options.logger ?? new Logger({ serviceName: options.serviceName });
+  const metrics = options.metrics ?? createFunctionMetrics(options.serviceName, { logger });
   const table = createRouteTable(options.routes);
 
   const needIdempotency = options.routes.filter((r) => isIdempotentRoute(r.declaration));
@@ -58,6 +90,24 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
   const idempotency: IdempotencyStore | undefined = options.idempotency
     ? createIdempotencyStore({ ...options.idempotency, logger })
     : undefined;
+
+  const keys = options.keys ?? [];
+  async function loadKeys(): Promise<void> {
+    try {
+      await Promise.all(keys.map((ring) => ring.load()));
+    } catch (error) {
+      logger.error('a deployment key could not be loaded', { error: error as Error });
+      metrics.count('KeyUnavailable');
+      throw new Problem(
+        503,
+        'temporarily_unavailable',
+        'The service cannot answer right now; retry shortly.',
+        {
+          headers: { 'retry-after': '1' },
+        },
+      );
+    }
+  }
 
   async function handle(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
     const requestId = requestIdOf(event, context);
@@ -122,13 +172,16 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
           )
         : await route.run(request);
 
+    if (response.headers?.[replayedHeader] === 'true') metrics.count('IdempotentReplay');
     const result = jsonResponse(response);
     return method === 'HEAD' ? { ...result, body: '' } : result;
   }
 
   return (
     middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>()
+      .use(metrics.middlewares)
       .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(requestOutcomes(metrics))
       // Before the header normalizer, which would fold `Authorization` and `authorization` into one.
       .before(({ event }) => {
         if (authorizationValues(event).length > 1) {
@@ -139,6 +192,7 @@ export function createApiHandler(options: ApiHandlerOptions): ApiHandler {
       .use(httpHeaderNormalizer())
       .use(securityHeaders())
       .use(problemDetails({ logger }))
+      .before(loadKeys)
       .handler(handle)
   );
 }
@@ -153,9 +207,10 @@ export function withStage(value: string, stage: string | undefined): string {
 }
 
 /**
- * An API handler assembled on its first request. Contexts whose bundle also serves queue consumers
- * or triggers use it, so those functions' cold starts never fetch what only the routes need (the
- * cursor secret, the user pool). A failed assembly is retried by the next request.
+ * An API handler assembled on its first request, for a bundle whose other functions are not given
+ * what only the routes read (the identity triggers may not name the user pool that invokes them).
+ * Keys are not a reason: the pipeline loads them on use (`keys`). A failed assembly is retried by
+ * the next request.
  */
 export function assembleOnFirstRequest(assemble: () => Promise<ApiHandler>): ApiHandler {
   let assembled: Promise<ApiHandler> | undefined;

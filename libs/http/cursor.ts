@@ -1,8 +1,7 @@
 // Pagination cursors a client can hold but not forge: the position in a list, signed together with
 // a scope that names the caller and the list, so a cursor works only where it was issued.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { RuntimeConfig } from '../config/runtime.ts';
+import { acceptedKeys, keySetOf, signingKey, type KeySource } from '../crypto/key-set.ts';
 import { Problem } from './problem.ts';
 
 export interface CursorCodec {
@@ -12,31 +11,34 @@ export interface CursorCodec {
   decode(scope: string, cursor: string): unknown;
 }
 
-export const minCursorSecretLength = 32;
-
 const invalidCursor = () => new Problem(400, 'invalid_cursor', 'The cursor is not valid for this list.');
 
-export function createCursorCodec(secret: string): CursorCodec {
-  if (secret.length < minCursorSecretLength) {
-    throw new Error(
-      `cursor secret must be at least ${minCursorSecretLength} characters, got ${secret.length}`,
-    );
-  }
+/**
+ * Signs with the key set's signing key and accepts any accepted key, so cursors issued before a
+ * rotation keep working until the previous key's grace ends.
+ */
+export function createCursorCodec(source: KeySource, clock: () => Date = () => new Date()): CursorCodec {
+  const keys = keySetOf(source);
   // The NUL separator keeps scope and payload apart: scopes are ours and never contain it.
-  const sign = (scope: string, payload: string) =>
-    createHmac('sha256', secret).update(`${scope}\0${payload}`).digest('base64url');
+  const sign = (key: string, scope: string, payload: string) =>
+    createHmac('sha256', key).update(`${scope}\0${payload}`).digest('base64url');
+  const signedBy = (key: string, scope: string, payload: string, signature: string) => {
+    const expected = Buffer.from(sign(key, scope, payload));
+    const given = Buffer.from(signature);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  };
 
   return {
     encode(scope, position) {
       const payload = Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
-      return `${payload}.${sign(scope, payload)}`;
+      return `${payload}.${sign(signingKey(keys(), clock()), scope, payload)}`;
     },
     decode(scope, cursor) {
       const [payload, signature, ...rest] = cursor.split('.');
       if (!payload || !signature || rest.length > 0) throw invalidCursor();
-      const expected = Buffer.from(sign(scope, payload));
-      const given = Buffer.from(signature);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidCursor();
+      if (!acceptedKeys(keys(), clock()).some((key) => signedBy(key, scope, payload, signature))) {
+        throw invalidCursor();
+      }
       try {
         return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
       } catch {
@@ -44,29 +46,4 @@ export function createCursorCodec(secret: string): CursorCodec {
       }
     },
   };
-}
-
-// One fetch per secret and container: the secret does not rotate (see the data stack).
-const fetched = new Map<string, Promise<string>>();
-
-/** CURSOR_SECRET as given (local), else the secret named by CURSOR_SECRET_ARN (AWS), fetched once. */
-export async function resolveCursorSecret(
-  config: RuntimeConfig,
-  secretsClient?: SecretsManagerClient,
-): Promise<string> {
-  if (config.cursorSecret) return config.cursorSecret;
-  const arn = config.cursorSecretArn;
-  if (!arn) throw new Error('cursor secret missing: set CURSOR_SECRET or CURSOR_SECRET_ARN');
-  let secret = fetched.get(arn);
-  if (!secret) {
-    const client = secretsClient ?? new SecretsManagerClient({ region: config.region });
-    secret = client.send(new GetSecretValueCommand({ SecretId: arn })).then((result) => {
-      if (!result.SecretString) throw new Error(`cursor secret ${arn} has no string value`);
-      return result.SecretString;
-    });
-    fetched.set(arn, secret);
-    // A failed fetch is not kept, so the next invocation tries again.
-    secret.catch(() => fetched.delete(arn));
-  }
-  return secret;
 }

@@ -15,7 +15,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { CallerContext } from '../auth/caller.ts';
-import { createSecretBox, type SecretBox } from '../crypto/secret-box.ts';
+import type { KeySource } from '../crypto/key-set.ts';
+import { createKeySetBox, type SecretBox } from '../crypto/secret-box.ts';
 import type { RouteDeclaration } from '../manifest/types.ts';
 import { principalOf } from './access.ts';
 import { Problem } from './problem.ts';
@@ -32,9 +33,10 @@ export interface IdempotencyTable {
   tableName: string;
   /**
    * Seals the kept responses: some carry a secret shown once (a new API key, a webhook signing
-   * secret), which must not sit in the table in plain text for the replay window.
+   * secret), which must not sit in the table in plain text for the replay window. A key set of its
+   * own (the `idempotency` deployment key), so rotating it touches nothing else.
    */
-  responseKey: string;
+  responseKeys: KeySource;
 }
 
 export interface IdempotentCall {
@@ -151,7 +153,7 @@ const reused = () =>
 
 export function createIdempotencyStore(options: IdempotencyTable & { logger: Logger }): IdempotencyStore {
   const { client, tableName, logger } = options;
-  const box = createSecretBox(`idempotency-responses:${options.responseKey}`);
+  const box = createKeySetBox(options.responseKeys);
 
   /** Claims the key, or says who holds it (undefined: released while we looked). */
   async function acquire(

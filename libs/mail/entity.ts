@@ -1,9 +1,13 @@
 // The mail outbox: an email is an item written in the same transaction as the change that needs it
 // (an invitation, a verification code), and the mail context's stream consumer sends it through SES.
-// Nothing is mailed for a change that did not commit, and nothing committed goes unmailed.
+// Nothing is mailed for a change that did not commit, and nothing committed goes unmailed. The body
+// carries secrets (invitation tokens, verification codes) and is sealed with the mail key, so the
+// table, its stream and its backups hold it only encrypted.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, type EntityItem } from 'electrodb';
 import { ulid } from 'ulid';
+import * as z from 'zod';
+import type { SecretBox } from '../crypto/secret-box.ts';
 
 /** A mail item is removed by TTL after this long; it is sent (or has failed) well before. */
 export const mailRetentionSeconds = 24 * 60 * 60;
@@ -17,8 +21,8 @@ export function mailEntity(table: string, client: DynamoDBClient) {
         mailId: { type: 'string', required: true, readOnly: true },
         to: { type: 'string', required: true, readOnly: true },
         subject: { type: 'string', required: true, readOnly: true },
-        text: { type: 'string', required: true, readOnly: true },
-        html: { type: 'string', readOnly: true },
+        /** The text and HTML bodies as JSON, sealed with the mail key (see {@link sealMailBody}). */
+        body: { type: 'string', required: true, readOnly: true },
         /** Epoch seconds (TTL). */
         expiresAt: { type: 'number', required: true, readOnly: true },
       },
@@ -50,15 +54,36 @@ export interface MailMessage {
   mailId?: string;
 }
 
-/** The outbox item of one email; put it in the transaction of the change that needs it. */
-export function mailItem(message: MailMessage, now: Date): MailItem {
+export interface MailBody {
+  text: string;
+  html?: string | undefined;
+}
+
+const mailBody = z.strictObject({ text: z.string(), html: z.string().optional() });
+
+/** Seals a mail's bodies with the mail key: what a mail item stores. */
+export function sealMailBody(body: MailBody, box: Pick<SecretBox, 'seal'>): string {
+  return box.seal(
+    JSON.stringify({ text: body.text, ...(body.html !== undefined ? { html: body.html } : {}) }),
+  );
+}
+
+/** The bodies of a mail item; throws when the value was not sealed with the mail key or was altered. */
+export function openMailBody(sealed: string, box: Pick<SecretBox, 'open'>): MailBody {
+  return mailBody.parse(JSON.parse(box.open(sealed)));
+}
+
+/**
+ * The outbox item of one email, its body sealed with `box` (the mail key); put it in the
+ * transaction of the change that needs it.
+ */
+export function mailItem(message: MailMessage, now: Date, box: Pick<SecretBox, 'seal'>): MailItem {
   return {
     tenantId: message.tenantId,
     mailId: message.mailId ?? ulid(now.getTime()),
     to: message.to,
     subject: message.subject,
-    text: message.text,
-    ...(message.html !== undefined ? { html: message.html } : {}),
+    body: sealMailBody(message, box),
     expiresAt: Math.floor(now.getTime() / 1000) + mailRetentionSeconds,
   };
 }

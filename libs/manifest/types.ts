@@ -2,6 +2,7 @@
 // stream consumers, event rules and schedules. The CDK stacks, the local runtime and the OpenAPI
 // document all read these declarations; nothing else lists routes or queues.
 import type * as z from 'zod';
+import type { DeploymentKey } from '../config/keys.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -100,7 +101,11 @@ export interface AccessDeclaration {
   directory?: 'read' | 'readwrite';
   bus?: 'put';
   queues?: Array<{ name: string; access: 'send' | 'consume' }>;
-  cursorSecret?: boolean;
+  /**
+   * Read these deployment keys (libs/config/keys.ts). Env per key: its variable (local, by value)
+   * or `<variable>_ARN` (a Secrets Manager secret, AWS), e.g. CURSOR_KEYS or CURSOR_KEYS_ARN.
+   */
+  keys?: readonly DeploymentKey[];
   /**
    * Create and delete one-time EventBridge Scheduler schedules (in Plinth's schedule group) that send
    * to the queues this context may `send` to. Env: SCHEDULE_GROUP_NAME, SCHEDULER_ROLE_ARN and
@@ -109,11 +114,6 @@ export interface AccessDeclaration {
   scheduler?: boolean;
   /** Send email through SES v2 from the deployment's `mailFrom`. Env: MAIL_FROM. */
   mail?: boolean;
-  /**
-   * Read the key that encrypts webhook signing secrets at rest.
-   * Env: WEBHOOK_SECRET_KEY (local) or WEBHOOK_SECRET_KEY_ARN (a Secrets Manager secret, AWS).
-   */
-  webhookSecretKey?: boolean;
   /**
    * The region's Cognito user pool: `read` to verify tokens, `admin` also for Admin* user operations.
    * Env: USER_POOL_ID, USER_POOL_CLIENT_IDS (comma-separated app client ids).
@@ -132,6 +132,12 @@ export interface ContextManifest {
   description: string;
   /** Entry module, relative to the repository root, e.g. `functions/tenants/handler.ts`. */
   entry: string;
+  /**
+   * Entry modules of exports kept out of `entry`, by export name: queue consumers in a module of
+   * their own, so the API's bundle neither carries nor starts them.
+   * @default every export is in `entry`
+   */
+  entries?: Readonly<Record<string, string>>;
   /** Export of the entry that serves the routes (an API Gateway REST proxy handler). */
   apiHandler?: string;
   routes: RouteDeclaration[];
@@ -164,4 +170,14 @@ export function defineRoute<P extends z.ZodType, Q extends z.ZodType, B extends 
 
 export function defineContext(manifest: ContextManifest): ContextManifest {
   return manifest;
+}
+
+/** The module that exports `exportName` of a context. */
+export function entryOf(manifest: Pick<ContextManifest, 'entry' | 'entries'>, exportName: string): string {
+  return manifest.entries?.[exportName] ?? manifest.entry;
+}
+
+/** Every entry module of a context, its main entry first. */
+export function entriesOf(manifest: Pick<ContextManifest, 'entry' | 'entries'>): string[] {
+  return [...new Set([manifest.entry, ...Object.values(manifest.entries ?? {})])];
 }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BundledHandlers } from '../../infra/bundle.ts';
 import { authorizer, contexts } from '../../functions/manifests.ts';
+import { deriveTopology } from '../../infra/topology.ts';
 import { functionEnv } from '../support/function-env.ts';
 
 export interface BundleFigure {
@@ -42,8 +43,7 @@ export function measureBundles(rootDir: string): BundleFigure[] {
   try {
     const entries = [
       { name: 'empty-handler', entry: 'test/bench/empty-handler.ts' },
-      { name: authorizer.name, entry: authorizer.entry },
-      ...contexts.map((c) => ({ name: c.name, entry: c.entry })),
+      ...deriveTopology(contexts, authorizer).bundles,
     ];
     BundledHandlers.build(entries, { rootDir, outDir });
     return entries.map(({ name }) => {

@@ -288,7 +288,7 @@ describe.each(configuredRegions)('API stack in %s', (region) => {
       logicalIdOf(t, 'AWS::Lambda::Function', 'tenantsapiFunction')
     ];
     expect(
-      (tenants?.Properties?.Environment as { Variables: Props }).Variables.CURSOR_SECRET_ARN,
+      (tenants?.Properties?.Environment as { Variables: Props }).Variables.CURSOR_KEYS_ARN,
     ).toBeDefined();
     const jobs = resourcesOfType(t, 'AWS::Lambda::Function')[
       logicalIdOf(t, 'AWS::Lambda::Function', 'jobsworkerFunction')

@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { authorizer, contexts } from '../../functions/manifests.ts';
 import { BundledHandlers } from '../../infra/bundle.ts';
+import { deriveTopology } from '../../infra/topology.ts';
 
 const rootDir = fileURLToPath(new URL('../..', import.meta.url));
 // Entries that exist from the start; the others are bundled the same way.
@@ -63,4 +65,45 @@ test('fails before bundling when an entry module is missing, naming it', () => {
   expect(() =>
     BundledHandlers.build([...entries, ...missing], { rootDir, outDir: path.join(outDir, 'unused') }),
   ).toThrow(/entry modules not found: functions\/ghost\/handler.ts \(ghost\)/);
+});
+
+describe('a context whose consumers have their own entry', () => {
+  const webhooks = contexts.find((c) => c.name === 'webhooks')!;
+  const topology = deriveTopology([webhooks], authorizer);
+  let built: BundledHandlers;
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'plinth-bundle-'));
+    built = BundledHandlers.build(
+      topology.bundles.filter((b) => b.name.startsWith('webhooks')),
+      { rootDir, outDir: dir },
+    );
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('gives each function the bundle of its own entry', () => {
+    const bundleOf = (exportName: string) =>
+      topology.functions.find((f) => f.context === 'webhooks' && f.exportName === exportName)?.bundle;
+    expect(bundleOf('api')).toBe('webhooks');
+    for (const consumer of ['fanout', 'deliver', 'sweep'])
+      expect(bundleOf(consumer)).toBe('webhooks-consumers');
+  });
+
+  test("keeps the queue consumers and what they load out of the API's bundle", () => {
+    const api = built.modulesOf('webhooks');
+    expect(api).toContain('functions/webhooks/handler.ts');
+    for (const consumerModule of [
+      'functions/webhooks/consumers.ts',
+      'functions/webhooks/deliver.ts',
+      'functions/webhooks/fanout.ts',
+      'functions/webhooks/sweep.ts',
+    ]) {
+      expect(api).not.toContain(consumerModule);
+    }
+    expect(built.modulesOf('webhooks-consumers')).toContain('functions/webhooks/consumers.ts');
+    expect(() => built.codeFor('webhooks', 'deliver')).toThrow(/has no export "deliver"/);
+    expect(() => built.codeFor('webhooks-consumers', 'deliver')).not.toThrow();
+  });
 });

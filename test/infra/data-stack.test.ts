@@ -2,6 +2,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { deploymentKeyNames, deploymentKeys } from '../../libs/config/keys.ts';
 import {
   configuredRegions,
   regionalTemplates,
@@ -264,13 +265,20 @@ describe.each(configuredRegions)('data stack in %s', (region) => {
     });
   });
 
-  test('the cursor secret is a generated 64-character key, kept on delete', () => {
-    template(region).hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({
-        GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
-      }),
-    });
+  test('each deployment key is a secret of its own, a generated 64-character key kept on delete', () => {
+    const t = template(region);
+    for (const name of deploymentKeyNames) {
+      const id = logicalIdOf(t, 'AWS::SecretsManager::Secret', deploymentKeys[name].constructId);
+      expect(resourcesOfType(t, 'AWS::SecretsManager::Secret')[id], name).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: {
+          GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+        },
+      });
+    }
+    expect(Object.keys(resourcesOfType(t, 'AWS::SecretsManager::Secret'))).toHaveLength(
+      deploymentKeyNames.length,
+    );
   });
 
   test('the user pool signs in by email, offers TOTP, protects against threats and has an immutable tenant_id', () => {

@@ -58,8 +58,7 @@ const relay = defineContext({
   ],
   access: {
     table: 'read',
-    cursorSecret: true,
-    webhookSecretKey: true,
+    keys: ['cursor', 'idempotency', 'mail', 'webhookSecret'],
     scheduler: true,
     mail: true,
     userPool: 'admin',

@@ -184,13 +184,18 @@ describe('mail', () => {
   });
 });
 
-describe('webhook secret key', () => {
-  test('is named by ARN and readable, and the cursor secret is not', () => {
-    const granted = functionWith({ webhookSecretKey: true });
-    const key = resolved(granted, granted.resources.webhookSecretKey.secretArn);
-    expect(granted.variables.WEBHOOK_SECRET_KEY_ARN).toEqual(key);
-    expect(granted.variables.CURSOR_SECRET_ARN).toBeUndefined();
-    expect(statementsWith(granted, 'secretsmanager:GetSecretValue').map((s) => s.Resource)).toEqual([key]);
+describe('deployment keys', () => {
+  test('each declared key is named by ARN and readable, and no other key is', () => {
+    const granted = functionWith({ keys: ['webhookSecret', 'mail'] });
+    const webhookKey = resolved(granted, granted.resources.keys.webhookSecret.secretArn);
+    const mailKey = resolved(granted, granted.resources.keys.mail.secretArn);
+    expect(granted.variables.WEBHOOK_SECRET_KEY_ARN).toEqual(webhookKey);
+    expect(granted.variables.MAIL_KEYS_ARN).toEqual(mailKey);
+    expect(granted.variables.CURSOR_KEYS_ARN).toBeUndefined();
+    expect(granted.variables.IDEMPOTENCY_KEYS_ARN).toBeUndefined();
+    const readable = statementsWith(granted, 'secretsmanager:GetSecretValue').flatMap((s) => s.Resource);
+    expect(readable).toHaveLength(2);
+    expect(readable).toEqual(expect.arrayContaining([webhookKey, mailKey]));
   });
 });
 
@@ -290,8 +295,8 @@ test("a function declaring every access kind still fits Lambda's environment lim
     table: 'readwrite',
     directory: 'read',
     bus: 'put',
-    cursorSecret: true,
-    webhookSecretKey: true,
+    // As many keys as a context reads (webhooks): the estimate counts 160 bytes for each secret ARN.
+    keys: ['cursor', 'idempotency', 'webhookSecret'],
     scheduler: true,
     mail: true,
     userPool: 'admin',

@@ -5,6 +5,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { authorizer, contexts } from '../../functions/manifests.ts';
+import { deploymentKeys } from '../../libs/config/keys.ts';
 import { runtimeEnvSchema } from '../../libs/config/runtime.ts';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
 import { buildPlinth, configuredRegions, regionalStacks, resourcesOfType } from './support.ts';
@@ -89,8 +90,23 @@ describe("each function's environment on AWS", () => {
 
   it('fails for a context whose manifest forgets an access its handlers need', () => {
     const forgetful = contexts.map((c) =>
-      c.name === 'webhooks' ? { ...c, access: { ...c.access, webhookSecretKey: false } } : c,
+      c.name === 'webhooks' ? { ...c, access: { ...c.access, queues: [] } } : c,
     );
-    expect(problemsOf(forgetful).join('\n')).toMatch(/\(webhooks\.\w+\): .*WEBHOOK_SECRET_KEY/);
+    expect(problemsOf(forgetful).join('\n')).toMatch(/\(webhooks\.\w+\): .*WEBHOOK_DELIVERIES_QUEUE_URL/);
+  });
+
+  // Each key dropped on its own from each context that declares it: its functions' schemas miss it.
+  const declaredKeys = contexts.flatMap((c) =>
+    (c.access.keys ?? []).map((key) => ({ context: c.name, key })),
+  );
+  it.each(declaredKeys)('fails when $context forgets the $key key', ({ context, key }) => {
+    const forgetful = contexts.map((c) =>
+      c.name === context
+        ? { ...c, access: { ...c.access, keys: (c.access.keys ?? []).filter((k) => k !== key) } }
+        : c,
+    );
+    const problems = problemsOf(forgetful).join('\n');
+    expect(problems).toContain(`(${context}.`);
+    expect(problems).toContain(deploymentKeys[key].variable);
   });
 });

@@ -18,6 +18,7 @@ import {
   type DeploymentConfig,
   type DeploymentConfigInput,
 } from '../../libs/config/deployment.ts';
+import { deploymentKeyNames, deploymentKeys, type DeploymentKey } from '../../libs/config/keys.ts';
 import { mainTable } from '../../libs/data/design.ts';
 import type { ContextManifest } from '../../libs/manifest/types.ts';
 import type { RegionalResources } from '../../infra/constructs/declared-access.ts';
@@ -110,8 +111,12 @@ export function standaloneResources(stack: Stack, deployment: DeploymentConfig):
     bus: new events.EventBus(stack, 'Bus', { eventBusName: 'plinth-events' }),
     queues,
     deadLetterQueues,
-    cursorSecret: new secretsmanager.Secret(stack, 'CursorSecret'),
-    webhookSecretKey: new secretsmanager.Secret(stack, 'WebhookSecretKey'),
+    keys: Object.fromEntries(
+      deploymentKeyNames.map((name) => [
+        name,
+        new secretsmanager.Secret(stack, deploymentKeys[name].constructId),
+      ]),
+    ) as Record<DeploymentKey, secretsmanager.Secret>,
     schedules: new OneTimeSchedules(stack, 'Delays', {
       scheduleGroupName: 'plinth-delays',
       queues: [...queues.values()],

@@ -1,6 +1,7 @@
 // The environment a Plinth function expects (libs/config/runtime.ts), for tests that import handlers.
 import { parseDeploymentConfig } from '../../libs/config/deployment.ts';
 import deployment from '../../infra/plinth.config.ts';
+import { testMailKey } from './mail.ts';
 
 export function functionEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
@@ -9,7 +10,9 @@ export function functionEnv(overrides: Record<string, string> = {}): Record<stri
     TABLE_NAME: 'plinth-unit',
     DIRECTORY_TABLE_NAME: 'plinth-unit-directory',
     EVENT_BUS_NAME: 'plinth-unit-bus',
-    CURSOR_SECRET: 'unit-test-cursor-secret-0123456789abcdef0123456789',
+    CURSOR_KEYS: 'unit-test-cursor-keys-0123456789abcdef0123456789',
+    IDEMPOTENCY_KEYS: 'unit-test-idempotency-keys-0123456789abcdef0123456789',
+    MAIL_KEYS: testMailKey,
     USER_POOL_ID: 'us-east-1_UnitTest1',
     USER_POOL_CLIENT_IDS: 'unit-first-party-client,unit-console-client',
     MAIL_FROM: 'Plinth <no-reply@example.com>',

@@ -33,7 +33,7 @@ const api = createApiHandler({
   idempotency: {
     client: new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }),
     tableName: 'unused',
-    responseKey: 'r'.repeat(32),
+    responseKeys: 'r'.repeat(32),
   },
 });
 

@@ -70,6 +70,7 @@ export function tenantRoutes(deps: TenantsDeps): BoundRoute[] {
                 expiryDays: config.deployment.identity.invitationExpiryDays,
                 consoleUrl: consoleUrlOf(config.deployment),
                 actor,
+                mailBox: deps.mailBox,
               })
           : undefined,
       );

@@ -54,7 +54,7 @@ beforeAll(async () => {
     serviceName: 'all-posts',
     routes: idempotentRoutes.map(standIn),
     logger: new Logger({ serviceName: 'all-posts', logLevel: 'SILENT' }),
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
   });
 });
 

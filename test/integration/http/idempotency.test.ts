@@ -122,7 +122,7 @@ beforeAll(async () => {
     serviceName: 'orders',
     routes: bound,
     logger: new Logger({ serviceName: 'orders', logLevel: 'SILENT' }),
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
   });
 });
 
@@ -300,6 +300,35 @@ describe('Idempotency-Key on POST', () => {
       caller: alice,
     });
     expect(replayed.body).toBe(first.body);
+  });
+
+  it('replays a response kept before its key rotated, until the grace of the previous key ends', async () => {
+    const key = freshKey();
+    const first = await post({ path: '/v1/orders', body: { name: 'before-rotation' }, key });
+    const after = (previousUntil: Date) =>
+      createApiHandler({
+        serviceName: 'orders',
+        routes: bound,
+        logger: new Logger({ serviceName: 'orders', logLevel: 'SILENT' }),
+        idempotency: {
+          client: tables.client,
+          tableName: tables.tableName,
+          responseKeys: { current: 'n'.repeat(32), previous: 'r'.repeat(32), previousUntil },
+        },
+      });
+    const again = apiEvent({
+      method: 'POST',
+      caller: alice,
+      path: '/v1/orders',
+      body: { name: 'before-rotation' },
+      headers: { 'Idempotency-Key': key },
+    });
+
+    const inGrace = await after(new Date(Date.now() + 60_000))(again, lambdaContext());
+    expect([inGrace.statusCode, inGrace.body]).toEqual([201, first.body]);
+    expect(inGrace.headers).toMatchObject({ 'idempotent-replayed': 'true' });
+    const pastGrace = await after(new Date(Date.now() - 1))(again, lambdaContext());
+    expect(pastGrace.statusCode).toBe(500);
   });
 
   it('keeps platform admins’ keys apart from each other', async () => {

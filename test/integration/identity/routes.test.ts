@@ -73,7 +73,7 @@ beforeAll(async () => {
   api = createApiHandler({
     serviceName: 'identity',
     routes: [...meRoutes(deps), ...userRoutes(deps), ...roleRoutes(deps), ...settingsRoutes(deps)],
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
     logger: new Logger({ serviceName: 'identity', logLevel: 'SILENT' }),
   });
 });

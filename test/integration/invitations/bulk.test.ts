@@ -18,6 +18,7 @@ import {
   seedUser,
   type Fixture,
 } from './fixtures.ts';
+import { testMailBox } from '../../support/mail.ts';
 
 let fixture: Fixture;
 
@@ -36,6 +37,7 @@ async function run(job: JobItem): Promise<JobProgressUpdate[]> {
       deployment: fixture.deps.deployment,
     },
     dynamodb: fixture.tables.client,
+    mailBox: testMailBox,
   });
   const reports: JobProgressUpdate[] = [];
   await runner(job, {

@@ -19,6 +19,7 @@ import { emailInUse } from '../../../functions/invitations/user-pool.ts';
 import deploymentInput from '../../../infra/plinth.config.ts';
 import { tenantItem } from '../../support/items.ts';
 import { createTestTables, type TestTables } from '../../support/tables.ts';
+import { mailBodyOf, testMailBox } from '../../support/mail.ts';
 export { problemOf } from '../../support/problems.ts';
 
 export const deployment = parseDeploymentConfig(deploymentInput);
@@ -82,6 +83,7 @@ export async function createFixture(): Promise<Fixture> {
     deployment,
     consoleUrl: 'http://localhost:5173',
     cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
+    mailBox: testMailBox,
     clock: () => now ?? new Date(),
   };
   return { tables, entities, deps, pool, setNow: (at) => (now = at) };
@@ -179,10 +181,10 @@ export async function seedRole(fixture: Fixture, tenantId: string, permissions: 
   return role;
 }
 
-/** The mails written for `to` in the tenant, oldest first. */
+/** The mails written for `to` in the tenant, oldest first, with their sealed bodies opened. */
 export async function mailsTo(fixture: Fixture, tenantId: string, to: string) {
   const { data } = await fixture.entities.mail.query.byTenant({ tenantId }).go({ pages: 'all' });
-  return data.filter((m) => m.to === to);
+  return data.filter((m) => m.to === to).map((m) => ({ ...m, ...mailBodyOf(m) }));
 }
 
 /** The tokens, each on its own line, of the invitation mails to `to`. */

@@ -6,6 +6,7 @@ import { acceptInvitation } from '../../../functions/invitations/accept.ts';
 import { ownerInvitationWrites } from '../../../functions/invitations/owner.ts';
 import { tenantItem } from '../../support/items.ts';
 import { createFixture, mailedToken, newTenantId, strongPassword, type Fixture } from './fixtures.ts';
+import { mailBodyOf, testMailBox } from '../../support/mail.ts';
 
 let fixture: Fixture;
 
@@ -24,6 +25,7 @@ describe('owner invitation of a new tenant', () => {
       now,
       expiryDays: 7,
       consoleUrl: 'https://console.example.test',
+      mailBox: testMailBox,
       tenantName: 'Hopper Inc',
       actor: { type: 'platform_admin', id: 'key_admin' },
     });
@@ -41,8 +43,8 @@ describe('owner invitation of a new tenant', () => {
       password: strongPassword,
     });
 
-    expect(owner.mail.text).toContain('Hello Grace,');
-    expect(owner.mail.text).toContain('https://console.example.test/accept?token=');
+    expect(mailBodyOf(owner.mail).text).toContain('Hello Grace,');
+    expect(mailBodyOf(owner.mail).text).toContain('https://console.example.test/accept?token=');
     expect(user).toMatchObject({ tenantId, email: 'founder@example.test', roles: ['owner'] });
     expect((await fixture.entities.tenant.get({ tenantId }).go()).data?.activeUsers).toBe(1);
   });

@@ -9,6 +9,7 @@ import { createIdentityEntities, type UserItem } from '../../../libs/data/identi
 import { mailEntity } from '../../../libs/mail/entity.ts';
 import { tenantItem } from '../../support/items.ts';
 import { createTestTables } from '../../support/tables.ts';
+import { mailBodyOf, testMailBox } from '../../support/mail.ts';
 
 const tenantId = 'ten_01JD000000000000000000MAIL';
 let deps: NoticeDeps;
@@ -38,6 +39,7 @@ beforeAll(async () => {
       mail: mailEntity(tables.tableName, tables.client),
     },
     consoleUrl: 'https://console.example.test',
+    mailBox: testMailBox,
   };
   await deps.entities.tenant.create(tenantItem({ tenantId, name: 'Acme' })).go();
   await deps.entities.user
@@ -70,8 +72,8 @@ describe('endpoint disabled notice', () => {
     const { data: mails } = await deps.entities.mail.query.byTenant({ tenantId }).go();
     expect([first, second]).toEqual([2, 2]);
     expect(mails.map((m) => m.to).sort()).toEqual(['admin@example.test', 'owner@example.test']);
-    expect(mails[0]?.text).toContain('https://hooks.example.test/in');
-    expect(mails[0]?.text).toContain('https://console.example.test/webhooks');
+    expect(mailBodyOf(mails[0]!).text).toContain('https://hooks.example.test/in');
+    expect(mailBodyOf(mails[0]!).text).toContain('https://console.example.test/webhooks');
   });
 
   it('a tenant that no longer exists gets no mail', async () => {

@@ -48,7 +48,7 @@ beforeAll(async () => {
       maxDomainsPerTenant: 5,
       maxConnectionsPerTenant: 2,
     }),
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
   });
 });
 

@@ -40,7 +40,7 @@ beforeAll(async () => {
     serviceName: 'sso',
     logger: new Logger({ logLevel: 'SILENT' }),
     routes: domainRoutes(deps),
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
   });
 });
 
@@ -203,7 +203,7 @@ describe('verifying a domain', () => {
         maxDomainsPerTenant: 1,
         maxConnectionsPerTenant: 1,
       }),
-      idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+      idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
     });
     const caller = tenantCaller([...tenantPermissions], `ten_${ulid()}`);
     const name = newDomain();

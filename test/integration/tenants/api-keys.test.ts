@@ -11,6 +11,7 @@ import { functionEnv } from '../../support/function-env.ts';
 import { createTestTables } from '../../support/tables.ts';
 import { problemOf } from '../../support/problems.ts';
 import { apiKeyCaller } from '../invitations/fixtures.ts';
+import { testMailBox } from '../../support/mail.ts';
 
 let deps: TenantsDeps;
 
@@ -25,6 +26,7 @@ beforeAll(async () => {
     store: createTenantStore(entities),
     config: loadRuntimeConfig(functionEnv({ TABLE_NAME: tables.tableName })),
     cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
+    mailBox: testMailBox,
   };
 });
 

@@ -14,6 +14,7 @@ import { functionEnv } from '../../support/function-env.ts';
 import { holdWrites } from '../../support/held-writes.ts';
 import { createTestTables, type TestTables } from '../../support/tables.ts';
 import { apiEvent, json, lambdaContext, platformCaller } from '../../unit/http/api-events.ts';
+import { testMailBox } from '../../support/mail.ts';
 
 let tables: TestTables;
 let store: TenantStore;
@@ -34,8 +35,9 @@ function apiOn(client: TestTables['client']): ApiHandler {
       store: createTenantStore(createTenantEntities({ ...tables, client })),
       config,
       cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
+      mailBox: testMailBox,
     }),
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
   });
 }
 

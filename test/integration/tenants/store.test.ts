@@ -6,6 +6,7 @@ import { ownerInvitationWrites } from '../../../functions/invitations/owner.ts';
 import { createTenantStore, type TenantStore } from '../../../functions/tenants/store.ts';
 import { createTestTables } from '../../support/tables.ts';
 import { problemOf } from '../../support/problems.ts';
+import { testMailBox } from '../../support/mail.ts';
 
 const actor = { type: 'platform_admin', id: 'key_admin' };
 let store: TenantStore;
@@ -54,6 +55,7 @@ describe('tenants store', () => {
           now,
           expiryDays: 7,
           consoleUrl: 'http://localhost:5173',
+          mailBox: testMailBox,
           actor,
         }),
     );

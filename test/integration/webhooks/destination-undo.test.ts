@@ -55,7 +55,7 @@ describe('creating an event destination that EventBridge refuses', () => {
       config,
       store,
       deliveries: {} as DeliveryStore,
-      secretBox: createSecretBox(config.secretKey!),
+      secretBox: createSecretBox('integration-webhook-secret-key-0123456789'),
       rules: {
         put: () => Promise.reject(new Error('not authorized to perform iam:PassRole')),
         remove: () =>
@@ -69,7 +69,7 @@ describe('creating an event destination that EventBridge refuses', () => {
       serviceName: 'webhooks',
       logger: new Logger({ serviceName: 'webhooks', logLevel: 'INFO' }),
       routes: destinationRoutes(deps),
-      idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+      idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
     });
     const logs = captureLogs();
 

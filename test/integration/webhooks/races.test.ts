@@ -169,7 +169,7 @@ describe('secret rotation', () => {
       serviceName: 'webhooks',
       logger: new Logger({ logLevel: 'SILENT' }),
       routes: endpointRoutes(deps),
-      idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+      idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
     });
   }
 

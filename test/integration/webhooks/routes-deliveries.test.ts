@@ -73,7 +73,7 @@ beforeAll(async () => {
       ...createWebhookEntities(dataTables),
     }),
     deliveries,
-    secretBox: createSecretBox(config.secretKey!),
+    secretBox: createSecretBox('integration-webhook-secret-key-0123456789'),
     rules: { put: () => Promise.resolve(), remove: () => Promise.resolve() },
     cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
     resolve: () => Promise.resolve([{ address: '93.184.216.34', family: 4 }]),
@@ -83,7 +83,7 @@ beforeAll(async () => {
     serviceName: 'webhooks',
     logger: new Logger({ logLevel: 'SILENT' }),
     routes: [...endpointRoutes(deps), ...deliveryRoutes(deps)],
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
   });
 });
 

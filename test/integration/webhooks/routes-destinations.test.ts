@@ -72,7 +72,7 @@ beforeAll(async () => {
     }),
     // Destination routes never touch deliveries.
     deliveries: {} as DeliveryStore,
-    secretBox: createSecretBox(config.secretKey!),
+    secretBox: createSecretBox('integration-webhook-secret-key-0123456789'),
     rules: fakeRules,
     cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
     clock: () => new Date(),
@@ -82,7 +82,7 @@ beforeAll(async () => {
       serviceName: 'webhooks',
       logger: new Logger({ logLevel: 'SILENT' }),
       routes: destinationRoutes(d),
-      idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+      idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
     });
   api = handler(deps);
   withoutDestinations = handler({ ...deps, config: loadWebhooksConfig(functionEnv(env)) });

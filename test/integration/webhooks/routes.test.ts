@@ -77,7 +77,7 @@ beforeAll(async () => {
       deployment: aws.runtime.deployment,
       clock,
     }),
-    secretBox: createSecretBox(aws.secretKey!),
+    secretBox: createSecretBox('integration-webhook-secret-key-0123456789'),
     rules: { put: () => Promise.resolve(), remove: () => Promise.resolve() },
     cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
     resolve,
@@ -88,7 +88,7 @@ beforeAll(async () => {
       serviceName: 'webhooks',
       logger: new Logger({ logLevel: 'SILENT' }),
       routes: [...endpointRoutes(d), ...deliveryRoutes(d)],
-      idempotency: { client: tables.client, tableName: tables.tableName, responseKey: 'r'.repeat(32) },
+      idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
     });
   api = handler(deps);
   localApi = handler({ ...deps, config: config(true) });

@@ -1,9 +1,6 @@
 // Signing secrets at rest: sealed with AES-256-GCM, opened only with the same key and unaltered.
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
-import { resolveWebhookSecretKey } from '../../../functions/webhooks/secret-key.ts';
+import { createKeySetBox, createSecretBox } from '../../../libs/crypto/secret-box.ts';
 
 const key = 'k'.repeat(32);
 
@@ -37,20 +34,23 @@ describe('secret box', () => {
   it('refuses a key shorter than 32 characters', () => {
     expect(() => createSecretBox('short')).toThrow(/at least 32/);
   });
+});
 
-  it('takes the key as given, or fetches it once from Secrets Manager by ARN', async () => {
-    const secrets = mockClient(SecretsManagerClient);
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: 's'.repeat(40) });
-    const client = new SecretsManagerClient({ region: 'us-east-1' });
-    const keyArn = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:webhook-key';
+describe('secret box over a key set', () => {
+  const oldKey = 'o'.repeat(40);
+  const newKey = 'n'.repeat(40);
+  const rotated = {
+    current: newKey,
+    previous: oldKey,
+    previousUntil: new Date('2026-12-08T00:00:00Z'),
+  };
+  const at = (iso: string) => () => new Date(iso);
 
-    expect(await resolveWebhookSecretKey({ key, region: 'us-east-1' }, client)).toBe(key);
-    expect(await resolveWebhookSecretKey({ keyArn, region: 'us-east-1' }, client)).toBe('s'.repeat(40));
-    expect(await resolveWebhookSecretKey({ keyArn, region: 'us-east-1' }, client)).toBe('s'.repeat(40));
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-    await expect(resolveWebhookSecretKey({ region: 'us-east-1' }, client)).rejects.toThrow(
-      /WEBHOOK_SECRET_KEY/,
-    );
-    secrets.restore();
+  it('seals with the current key and opens what the previous key sealed until the grace ends', () => {
+    const sealedBefore = createSecretBox(oldKey).seal('kept response');
+    const box = createKeySetBox(rotated, at('2026-12-07T00:00:00Z'));
+    expect(box.open(sealedBefore)).toBe('kept response');
+    expect(createSecretBox(newKey).open(box.seal('new response'))).toBe('new response');
+    expect(() => createKeySetBox(rotated, at('2026-12-08T00:00:00Z')).open(sealedBefore)).toThrow();
   });
 });

@@ -1,9 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
+import { createKeyRings } from '../../../libs/config/key-ring.ts';
 import { createApiHandler } from '../../../libs/http/api-handler.ts';
+import { createCursorCodec } from '../../../libs/http/cursor.ts';
 import { refusalContext } from '../../../libs/http/credentials.ts';
 import { Problem } from '../../../libs/http/problem.ts';
 import { implement } from '../../../libs/http/route.ts';
@@ -167,7 +171,7 @@ const handler = createApiHandler({
   idempotency: {
     client: new DynamoDBClient({ region: 'us-east-1' }),
     tableName: 'unused',
-    responseKey: 'r'.repeat(32),
+    responseKeys: 'r'.repeat(32),
   },
 });
 
@@ -645,5 +649,41 @@ describe('responses', () => {
       '',
       undefined,
     ]);
+  });
+});
+
+describe('deployment keys', () => {
+  it('a key that cannot be fetched fails that request with 503, and the next request fetches it again', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets
+      .on(GetSecretValueCommand)
+      .rejectsOnce(new Error('Secrets Manager is having a moment'))
+      .resolves({ SecretString: 'k'.repeat(40) });
+    const keys = createKeyRings(['cursor'], {
+      region: 'us-east-1',
+      env: { CURSOR_KEYS_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cursor' },
+      secretsClient: new SecretsManagerClient({ region: 'us-east-1' }),
+    });
+    const keyed = createApiHandler({
+      serviceName: 'widgets',
+      routes: [
+        implement(routes.ping, () =>
+          Promise.resolve({
+            status: 200,
+            body: { cursor: createCursorCodec(keys.cursor.keys).encode('s', 1) },
+          }),
+        ),
+      ],
+      logger,
+      keys: [keys.cursor],
+    });
+    const ping = () => keyed(apiEvent({ method: 'GET', path: '/v1/ping' }), lambdaContext());
+
+    const failed = await ping();
+    expect([failed.statusCode, json(failed.body).code]).toEqual([503, 'temporarily_unavailable']);
+    expect(failed.headers).toMatchObject({ 'retry-after': '1' });
+    expect(JSON.stringify(failed)).not.toContain('having a moment');
+    expect((await ping()).statusCode).toBe(200);
+    secrets.restore();
   });
 });

@@ -1,10 +1,6 @@
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
-import { createCursorCodec, resolveCursorSecret } from '../../../libs/http/cursor.ts';
+import { createCursorCodec } from '../../../libs/http/cursor.ts';
 import { Problem } from '../../../libs/http/problem.ts';
-import { functionEnv } from '../../support/function-env.ts';
 
 const secret = 'cursor-secret-for-unit-tests-0123456789abcdef';
 const codec = createCursorCodec(secret);
@@ -66,58 +62,35 @@ describe('pagination cursors', () => {
     );
   });
 
-  it('need a secret of at least 32 characters', () => {
-    expect(() => createCursorCodec('short')).toThrow('cursor secret must be at least 32 characters, got 5');
+  it('need a key of at least 32 characters', () => {
+    expect(() => createCursorCodec('short')).toThrow('a key must be at least 32 characters');
   });
 });
 
-describe('the cursor secret', () => {
-  it('is CURSOR_SECRET when it is given', async () => {
-    const config = loadRuntimeConfig(functionEnv());
-    await expect(resolveCursorSecret(config)).resolves.toBe(config.cursorSecret);
+describe('cursors across a key rotation', () => {
+  const oldKey = 'o'.repeat(40);
+  const newKey = 'n'.repeat(40);
+  const rotatedAt = new Date('2026-12-01T00:00:00Z');
+  const graceEnds = new Date('2026-12-08T00:00:00Z');
+  const at = (iso: string) => () => new Date(iso);
+  const before = createCursorCodec(oldKey);
+  const rotated = { current: newKey, previous: oldKey, currentFrom: rotatedAt, previousUntil: graceEnds };
+
+  it('open a cursor issued with the previous key until the grace ends, and refuse it after', () => {
+    const cursor = before.encode(scopeA, 'position');
+    expect(createCursorCodec(rotated, at('2026-12-07T23:59:59Z')).decode(scopeA, cursor)).toBe('position');
+    expect(
+      invalidCursorOf(() => createCursorCodec(rotated, at('2026-12-08T00:00:00Z')).decode(scopeA, cursor))
+        .code,
+    ).toBe('invalid_cursor');
   });
 
-  it('is fetched from Secrets Manager once per container when only its ARN is given', async () => {
-    const secrets = mockClient(SecretsManagerClient);
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: 'fetched-secret-0123456789abcdef0123456789' });
-    const env = functionEnv({
-      CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cursor-once',
-    });
-    delete env.CURSOR_SECRET;
-    const config = loadRuntimeConfig(env);
-    const client = new SecretsManagerClient({ region: 'us-east-1' });
-
-    expect(await resolveCursorSecret(config, client)).toBe('fetched-secret-0123456789abcdef0123456789');
-    expect(await resolveCursorSecret(config, client)).toBe('fetched-secret-0123456789abcdef0123456789');
-    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(1);
-    secrets.restore();
-  });
-
-  it('is fetched again after a failed fetch', async () => {
-    const secrets = mockClient(SecretsManagerClient);
-    secrets
-      .on(GetSecretValueCommand)
-      .rejectsOnce(new Error('throttled'))
-      .resolves({ SecretString: 'second-try-secret-0123456789abcdef012345' });
-    const env = functionEnv({
-      CURSOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:cursor-retry',
-    });
-    delete env.CURSOR_SECRET;
-    const config = loadRuntimeConfig(env);
-    const client = new SecretsManagerClient({ region: 'us-east-1' });
-
-    await expect(resolveCursorSecret(config, client)).rejects.toThrow('throttled');
-    await expect(resolveCursorSecret(config, client)).resolves.toBe(
-      'second-try-secret-0123456789abcdef012345',
-    );
-    secrets.restore();
-  });
-
-  it('is a start-up error when neither is set', async () => {
-    const env = functionEnv();
-    delete env.CURSOR_SECRET;
-    await expect(resolveCursorSecret(loadRuntimeConfig(env))).rejects.toThrow(
-      'set CURSOR_SECRET or CURSOR_SECRET_ARN',
-    );
+  it('are issued with the current key once it is in use, and with the previous one before', () => {
+    const early = createCursorCodec(rotated, at('2026-11-30T23:59:00Z')).encode(scopeA, 'position');
+    const late = createCursorCodec(rotated, at('2026-12-01T00:01:00Z')).encode(scopeA, 'position');
+    // A container that has not read the new set yet still opens what was issued before `currentFrom`.
+    expect(before.decode(scopeA, early)).toBe('position');
+    expect(invalidCursorOf(() => before.decode(scopeA, late)).code).toBe('invalid_cursor');
+    expect(createCursorCodec(newKey).decode(scopeA, late)).toBe('position');
   });
 });

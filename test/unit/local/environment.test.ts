@@ -28,8 +28,12 @@ describe('the function environment on one machine', () => {
       ['jobs', queue('jobs')],
       ['webhook-deliveries', queue('webhook-deliveries')],
     ]),
-    cursorSecret: 'c'.repeat(64),
-    webhookSecretKey: 'w'.repeat(64),
+    keys: {
+      cursor: 'c'.repeat(64),
+      idempotency: 'i'.repeat(64),
+      mail: 'm'.repeat(64),
+      webhookSecret: 'w'.repeat(64),
+    },
     identity: {
       userPoolId: 'eu-central-1_Local0001',
       clientIds: { firstParty: 'first-party-client', console: 'console-client' },
@@ -56,8 +60,7 @@ describe('the function environment on one machine', () => {
         { name: 'jobs', access: 'consume' },
         { name: 'webhook-deliveries', access: 'consume' },
       ],
-      cursorSecret: true,
-      webhookSecretKey: true,
+      keys: ['cursor', 'idempotency', 'mail', 'webhookSecret'],
       scheduler: true,
       mail: true,
       userPool: 'admin',
@@ -74,7 +77,6 @@ describe('the function environment on one machine', () => {
       directoryTableName: 'plinth-tenant-directory',
       eventBusName: 'plinth-events',
       jobsQueueUrl: 'http://sqs.eu-central-1.localhost:1/000000000000/plinth-jobs',
-      cursorSecret: 'c'.repeat(64),
       local: true,
     });
     expect(config.deployment).toEqual(deployment);
@@ -120,6 +122,9 @@ describe('the function environment on one machine', () => {
       SCHEDULER_ROLE_ARN: expect.stringMatching(/^arn:aws:iam::000000000000:role\/plinth-/) as string,
       EVENT_DESTINATION_ROLE_ARN: expect.stringMatching(/^arn:aws:iam::000000000000:role\/plinth-/) as string,
       MAIL_FROM: deployment.mailFrom,
+      CURSOR_KEYS: 'c'.repeat(64),
+      IDEMPOTENCY_KEYS: 'i'.repeat(64),
+      MAIL_KEYS: 'm'.repeat(64),
       WEBHOOK_SECRET_KEY: 'w'.repeat(64),
     });
     expect(env.SCHEDULER_ROLE_ARN).not.toBe(env.EVENT_DESTINATION_ROLE_ARN);
@@ -134,7 +139,9 @@ describe('the function environment on one machine', () => {
     for (const variable of [
       'JOBS_DLQ_URL',
       'WEBHOOK_DELIVERIES_QUEUE_URL',
-      'CURSOR_SECRET',
+      'CURSOR_KEYS',
+      'IDEMPOTENCY_KEYS',
+      'MAIL_KEYS',
       'WEBHOOK_SECRET_KEY',
       'SCHEDULE_GROUP_NAME',
       'MAIL_FROM',

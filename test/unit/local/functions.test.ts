@@ -46,6 +46,26 @@ describe('running handler exports in process', () => {
     expect(seen!.getRemainingTimeInMillis()).toBeLessThanOrEqual(3000);
   });
 
+  it('loads an export kept in another entry from that entry only, as its own bundle would', async () => {
+    const loads: string[] = [];
+    const split = { ...widgets, entries: { worker: 'test/widgets-consumers.ts' } };
+    const host = createFunctionHost({
+      region: 'us-east-1',
+      namePrefix: 'p',
+      load: (entry) => {
+        loads.push(entry);
+        return Promise.resolve(
+          entry === 'test/widgets-consumers.ts' ? { worker: () => 'consumer' } : { api: () => 'api' },
+        );
+      },
+    });
+
+    expect(await host.forContext(split, 'worker').invoke({})).toBe('consumer');
+    expect(loads).toEqual(['test/widgets-consumers.ts']);
+    expect(await host.preload([split])).toEqual([]);
+    expect(loads).toEqual(['test/widgets-consumers.ts', 'test/widgets.ts']);
+  });
+
   it('fails an invocation of an export the entry does not have', async () => {
     const host = createFunctionHost({
       region: 'us-east-1',

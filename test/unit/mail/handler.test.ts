@@ -5,7 +5,9 @@ import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { mailItem } from '../../../libs/mail/entity.ts';
+import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { useFunctionEnv } from '../../support/function-env.ts';
+import { testMailBox } from '../../support/mail.ts';
 import { lambdaContext } from '../http/api-events.ts';
 
 const ses = mockClient(SESv2Client);
@@ -38,7 +40,11 @@ function record(
 }
 
 function mailRecord(to: string, extra: { html?: string } = {}): DynamoDBRecord {
-  const item = mailItem({ tenantId: 'ten_1', to, subject: `to ${to}`, text: 'hello', ...extra }, new Date());
+  const item = mailItem(
+    { tenantId: 'ten_1', to, subject: `to ${to}`, text: 'hello', ...extra },
+    new Date(),
+    testMailBox,
+  );
   return record({ pk: 'T#ten_1', sk: `MAIL#${item.mailId}`, __edb_e__: 'mail', __edb_v__: '1', ...item });
 }
 
@@ -94,6 +100,30 @@ describe('mail stream consumer', () => {
       {
         Records: [
           record({ __edb_e__: 'mail', sk: 'MAIL#bad', tenantId: 't' }),
+          mailRecord('fine@example.com'),
+        ],
+      },
+      lambdaContext(),
+    );
+
+    expect(result.batchItemFailures).toEqual([]);
+    expect(sentTo()).toEqual(['fine@example.com']);
+  });
+
+  it('sends only bodies sealed with the mail key, never one sealed with another key or in plain text', async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: 'm' });
+    const forged = mailItem(
+      { tenantId: 'ten_1', to: 'forged@example.com', subject: 's', text: 'pay here' },
+      new Date(),
+      createSecretBox('another-key-that-is-not-the-mail-key-0123'),
+    );
+    const plain = { ...forged, to: 'plain@example.com', body: JSON.stringify({ text: 'pay here' }) };
+
+    const result = await send(
+      {
+        Records: [
+          record({ pk: 'T#ten_1', sk: 'MAIL#forged', __edb_e__: 'mail', ...forged }),
+          record({ pk: 'T#ten_1', sk: 'MAIL#plain', __edb_e__: 'mail', ...plain }),
           mailRecord('fine@example.com'),
         ],
       },
