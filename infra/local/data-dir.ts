@@ -28,6 +28,7 @@ const previousRunSchema = z
     schedulerEndpoint: z.string().optional(),
     sesEndpoint: z.string().optional(),
     identityEndpoint: z.string().optional(),
+    samlIdp: z.object({ url: z.string() }).partial().optional(),
   })
   .passthrough();
 export type PreviousRun = z.infer<typeof previousRunSchema>;

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { LocalNames, LocalEndpoints, LocalQueueAddresses } from './environment.ts';
 import type { LocalIdentity } from './identity/index.ts';
+import type { LocalSamlServer } from './idps/saml-server.ts';
 import { writeJsonFile } from './state-files.ts';
 
 export interface LocalState {
@@ -16,6 +17,7 @@ export interface LocalState {
   identity: LocalIdentity;
   names: LocalNames;
   queues: ReadonlyMap<string, LocalQueueAddresses>;
+  samlIdp: LocalSamlServer;
 }
 
 export function writeLocalState(state: LocalState): void {
@@ -36,6 +38,12 @@ export function writeLocalState(state: LocalState): void {
       schedulerEndpoint: state.endpoints.scheduler,
       sesEndpoint: state.endpoints.ses,
       identityEndpoint: identity.endpoint,
+      samlIdp: {
+        url: state.samlIdp.url,
+        metadataUrl: state.samlIdp.metadataUrl,
+        how: "create a SAML connection from metadataUrl's XML; sign in as one of users",
+        users: state.samlIdp.users.map(({ email, password, groups }) => ({ email, password, groups })),
+      },
       signIn: {
         how: 'InitiateAuth (USER_PASSWORD_AUTH) against identityEndpoint with the first-party client; send the AccessToken as a Bearer token',
         userPoolId: identity.userPoolId,

@@ -47,6 +47,7 @@ function banner(runtime: LocalPlinth): string {
     `  Mail       ${runtime.apiUrl}/local/mail   (every email sent, newest first; ?to=<address> filters)`,
     `  Sign-in    ${runtime.identity.endpoint}   (Cognito API: user pool ${runtime.identity.userPoolId}, client ${runtime.identity.clientId})`,
     `  Hosted     ${runtime.identity.hostedUrl}/oauth2/authorize   (the console client's sign-in: ${runtime.identity.consoleClientId}, code + PKCE)`,
+    `  SAML IdP   ${runtime.samlIdp.metadataUrl}   (test users: ${runtime.samlIdp.users.map((u) => `${u.email} / ${u.password}`).join(', ')})`,
     `  DNS        ${runtime.dns.server}   (TXT records for domain verification: ${dataDir}/dns-records.json)`,
     `  Data       ${dataDir}/   (details in ${dataDir}/local.json)`,
     '',

@@ -17,6 +17,7 @@ import deploymentConfig from '../plinth.config.ts';
 import { deriveTopology, type StandaloneFunctionDeclaration } from '../topology.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { startLocalDns, type LocalDns } from './dns.ts';
+import { startLocalSamlServer, type LocalSamlServer } from './idps/saml-server.ts';
 import { lockDataDir, loadSecrets, portIsFree, readPreviousRun, reusablePort } from './data-dir.ts';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
 import { createStreamsClient } from './dynamodb-streams.ts';
@@ -92,6 +93,8 @@ export interface LocalPlinth {
   mail: Pick<LocalMail, 'messages'>;
   /** The DNS server domain verification asks, and its TXT records (`<dataDir>/dns-records.json`). */
   dns: Pick<LocalDns, 'server' | 'setTxt' | 'records'>;
+  /** A SAML identity provider with test users, for SSO connections. */
+  samlIdp: Pick<LocalSamlServer, 'url' | 'metadataUrl' | 'entityId' | 'ssoUrl' | 'users'>;
   /** Where and how users sign in: the local user pool and its first-party app client. */
   /** The user pool: its Cognito API, the first-party client, and the console's hosted sign-in. */
   identity: {
@@ -245,6 +248,12 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     cleanups.push(() => identity.stop());
     const dns = await startLocalDns({ recordsFile: join(dataDir, 'dns-records.json') });
     cleanups.push(() => dns.stop());
+    // The same port as last time: connections made from its metadata name its URLs.
+    const samlIdp = await startLocalSamlServer({
+      port: await reusablePort(previous.samlIdp?.url),
+      stateFile: join(dataDir, 'saml-idp.json'),
+    });
+    cleanups.push(() => samlIdp.stop());
     // Chosen before the handlers see their environment, which names it among the ports webhooks refuse.
     const listenPort = apiPort === 0 ? await freePort() : apiPort;
 
@@ -344,6 +353,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       identity,
       names,
       queues,
+      samlIdp,
     });
 
     let stopping: Promise<void> | undefined;
@@ -355,6 +365,13 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       endpoints,
       bus: { events: () => bus.events(), forwarded: () => bus.forwarded(), settled: () => bus.settled() },
       mail: { messages: (filter) => mail.messages(filter) },
+      samlIdp: {
+        url: samlIdp.url,
+        metadataUrl: samlIdp.metadataUrl,
+        entityId: samlIdp.entityId,
+        ssoUrl: samlIdp.ssoUrl,
+        users: samlIdp.users,
+      },
       dns: {
         server: dns.server,
         setTxt: (name, values) => dns.setTxt(name, values),
