@@ -1,7 +1,7 @@
 // Tables, a tenant and users for the identity integration tests, written as the contexts write them.
-import { randomUUID } from 'node:crypto';
 import { createEntities, type TenantItem } from '../../../libs/data/entities.ts';
 import type { UserItem } from '../../../libs/data/identity-entities.ts';
+import { userItem } from '../../support/users.ts';
 import {
   createIdentityStoreEntities,
   type IdentityStoreEntities,
@@ -40,20 +40,7 @@ export async function seedUser(
   tenant: TenantItem,
   overrides: Partial<UserItem> = {},
 ): Promise<UserItem> {
-  const userId = overrides.userId ?? randomUUID();
-  const user: UserItem = {
-    tenantId: tenant.tenantId,
-    userId,
-    email: `${userId.slice(0, 8)}@example.com`,
-    emailVerified: true,
-    name: 'Someone',
-    roles: ['member'],
-    status: 'active',
-    mfaEnrolled: false,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
+  const user = userItem(tenant.tenantId, overrides);
   await tables.entities.user.create(user).go();
   await tables.entities.tenant.patch({ tenantId: tenant.tenantId }).add({ activeUsers: 1 }).go();
   return user;

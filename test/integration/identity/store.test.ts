@@ -9,22 +9,12 @@ import { createIdentityTables, eventTypes, seedTenant, seedUser, type IdentityTa
 import { problemOf } from '../../support/problems.ts';
 import { defaultFilteredPageBounds } from '../../../libs/data/filtered-page.ts';
 import type { UserItem } from '../../../libs/data/identity-entities.ts';
+import { userItem } from '../../support/users.ts';
 
 const actor = { type: 'user', id: 'actor' };
 
 function userOf(tenant: { tenantId: string }, email: string): UserItem {
-  return {
-    tenantId: tenant.tenantId,
-    userId: randomUUID(),
-    email,
-    emailVerified: true,
-    name: 'Someone',
-    roles: ['member'],
-    status: 'active',
-    mfaEnrolled: false,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };
+  return userItem(tenant.tenantId, { email });
 }
 let tables: IdentityTables;
 let store: IdentityStore;

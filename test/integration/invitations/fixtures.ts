@@ -6,6 +6,7 @@ import { parseDeploymentConfig } from '../../../libs/config/deployment.ts';
 import type { CallerContext } from '../../../libs/auth/caller.ts';
 import { permissionsOf } from '../../../libs/auth/roles.ts';
 import type { RoleItem, UserItem } from '../../../libs/data/identity-entities.ts';
+import { userItem } from '../../support/users.ts';
 import { createCursorCodec } from '../../../libs/http/cursor.ts';
 import type { InvitationsDeps } from '../../../functions/invitations/context.ts';
 import { createEmailChangeStore } from '../../../functions/invitations/email-change-store.ts';
@@ -125,18 +126,7 @@ export async function seedUser(
   tenantId: string,
   overrides: Partial<UserItem> & { email: string },
 ): Promise<UserItem> {
-  const user: UserItem = {
-    tenantId,
-    userId: randomUUID(),
-    emailVerified: true,
-    name: 'Someone',
-    roles: ['member'],
-    status: 'active',
-    mfaEnrolled: false,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    ...overrides,
-  };
+  const user = userItem(tenantId, overrides);
   await fixture.entities.user.create(user).go();
   return user;
 }
