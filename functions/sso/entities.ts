@@ -119,6 +119,37 @@ function connectionEntity(table: string, client: DynamoDBClient) {
   );
 }
 
+/**
+ * An assertion a connection accepted, kept until it expires so it is never accepted again. Each
+ * connection has its own partition, so sign-ins through one IdP do not share the tenant's writes.
+ */
+function samlAssertionEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'samlAssertion', version: '1', service },
+      attributes: {
+        tenantId: { type: 'string', required: true, readOnly: true },
+        connectionId: { type: 'string', required: true, readOnly: true },
+        assertionId: { type: 'string', required: true, readOnly: true },
+        /** Epoch seconds: DynamoDB's TTL removes the item once the assertion could no longer pass. */
+        expiresAt: { type: 'number', required: true, readOnly: true },
+      },
+      indexes: {
+        byConnection: {
+          pk: {
+            field: 'pk',
+            casing: 'none',
+            composite: ['tenantId', 'connectionId'],
+            template: 'T#${tenantId}#SAMLA#${connectionId}',
+          },
+          sk: { field: 'sk', casing: 'none', composite: ['assertionId'], template: 'A#${assertionId}' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
 /** A verified domain, deployment-wide: the tenant that proved it and that tenant's home region. */
 function domainClaimEntity(table: string, client: DynamoDBClient) {
   return new Entity(
@@ -148,6 +179,7 @@ export function createSsoEntities(tables: DataTables) {
     domain: domainEntity(tables.tableName, tables.client),
     ssoQuota: ssoQuotaEntity(tables.tableName, tables.client),
     connection: connectionEntity(tables.tableName, tables.client),
+    samlAssertion: samlAssertionEntity(tables.tableName, tables.client),
     domainClaim: domainClaimEntity(tables.directoryTableName, tables.client),
   };
 }
