@@ -12,6 +12,7 @@ import {
   underLimit,
   limitReached,
   transactionConflict,
+  writeWithEvent,
 } from '../../libs/data/outbox.ts';
 import { problems } from '../../libs/http/problem.ts';
 import { ifConditionHolds } from './delivery-entities.ts';
@@ -128,16 +129,14 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
       { endpoint: endpointSnapshot(next), changes },
       new Date(next.updatedAt),
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.webhookEndpoint
         .patch({ tenantId, endpointId })
         .set(set)
         .remove(remove)
         .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return next;
   }
 
@@ -158,15 +157,13 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
       { endpointId, previousSecretExpiresAt },
       now,
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.webhookEndpoint
         .patch({ tenantId, endpointId })
         .set({ secrets, updatedAt })
         .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return { ...current, secrets, updatedAt };
   }
 
@@ -296,15 +293,13 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
       { destinationId, eventBusArn },
       clock(),
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.eventDestination
         .patch({ tenantId, destinationId })
         .set({ status: 'active' })
         .where((a, op) => op.eq(a.status, 'creating'))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return { ...destination, status: 'active' };
   }
 
