@@ -12,6 +12,7 @@ import {
   type Page,
   type PageRequest,
   transactionConflict,
+  writeWithEvent,
 } from '../../libs/data/outbox.ts';
 import { problems } from '../../libs/http/problem.ts';
 import type { InvitationEntities, InvitationItem, InvitationStatus } from './entities.ts';
@@ -125,16 +126,14 @@ export function createInvitationStore(entities: InvitationEntities) {
   /** The new token and expiry of a still-pending invitation, its mail and invitation.resent. */
   async function resend(current: InvitationItem, writes: InvitationWrites) {
     const next = writes.invitation;
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, writes.event, (e) => [
       e.invitation
         .patch({ tenantId: current.tenantId, invitationId: current.invitationId })
         .set({ tokenHash: next.tokenHash, expiresAt: next.expiresAt, updatedAt: next.updatedAt })
         .where((a, op) => `${op.eq(a.status, 'pending')} AND ${op.eq(a.tokenHash, current.tokenHash)}`)
         .commit(),
       e.mail.create(writes.mail).commit(),
-      e.event.create(writes.event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
   }
 
   /** Moves a stored-pending invitation to revoked, or to expired when it is past its expiry. */

@@ -11,6 +11,7 @@ import { createDeliveryStore } from '../webhooks/delivery-store.ts';
 import { createWebhookEntities } from '../webhooks/entities.ts';
 import { recoverJobKind } from '../webhooks/endpoints.ts';
 import { createRecoverRunner } from '../webhooks/recover.ts';
+import { createWebhookStore } from '../webhooks/store.ts';
 import { jobsEnvSchema } from './env.ts';
 import type { JobRunners } from './runners.ts';
 
@@ -42,7 +43,11 @@ export function createJobRunners(deps: JobRunnerDeps): JobRunners {
         deliveriesQueueUrl: parsed.data.WEBHOOK_DELIVERIES_QUEUE_URL,
         deployment: deps.config.deployment,
       }),
-      entities: { ...deliveryEntities, ...createWebhookEntities(tables) },
+      endpoints: createWebhookStore({
+        ...createWebhookEntities(tables),
+        event: shared.event,
+        job: shared.job,
+      }),
     }),
   };
 }

@@ -11,6 +11,7 @@ import {
   limitReached,
   transactionConflict,
   concurrentUpdate,
+  writeWithEvent,
 } from '../../libs/data/outbox.ts';
 import type { Problem } from '../../libs/http/problem.ts';
 import { problems } from '../../libs/http/problem.ts';
@@ -234,7 +235,7 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
       { connection: connectionSnapshot(saved), changes },
       now,
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.connection
         .patch({ tenantId, connectionId })
         .set({
@@ -251,9 +252,7 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
         })
         .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return saved;
   }
 

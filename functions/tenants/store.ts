@@ -6,13 +6,13 @@ import type { MailItem } from '../../libs/mail/entity.ts';
 import type { InvitationItem } from '../invitations/entities.ts';
 import type { TenantEntities } from './entities.ts';
 import {
-  concurrentUpdate,
   eventItem,
   rejectedIndexes,
   type Actor,
   type Page,
   type PageRequest,
   transactionConflict,
+  writeWithEvent,
 } from '../../libs/data/outbox.ts';
 import { problems } from '../../libs/http/problem.ts';
 import type { GeneratedApiKey } from '../../libs/auth/api-key.ts';
@@ -135,15 +135,13 @@ export function createTenantStore(entities: TenantEntities, clock: () => Date = 
       { tenant: tenantSnapshot(next), changes: diff },
       now,
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.tenant
         .patch({ tenantId })
         .set({ name: next.name, plan: next.plan, updatedAt: next.updatedAt })
         .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return next;
   }
 
@@ -166,7 +164,7 @@ export function createTenantStore(entities: TenantEntities, clock: () => Date = 
       to === 'suspended'
         ? eventItem(tenantId, actor, 'tenant.suspended', { tenantId, reason: reason ?? '' }, now)
         : eventItem(tenantId, actor, 'tenant.resumed', { tenantId }, now);
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       reason === undefined
         ? e.tenant
             .patch({ tenantId })
@@ -180,9 +178,7 @@ export function createTenantStore(entities: TenantEntities, clock: () => Date = 
             .where((a, op) => op.eq(a.status, from))
             .commit(),
       e.directoryTenant.patch({ tenantId }).set({ status: to }).commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return next;
   }
 
@@ -256,16 +252,14 @@ export function createTenantStore(entities: TenantEntities, clock: () => Date = 
     if (key.status === 'revoked') return;
     const now = clock();
     const event = eventItem(tenantId, actor, 'api_key.revoked', { keyId }, now);
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.apiKey
         .patch({ ownerId: tenantId, keyId })
         .set({ status: 'revoked', revokedAt: now.toISOString() })
         .where((a, op) => op.eq(a.status, 'active'))
         .commit(),
       e.tenant.patch({ tenantId }).subtract({ activeApiKeys: 1 }).commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
   }
 
   /** Platform admin keys belong to no tenant, so they write no tenant event. */

@@ -18,6 +18,7 @@ import { createDeliveryStore } from './delivery-store.ts';
 import { createWebhookEntities } from './entities.ts';
 import { fanOutEvent, parseBusEvent, type FanOutDeps } from './fanout.ts';
 import { createRateLimiter } from './rate-limit.ts';
+import { createWebhookStore } from './store.ts';
 import { sweepOverdue } from './sweep.ts';
 
 const config = loadWebhooksConfig();
@@ -27,12 +28,17 @@ const dynamodb = createDynamoDbClient(runtime.region);
 const sqs = createSqsClient(runtime.region);
 const tables = { client: dynamodb, tableName: runtime.tableName };
 const shared = createEntities({ ...tables, directoryTableName: runtime.directoryTableName });
-const entities = { ...createDeliveryEntities(tables), ...createWebhookEntities(tables), event: shared.event };
+const deliveryEntities = createDeliveryEntities(tables);
 const store = createDeliveryStore({
-  entities: { ...entities, tenant: shared.tenant },
+  entities: { ...deliveryEntities, tenant: shared.tenant },
   sqs,
   deliveriesQueueUrl: config.deliveriesQueueUrl,
   deployment: runtime.deployment,
+});
+const endpoints = createWebhookStore({
+  ...createWebhookEntities(tables),
+  event: shared.event,
+  job: shared.job,
 });
 const queue = createDeliveryQueue({
   sqs,
@@ -56,12 +62,12 @@ const metrics = {
 // Only deliveries open signing secrets; the key is loaded by the first batch, not the cold start.
 const keys = createKeyRings(['webhookSecret'], { region: runtime.region, logger: loggers.deliver });
 const secretBox = createKeySetBox(keys.webhookSecret.keys);
-const fanOutDeps: FanOutDeps = { store, entities, queue, webhooks };
+const fanOutDeps: FanOutDeps = { store, endpoints, queue, webhooks };
 const deliverDeps: DeliverDeps = {
   store,
-  entities,
+  endpoints,
   queue,
-  rateLimiter: createRateLimiter({ entities }),
+  rateLimiter: createRateLimiter({ entities: deliveryEntities }),
   secretBox,
   webhooks,
   guard: config.guard,
@@ -120,7 +126,7 @@ export const deliver = queueConsumer(
 );
 
 export const sweep = middy(async () => {
-  const requeued = await sweepOverdue({ entities, enqueueNow: store.enqueueNow, webhooks });
+  const requeued = await sweepOverdue({ store, webhooks });
   metrics.sweep.count('DeliveriesRequeued', requeued);
   if (requeued > 0) loggers.sweep.warn('re-queued deliveries whose messages were lost', { requeued });
 })

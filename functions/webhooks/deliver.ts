@@ -6,15 +6,11 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { createWriteTransaction } from 'electrodb';
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
-import type { Entities } from '../../libs/data/entities.ts';
-import { eventItem } from '../../libs/data/outbox.ts';
 import type { DeliveryQueue, DeliveryMessage } from './delays.ts';
 import { webhookIdOf } from './delivery-schemas.ts';
-import { ifConditionHolds } from './delivery-entities.ts';
 import type { AttemptRecord, DeliveryStore } from './delivery-store.ts';
-import type { EndpointItem, WebhookEntities } from './entities.ts';
+import type { EndpointItem, WebhookStore } from './store.ts';
 import { rateLimitedDelaySeconds, type RateLimiter } from './rate-limit.ts';
 import { delayBeforeAttempt, retryAfterSeconds, verdictOf, type AttemptOutcome } from './retry-schedule.ts';
 import type { SecretBox } from '../../libs/crypto/secret-box.ts';
@@ -22,8 +18,11 @@ import { openSigningSecrets, signatureHeaders } from './signing.ts';
 import { guardedLookup, parseEndpointUrl, type UrlGuardPolicy } from './url-guard.ts';
 
 export interface DeliverDeps {
-  store: DeliveryStore;
-  entities: Pick<WebhookEntities, 'webhookEndpoint'> & Pick<Entities, 'event'>;
+  store: Pick<DeliveryStore, 'getDelivery' | 'failWithoutAttempt' | 'claimAttempt' | 'recordAttempt'>;
+  endpoints: Pick<
+    WebhookStore,
+    'getEndpoint' | 'endFailingStreak' | 'startFailingStreak' | 'disableFailingEndpoint'
+  >;
   queue: DeliveryQueue;
   rateLimiter: RateLimiter;
   secretBox: SecretBox;
@@ -56,9 +55,7 @@ export async function deliverMessage(message: DeliveryMessage, deps: DeliverDeps
   const current = await store.getDelivery(message.tenantId, message.endpointId, message.deliveryId);
   if (!current || current.status !== 'pending' || current.attempts !== message.attempt - 1) return 'skipped';
 
-  const { data: endpoint } = await deps.entities.webhookEndpoint
-    .get({ tenantId: message.tenantId, endpointId: message.endpointId })
-    .go({ consistent: true });
+  const endpoint = await deps.endpoints.getEndpoint(message.tenantId, message.endpointId);
   if (!endpoint || !endpoint.enabled) {
     const reason = endpoint ? 'The endpoint is disabled.' : 'The endpoint was deleted.';
     return (await store.failWithoutAttempt(current, reason)) ? 'endpoint_unavailable' : 'skipped';
@@ -138,49 +135,21 @@ function errorOf(outcome: AttemptOutcome): string {
 
 /** A success ends the endpoint's failing streak. */
 async function clearFailing(endpoint: EndpointItem, deps: DeliverDeps): Promise<void> {
-  if (endpoint.failingSince === undefined) return;
-  await ifConditionHolds(
-    deps.entities.webhookEndpoint
-      .patch({ tenantId: endpoint.tenantId, endpointId: endpoint.endpointId })
-      .remove(['failingSince'])
-      .go({ response: 'none' }),
-  );
+  if (endpoint.failingSince !== undefined) await deps.endpoints.endFailingStreak(endpoint);
 }
 
 /**
  * A failure starts the streak, or, once the streak is older than `disableAfterDays`, disables the
- * endpoint with an endpoint.disabled event in the same transaction.
+ * endpoint (with an endpoint.disabled event).
  */
 async function markFailing(endpoint: EndpointItem, now: Date, deps: DeliverDeps): Promise<void> {
-  const key = { tenantId: endpoint.tenantId, endpointId: endpoint.endpointId };
   const since = endpoint.failingSince;
   if (since === undefined) {
-    await ifConditionHolds(
-      deps.entities.webhookEndpoint
-        .patch(key)
-        .set({ failingSince: now.toISOString() })
-        .where((a, op) => op.notExists(a.failingSince))
-        .go({ response: 'none' }),
-    );
+    await deps.endpoints.startFailingStreak(endpoint, now);
     return;
   }
   if (now.getTime() - Date.parse(since) < deps.webhooks.disableAfterDays * 86_400_000) return;
-  const event = eventItem(
-    endpoint.tenantId,
-    system,
-    'endpoint.disabled',
-    { endpointId: endpoint.endpointId, url: endpoint.url, reason: 'failing', failingSince: since },
-    now,
-  );
-  // Only the first worker to see the streak run out disables it; a canceled transaction is that race.
-  await createWriteTransaction(deps.entities, (e) => [
-    e.webhookEndpoint
-      .patch(key)
-      .set({ enabled: false, disabledReason: 'failing', updatedAt: now.toISOString() })
-      .where((a, op) => `${op.eq(a.enabled, true)} AND ${op.eq(a.failingSince, since)}`)
-      .commit(),
-    e.event.create(event).commit(),
-  ]).go();
+  await deps.endpoints.disableFailingEndpoint(endpoint, since, now, system);
 }
 
 export interface PostRequest {

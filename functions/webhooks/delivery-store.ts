@@ -2,7 +2,7 @@
 // the engine's conditional writes that make every attempt happen (and be logged) at most once.
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { createConversions, createWriteTransaction } from 'electrodb';
-import { ulid } from 'ulid';
+import { encodeTime, ulid } from 'ulid';
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { Entities } from '../../libs/data/entities.ts';
 import { readFilteredPage, type FilteredPageBounds } from '../../libs/data/filtered-page.ts';
@@ -19,6 +19,9 @@ import {
 } from './delivery-entities.ts';
 import { testEventType, webhookPayload } from './delivery-schemas.ts';
 import type { DeliveryMessage } from './delays.ts';
+
+export type { DeliveryItem } from './delivery-entities.ts';
+export { sweepShardCount } from './delivery-entities.ts';
 
 export interface DeliveryStoreDeps {
   /** `createDeliveryEntities(...)` and the shared entities (the tenant gives the plan's retention). */
@@ -45,7 +48,23 @@ export interface AttemptRecord {
     | { status: 'pending'; nextAttemptAt: string; error: string };
 }
 
+export interface RecoverRange {
+  /** Deliveries of events at or after this time. */
+  since: Date;
+  /** The recovery's request time: deliveries that changed after it are not re-sent. */
+  asOf: Date;
+}
+
+/** The lowest delivery id (a ULID) of an event at or after `at`, and the highest of any. */
+const firstIdAt = (at: Date) => `${encodeTime(at.getTime(), 10)}0000000000000000`;
+const lastId = '7ZZZZZZZZZZZZZZZZZZZZZZZZZ';
+
 const retentionCacheMs = 5 * 60_000;
+
+/** The message that asks for a delivery's next attempt. */
+export function nextAttemptMessage(delivery: DeliveryItem): DeliveryMessage {
+  return { ...deliveryKey(delivery), attempt: delivery.attempts + 1 };
+}
 
 export function createDeliveryStore(deps: DeliveryStoreDeps) {
   const clock = deps.clock ?? (() => new Date());
@@ -116,6 +135,59 @@ export function createDeliveryStore(deps: DeliveryStoreDeps) {
     return { items: result.data, position: result.cursor };
   }
 
+  /**
+   * What a recovery re-sends, oldest first: failed deliveries of events in the range that last changed
+   * before it was requested. Those it re-sends change, so a re-run of the same job skips them. A page
+   * reads a bounded number of deliveries and may come back short (even empty) with a position.
+   */
+  async function listRecoverable(
+    key: { tenantId: string; endpointId: string },
+    range: RecoverRange,
+    page: PageRequest,
+  ): Promise<Page<DeliveryItem>> {
+    const query = webhookDelivery.query
+      .byEndpoint(key)
+      .between({ deliveryId: firstIdAt(range.since) }, { deliveryId: lastId })
+      .where((a, op) => `${op.eq(a.status, 'failed')} AND ${op.lt(a.updatedAt, range.asOf.toISOString())}`);
+    return readFilteredPage(
+      (read) => query.go({ ...read, order: 'asc' }),
+      (d) => deliveryCursor.toCursor(deliveryKey(d)),
+      page,
+    );
+  }
+
+  /** Pending deliveries of one sweep partition whose next attempt was due before `before`. */
+  async function listOverdue(
+    sweepShard: string,
+    before: Date,
+    page: PageRequest,
+  ): Promise<Page<DeliveryItem>> {
+    const result = await webhookDelivery.query
+      .pendingByDue({ status: 'pending', sweepShard })
+      .lt({ nextAttemptAt: before.toISOString() })
+      .go({ limit: page.limit, cursor: page.position ?? null });
+    return { items: result.data, position: result.cursor };
+  }
+
+  /**
+   * Moves an overdue delivery's due time to `now`, unless anything changed it since it was read; true
+   * when it did, so two sweeps never queue the same delivery and it is not queued again for a while.
+   */
+  async function claimRequeue(delivery: DeliveryItem, now: Date): Promise<boolean> {
+    const at = now.toISOString();
+    const result = await ifConditionHolds(
+      webhookDelivery
+        .patch(deliveryKey(delivery))
+        .set({ ...dueFields(delivery, 'pending', at), updatedAt: at })
+        .where(
+          (a, op) =>
+            `${op.eq(a.status, 'pending')} AND ${op.eq(a.attempts, delivery.attempts)} AND ${op.eq(a.nextAttemptAt, delivery.nextAttemptAt)}`,
+        )
+        .go({ response: 'none' }),
+    );
+    return result !== undefined;
+  }
+
   /** Sends messages for attempts due now, ten to a call. */
   async function enqueueNow(messages: readonly DeliveryMessage[]): Promise<void> {
     for (let i = 0; i < messages.length; i += 10) {
@@ -155,7 +227,7 @@ export function createDeliveryStore(deps: DeliveryStoreDeps) {
     if (!reopened) {
       throw new Problem(409, 'concurrent_update', 'The delivery is being attempted right now; try again.');
     }
-    await enqueueNow([{ ...deliveryKey(reopened), attempt: reopened.attempts + 1 }]);
+    await enqueueNow([nextAttemptMessage(reopened)]);
     return reopened;
   }
 
@@ -197,7 +269,7 @@ export function createDeliveryStore(deps: DeliveryStoreDeps) {
     };
     const delivery = await newDelivery(event, endpoint.endpointId, now);
     await createDelivery(delivery);
-    await enqueueNow([{ ...deliveryKey(delivery), attempt: 1 }]);
+    await enqueueNow([nextAttemptMessage(delivery)]);
     return delivery;
   }
 
@@ -270,6 +342,9 @@ export function createDeliveryStore(deps: DeliveryStoreDeps) {
     listDeliveries,
     getDelivery,
     listAttempts,
+    listRecoverable,
+    listOverdue,
+    claimRequeue,
     retryNow,
     sendTestEvent,
     newDelivery,

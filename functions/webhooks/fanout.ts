@@ -6,7 +6,7 @@ import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { DeliveryQueue } from './delays.ts';
 import type { WebhookEvent } from './delivery-schemas.ts';
 import type { DeliveryStore } from './delivery-store.ts';
-import type { EndpointItem, WebhookEntities } from './entities.ts';
+import type { EndpointItem, WebhookStore } from './store.ts';
 import { delayBeforeAttempt } from './retry-schedule.ts';
 
 /** The EventBridge event the rule puts on the queue; `detail` is the Plinth event. */
@@ -40,8 +40,8 @@ export function endpointWants(endpoint: Pick<EndpointItem, 'enabled' | 'eventTyp
 }
 
 export interface FanOutDeps {
-  store: DeliveryStore;
-  entities: Pick<WebhookEntities, 'webhookEndpoint'>;
+  store: Pick<DeliveryStore, 'newDelivery' | 'createDelivery' | 'getDelivery'>;
+  endpoints: Pick<WebhookStore, 'listAllEndpoints'>;
   queue: DeliveryQueue;
   webhooks: DeploymentConfig['webhooks'];
   clock?: () => Date;
@@ -51,9 +51,7 @@ export interface FanOutDeps {
 /** Creates and queues the event's deliveries; returns how many endpoints it went to. */
 export async function fanOutEvent(event: WebhookEvent, deps: FanOutDeps): Promise<number> {
   const clock = deps.clock ?? (() => new Date());
-  const { data: endpoints } = await deps.entities.webhookEndpoint.query
-    .byTenant({ tenantId: event.tenantId })
-    .go({ pages: 'all' });
+  const endpoints = await deps.endpoints.listAllEndpoints(event.tenantId);
   const matching = endpoints.filter((endpoint) => endpointWants(endpoint, event.type));
   await Promise.all(
     matching.map(async (endpoint) => {

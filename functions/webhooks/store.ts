@@ -12,9 +12,13 @@ import {
   underLimit,
   limitReached,
   transactionConflict,
+  writeWithEvent,
 } from '../../libs/data/outbox.ts';
 import { problems } from '../../libs/http/problem.ts';
+import { ifConditionHolds } from './delivery-entities.ts';
 import type { DestinationItem, EndpointItem, WebhookEntities } from './entities.ts';
+
+export type { EndpointItem } from './entities.ts';
 
 export type WebhookStoreEntities = Pick<Entities, 'event' | 'job'> & WebhookEntities;
 
@@ -125,16 +129,14 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
       { endpoint: endpointSnapshot(next), changes },
       new Date(next.updatedAt),
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.webhookEndpoint
         .patch({ tenantId, endpointId })
         .set(set)
         .remove(remove)
         .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return next;
   }
 
@@ -155,15 +157,13 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
       { endpointId, previousSecretExpiresAt },
       now,
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.webhookEndpoint
         .patch({ tenantId, endpointId })
         .set({ secrets, updatedAt })
         .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return { ...current, secrets, updatedAt };
   }
 
@@ -182,6 +182,55 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
       if (rejectedIndexes(result.data).includes(0)) throw problems.notFound('The webhook endpoint');
       throw transactionConflict('The webhook endpoint could not be deleted');
     }
+  }
+
+  /** A success ends the endpoint's failing streak; nothing to do for an endpoint deleted meanwhile. */
+  async function endFailingStreak(endpoint: EndpointItem): Promise<void> {
+    await ifConditionHolds(
+      entities.webhookEndpoint
+        .patch({ tenantId: endpoint.tenantId, endpointId: endpoint.endpointId })
+        .remove(['failingSince'])
+        .go({ response: 'none' }),
+    );
+  }
+
+  /** A failure after a success starts the streak at `at`, unless another attempt started it first. */
+  async function startFailingStreak(endpoint: EndpointItem, at: Date): Promise<void> {
+    await ifConditionHolds(
+      entities.webhookEndpoint
+        .patch({ tenantId: endpoint.tenantId, endpointId: endpoint.endpointId })
+        .set({ failingSince: at.toISOString() })
+        .where((a, op) => op.notExists(a.failingSince))
+        .go({ response: 'none' }),
+    );
+  }
+
+  /**
+   * Disables an endpoint whose failing streak since `since` ran out, with its endpoint.disabled event.
+   * Only the first worker to see the streak run out disables it; a cancelled transaction is that race.
+   */
+  async function disableFailingEndpoint(
+    endpoint: EndpointItem,
+    since: string,
+    now: Date,
+    actor: Actor,
+  ): Promise<void> {
+    const { tenantId, endpointId, url } = endpoint;
+    const event = eventItem(
+      tenantId,
+      actor,
+      'endpoint.disabled',
+      { endpointId, url, reason: 'failing', failingSince: since },
+      now,
+    );
+    await createWriteTransaction(entities, (e) => [
+      e.webhookEndpoint
+        .patch({ tenantId, endpointId })
+        .set({ enabled: false, disabledReason: 'failing', updatedAt: now.toISOString() })
+        .where((a, op) => `${op.eq(a.enabled, true)} AND ${op.eq(a.failingSince, since)}`)
+        .commit(),
+      e.event.create(event).commit(),
+    ]).go();
   }
 
   /** Writes a job item; the jobs context queues it from the table stream. */
@@ -244,15 +293,13 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
       { destinationId, eventBusArn },
       clock(),
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.eventDestination
         .patch({ tenantId, destinationId })
         .set({ status: 'active' })
         .where((a, op) => op.eq(a.status, 'creating'))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return { ...destination, status: 'active' };
   }
 
@@ -308,6 +355,9 @@ export function createWebhookStore(entities: WebhookStoreEntities, clock: () => 
     updateEndpoint,
     rotateSecrets,
     deleteEndpoint,
+    endFailingStreak,
+    startFailingStreak,
+    disableFailingEndpoint,
     createJob,
     getDestination,
     listDestinations,

@@ -1,9 +1,16 @@
 // What every context's store shares: the outbox event item written inside each mutation's
-// transaction, the page shape of list access patterns, and reading why a transaction was cancelled.
+// transaction (and the transaction of a change with its event), the page shape of list access
+// patterns, and reading why a transaction was cancelled.
+import {
+  createWriteTransaction,
+  type CommittedTransactionResult,
+  type TransactWriteEntities,
+  type TransactWriteItem,
+} from 'electrodb';
 import type { EventData, EventType } from '../../events/catalog.ts';
 import { createEvent, type PlinthEvent } from '../../events/envelope.ts';
 import { Problem } from '../http/problem.ts';
-import type { EventItem } from './entities.ts';
+import type { Entities, EventItem } from './entities.ts';
 
 export type Actor = PlinthEvent['actor'];
 
@@ -72,4 +79,27 @@ export function eventItem<T extends EventType>(
     occurredAt: event.occurredAt,
     data: event.data,
   };
+}
+
+/** The entities a write transaction may span: ElectroDB's own bound, and the outbox's event. */
+type OutboxEntities = Parameters<typeof createWriteTransaction>[0] & Pick<Entities, 'event'>;
+
+/**
+ * Writes `writes` and the event in one transaction. The writes carry the conditions that say the
+ * item is still as it was read (`op.eq(a.updatedAt, current.updatedAt)`, a status); a cancelled
+ * transaction is a condition that failed: 409 concurrent_update.
+ */
+export async function writeWithEvent<E extends OutboxEntities>(
+  entities: E,
+  event: EventItem,
+  writes: (
+    e: TransactWriteEntities<E>,
+  ) => ReadonlyArray<CommittedTransactionResult<unknown, TransactWriteItem>>,
+): Promise<void> {
+  const result = await createWriteTransaction(entities, (e) => [
+    ...writes(e),
+    // `e.event` of a generic E is not resolved by TypeScript; E's event is the outbox's event entity.
+    (e as TransactWriteEntities<Pick<Entities, 'event'>>).event.create(event).commit(),
+  ]).go();
+  if (result.canceled) throw concurrentUpdate();
 }

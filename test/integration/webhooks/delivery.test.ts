@@ -18,6 +18,7 @@ import { createDeliveryEntities } from '../../../functions/webhooks/delivery-ent
 import { createDeliveryStore, type DeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
 import { createWebhookEntities, type EndpointItem } from '../../../functions/webhooks/entities.ts';
 import { createRateLimiter } from '../../../functions/webhooks/rate-limit.ts';
+import { createWebhookStore } from '../../../functions/webhooks/store.ts';
 import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { generateSigningSecret } from '../../../functions/webhooks/signing.ts';
 import { sweepOverdue } from '../../../functions/webhooks/sweep.ts';
@@ -54,7 +55,7 @@ beforeAll(async () => {
   store = createDeliveryStore({ entities, sqs, deliveriesQueueUrl: deliveriesUrl, deployment });
   deps = {
     store,
-    entities,
+    endpoints: createWebhookStore(entities),
     queue: createDeliveryQueue({
       sqs,
       // Every delay in these tests is within SQS's own 15 minutes.
@@ -376,13 +377,13 @@ describe('delivering webhooks', () => {
     await store.createDelivery(lost);
     const message = { tenantId, endpointId: endpoint.endpointId, deliveryId: lost.deliveryId, attempt: 1 };
 
-    const requeued = await sweepOverdue({ entities, enqueueNow: store.enqueueNow, webhooks });
+    const requeued = await sweepOverdue({ store, webhooks });
     const delivery = await deliverUntil(finished(message), 'the swept delivery to finish');
 
     expect(requeued).toBeGreaterThanOrEqual(1);
     expect(delivery).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect(receiver.requests).toHaveLength(1);
-    expect(await sweepOverdue({ entities, enqueueNow: store.enqueueNow, webhooks })).toBe(0);
+    expect(await sweepOverdue({ store, webhooks })).toBe(0);
     await receiver.close();
   });
 

@@ -13,6 +13,7 @@ import { createDeliveryEntities } from '../../../functions/webhooks/delivery-ent
 import { createDeliveryStore, type DeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
 import { createWebhookEntities, type EndpointItem } from '../../../functions/webhooks/entities.ts';
 import { fanOutEvent, type FanOutDeps } from '../../../functions/webhooks/fanout.ts';
+import { createWebhookStore } from '../../../functions/webhooks/store.ts';
 import { createTestTables } from '../../support/tables.ts';
 import { startWebhookQueues, type WebhookQueues } from '../../support/webhook-queues.ts';
 
@@ -28,19 +29,20 @@ let deps: FanOutDeps;
 beforeAll(async () => {
   const tables = await createTestTables();
   entities = createWebhookEntities(tables);
+  const shared = createEntities(tables);
   queues = await startWebhookQueues(region);
   sqs = queues.sqs;
   const { deliveries } = queues;
   deliveriesUrl = deliveries.url;
   store = createDeliveryStore({
-    entities: { ...createDeliveryEntities(tables), tenant: createEntities(tables).tenant },
+    entities: { ...createDeliveryEntities(tables), tenant: shared.tenant },
     sqs,
     deliveriesQueueUrl: deliveriesUrl,
     deployment: parseDeploymentConfig({ ...deploymentInput, webhooks }),
   });
   deps = {
     store,
-    entities,
+    endpoints: createWebhookStore({ ...entities, event: shared.event, job: shared.job }),
     queue: createDeliveryQueue({
       sqs,
       scheduler: new SchedulerClient({ region, endpoint: 'http://127.0.0.1:9' }),

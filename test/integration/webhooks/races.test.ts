@@ -227,10 +227,12 @@ describe('the sweeper', () => {
     const queued: DeliveryMessage[] = [];
     const sweep = (context: ReturnType<typeof contextOn>) =>
       sweepOverdue({
-        entities: context.entities,
-        enqueueNow: (messages) => {
-          queued.push(...messages.filter((m) => m.tenantId === endpoint.tenantId));
-          return Promise.resolve();
+        store: {
+          ...context.deliveries,
+          enqueueNow: (messages) => {
+            queued.push(...messages.filter((m) => m.tenantId === endpoint.tenantId));
+            return Promise.resolve();
+          },
         },
         webhooks,
       });
@@ -262,7 +264,7 @@ describe('fan-out', () => {
     const fanOut = (context: ReturnType<typeof contextOn>) =>
       fanOutEvent(event, {
         store: context.deliveries,
-        entities: context.entities,
+        endpoints: context.store,
         queue: context.queue,
         webhooks,
       } satisfies FanOutDeps);

@@ -18,6 +18,7 @@ import {
 import { createDeliveryStore, type DeliveryStore } from '../../../functions/webhooks/delivery-store.ts';
 import { createWebhookEntities, type EndpointItem } from '../../../functions/webhooks/entities.ts';
 import { createRecoverRunner } from '../../../functions/webhooks/recover.ts';
+import { createWebhookStore, type WebhookStore } from '../../../functions/webhooks/store.ts';
 import { runJob } from '../../../functions/jobs/run.ts';
 import { createJobStore, type JobStore } from '../../../functions/jobs/store.ts';
 import { createTestTables } from '../../support/tables.ts';
@@ -30,6 +31,7 @@ let sqs: SQSClient;
 let deliveriesUrl: string;
 let entities: ReturnType<typeof createDeliveryEntities> & ReturnType<typeof createWebhookEntities>;
 let store: DeliveryStore;
+let endpoints: WebhookStore;
 let shared: ReturnType<typeof createEntities>;
 let jobs: JobStore;
 
@@ -38,6 +40,7 @@ beforeAll(async () => {
   entities = { ...createDeliveryEntities(tables), ...createWebhookEntities(tables) };
   shared = createEntities(tables);
   jobs = createJobStore(shared);
+  endpoints = createWebhookStore({ ...entities, event: shared.event, job: shared.job });
   queues = await startWebhookQueues(region);
   sqs = queues.sqs;
   deliveriesUrl = queues.deliveries.url;
@@ -173,7 +176,7 @@ describe('recovering failed deliveries', () => {
     const since = new Date(Date.now() - 3 * 3_600_000);
     const job = recoveryJob(target.endpointId, since);
     const updates: JobProgressUpdate[] = [];
-    const run = createRecoverRunner({ store, entities });
+    const run = createRecoverRunner({ store, endpoints });
 
     await run(job, {
       update: (p) => {
@@ -203,7 +206,7 @@ describe('recovering failed deliveries', () => {
     const target = await endpoint();
     const failed = await delivery(target, 1, 'failed');
     const job = recoveryJob(target.endpointId, new Date(Date.now() - 2 * 3_600_000));
-    const run = createRecoverRunner({ store, entities });
+    const run = createRecoverRunner({ store, endpoints });
     await run(job, ignoreProgress);
     await drainQueue();
     const reopened = await store.getDelivery(tenantId, target.endpointId, failed.deliveryId);
@@ -220,7 +223,7 @@ describe('recovering failed deliveries', () => {
 
   it('fails the job when the endpoint is disabled', async () => {
     const target = await endpoint(false);
-    const run = createRecoverRunner({ store, entities });
+    const run = createRecoverRunner({ store, endpoints });
 
     await expect(run(recoveryJob(target.endpointId, new Date(0)), ignoreProgress)).rejects.toThrow(
       /disabled/,
@@ -231,7 +234,7 @@ describe('recovering failed deliveries', () => {
     const target = await endpoint();
     await failedDeliveries(target, 230);
     const job = recoveryJob(target.endpointId, new Date(Date.now() - 2 * 3_600_000));
-    const runners = { 'webhooks.recover': createRecoverRunner({ store, entities }) };
+    const runners = { 'webhooks.recover': createRecoverRunner({ store, endpoints }) };
 
     await runJob(await queued(job), { receiveCount: 1, maxReceiveCount: 5 }, { store: jobs, runners });
 
@@ -257,8 +260,9 @@ describe('recovering failed deliveries', () => {
           return store.reopen(delivery);
         },
         enqueueNow: store.enqueueNow,
+        listRecoverable: store.listRecoverable,
       },
-      entities,
+      endpoints,
     });
     await expect(
       runJob(
@@ -284,7 +288,7 @@ describe('recovering failed deliveries', () => {
       { receiveCount: 2, maxReceiveCount: 5 },
       {
         store: jobs,
-        runners: { 'webhooks.recover': createRecoverRunner({ store, entities }) },
+        runners: { 'webhooks.recover': createRecoverRunner({ store, endpoints }) },
       },
     );
 
