@@ -1,9 +1,8 @@
 // Access patterns of a tenant's custom roles, each mutation one transaction with its event.
-import { createWriteTransaction } from 'electrodb';
 import { ulid } from 'ulid';
 import type { RoleItem } from '../../libs/data/identity-entities.ts';
 import {
-  concurrentUpdate,
+  writeWithEvent,
   eventItem,
   type Actor,
   type Page,
@@ -61,11 +60,7 @@ export function createRoleStore(entities: IdentityStoreEntities, clock: Clock) {
       updatedAt: now.toISOString(),
     };
     const event = eventItem(tenantId, actor, 'role.created', { role: roleSnapshot(role) }, now);
-    const result = await createWriteTransaction(entities, (e) => [
-      e.role.create(role).commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    await writeWithEvent(entities, event, (e) => [e.role.create(role).commit()]);
     return role;
   }
 
@@ -94,7 +89,7 @@ export function createRoleStore(entities: IdentityStoreEntities, clock: Clock) {
       { role: roleSnapshot(next), changes: diff },
       now,
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.role
         .patch({ tenantId, roleId })
         .set({
@@ -105,9 +100,7 @@ export function createRoleStore(entities: IdentityStoreEntities, clock: Clock) {
         })
         .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
     return next;
   }
 
@@ -115,14 +108,12 @@ export function createRoleStore(entities: IdentityStoreEntities, clock: Clock) {
     const now = clock();
     const { tenantId, roleId } = current;
     const event = eventItem(tenantId, actor, 'role.deleted', { roleId }, now);
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       e.role
         .delete({ tenantId, roleId })
         .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
         .commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
   }
 
   return { getRole, requireRole, getRoles, listCustomRoles, createRole, updateRole, deleteRole };

@@ -1,7 +1,6 @@
 // Access patterns of a tenant's identity settings: one item, written whole with its event.
-import { createWriteTransaction } from 'electrodb';
 import type { IdentitySettingsItem } from '../../libs/data/identity-entities.ts';
-import { concurrentUpdate, eventItem, type Actor } from '../../libs/data/outbox.ts';
+import { eventItem, writeWithEvent, type Actor } from '../../libs/data/outbox.ts';
 import type { SettingsDiff } from './settings.ts';
 import type { IdentityStoreEntities } from './store-entities.ts';
 
@@ -36,16 +35,14 @@ export function createSettingsStore(entities: IdentityStoreEntities) {
       },
       new Date(next.updatedAt),
     );
-    const result = await createWriteTransaction(entities, (e) => [
+    await writeWithEvent(entities, event, (e) => [
       current
         ? e.identitySettings
             .put(next)
             .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
             .commit()
         : e.identitySettings.create(next).commit(),
-      e.event.create(event).commit(),
-    ]).go();
-    if (result.canceled) throw concurrentUpdate();
+    ]);
   }
 
   return { getSettings, saveSettings };
