@@ -1,10 +1,15 @@
 // Access patterns of pending email changes: the change waiting for its code, the codes a user tried
 // this hour, and the verified change (the user's email, the pending item removed and
 // user.email_changed) in one transaction.
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { createWriteTransaction } from 'electrodb';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
-import { concurrentUpdate, eventItem, transactionConflict, underLimit } from '../../libs/data/outbox.ts';
+import {
+  concurrentUpdate,
+  eventItem,
+  ifConditionHolds,
+  transactionConflict,
+  underLimit,
+} from '../../libs/data/outbox.ts';
 import type { MailItem } from '../../libs/mail/entity.ts';
 import type { EmailChangeItem, InvitationEntities } from './entities.ts';
 
@@ -46,19 +51,15 @@ export function createEmailChangeStore(entities: InvitationEntities) {
     window: { start: number; end: number },
     limit: number,
   ): Promise<boolean> {
-    try {
-      await entities.emailCodeAttempts
+    const counted = await ifConditionHolds(
+      entities.emailCodeAttempts
         .update({ tenantId: user.tenantId, userId: user.userId, windowStart: window.start })
         .add({ attempts: 1 })
         .set({ expiresAt: window.end + attemptsRetentionSeconds })
         .where((a, op) => underLimit(a.attempts, limit, op))
-        .go({ response: 'none' });
-      return true;
-    } catch (error) {
-      const cause = error instanceof Error ? error.cause : undefined;
-      if (cause instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+        .go({ response: 'none' }),
+    );
+    return counted !== undefined;
   }
 
   async function dropEmailChange(change: EmailChangeItem): Promise<void> {

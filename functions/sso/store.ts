@@ -12,6 +12,7 @@ import {
   transactionConflict,
   concurrentUpdate,
   writeWithEvent,
+  ifConditionHolds,
 } from '../../libs/data/outbox.ts';
 import type { Problem } from '../../libs/http/problem.ts';
 import { problems } from '../../libs/http/problem.ts';
@@ -87,16 +88,13 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
   /** Notes a check that did not prove the claim, so the tenant's admin sees why. */
   async function recordFailedCheck(current: DomainItem, reason: string): Promise<DomainItem> {
     const lastCheckedAt = clock().toISOString();
-    await entities.domain
-      .patch({ tenantId: current.tenantId, domain: current.domain })
-      .set({ lastCheckedAt, lastCheckError: reason })
-      .where((a, op) => op.eq(a.status, 'pending'))
-      .go()
-      .catch((error: unknown) => {
-        if ((error as { cause?: { name?: string } }).cause?.name === 'ConditionalCheckFailedException')
-          return;
-        throw error;
-      });
+    await ifConditionHolds(
+      entities.domain
+        .patch({ tenantId: current.tenantId, domain: current.domain })
+        .set({ lastCheckedAt, lastCheckError: reason })
+        .where((a, op) => op.eq(a.status, 'pending'))
+        .go(),
+    );
     return { ...current, lastCheckedAt, lastCheckError: reason };
   }
 

@@ -3,7 +3,7 @@
 // none shares the tenant's own partition (`T#<tenantId>`): deliveries and rate windows live in one
 // partition per endpoint and attempts in one per delivery, so a busy tenant's webhook traffic spreads
 // over as many partitions as it has endpoints and deliveries, within DynamoDB's per-partition limits.
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, type EntityItem } from 'electrodb';
 
 const service = 'plinth';
@@ -165,20 +165,4 @@ export function deliveryKey(d: DeliveryKey): DeliveryKey {
  */
 export function dueFields(d: DeliveryKey, status: DeliveryStatus, nextAttemptAt: string) {
   return { status, nextAttemptAt, sweepShard: sweepShardOf(d.deliveryId) };
-}
-
-/** A conditional write's result, or undefined when its condition did not hold. */
-export async function ifConditionHolds<T>(write: Promise<T>): Promise<T | undefined> {
-  try {
-    return await write;
-  } catch (error) {
-    const cause = error instanceof Error ? error.cause : undefined;
-    if (
-      cause instanceof ConditionalCheckFailedException ||
-      error instanceof ConditionalCheckFailedException
-    ) {
-      return undefined;
-    }
-    throw error;
-  }
 }

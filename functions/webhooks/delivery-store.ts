@@ -6,12 +6,11 @@ import { encodeTime, ulid } from 'ulid';
 import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { Entities } from '../../libs/data/entities.ts';
 import { readFilteredPage, type FilteredPageBounds } from '../../libs/data/filtered-page.ts';
-import type { Page, PageRequest } from '../../libs/data/outbox.ts';
+import { ifConditionHolds, type Page, type PageRequest } from '../../libs/data/outbox.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
 import {
   deliveryKey,
   dueFields,
-  ifConditionHolds,
   type AttemptItem,
   type DeliveryEntities,
   type DeliveryItem,

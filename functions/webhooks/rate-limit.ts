@@ -1,7 +1,7 @@
 // Per-endpoint rate limits across every concurrent delivery worker: one counter item per endpoint and
 // second, taken with a conditional increment, so the limit holds however many workers run at once.
-import { ifConditionHolds, type DeliveryEntities } from './delivery-entities.ts';
-import { underLimit } from '../../libs/data/outbox.ts';
+import type { DeliveryEntities } from './delivery-entities.ts';
+import { ifConditionHolds, underLimit } from '../../libs/data/outbox.ts';
 
 export interface RateLimitedEndpoint {
   tenantId: string;

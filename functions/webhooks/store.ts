@@ -13,9 +13,9 @@ import {
   limitReached,
   transactionConflict,
   writeWithEvent,
+  ifConditionHolds,
 } from '../../libs/data/outbox.ts';
 import { problems } from '../../libs/http/problem.ts';
-import { ifConditionHolds } from './delivery-entities.ts';
 import type { DestinationItem, EndpointItem, WebhookEntities } from './entities.ts';
 
 export type { EndpointItem } from './entities.ts';

@@ -1,6 +1,7 @@
 // What every context's store shares: the outbox event item written inside each mutation's
 // transaction (and the transaction of a change with its event), the page shape of list access
 // patterns, and reading why a transaction was cancelled.
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   createWriteTransaction,
   type CommittedTransactionResult,
@@ -102,4 +103,20 @@ export async function writeWithEvent<E extends OutboxEntities>(
     (e as TransactWriteEntities<Pick<Entities, 'event'>>).event.create(event).commit(),
   ]).go();
   if (result.canceled) throw concurrentUpdate();
+}
+
+/** A conditional write's result, or undefined when its condition did not hold. */
+export async function ifConditionHolds<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (error) {
+    const cause = error instanceof Error ? error.cause : undefined;
+    if (
+      cause instanceof ConditionalCheckFailedException ||
+      error instanceof ConditionalCheckFailedException
+    ) {
+      return undefined;
+    }
+    throw error;
+  }
 }
