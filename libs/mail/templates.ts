@@ -1,22 +1,11 @@
 // The text of every email Plinth sends, as pure functions of what the message is about. Each returns
 // the subject, a plain-text body and, where a button helps, an HTML body with every value escaped.
+import { escapeMarkup } from '../http/markup.ts';
 
 export interface MailContent {
   subject: string;
   text: string;
   html?: string;
-}
-
-const htmlEscapes: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => htmlEscapes[c]!);
 }
 
 /** `2026-03-01T12:00:00.000Z` → `2026-03-01 12:00 UTC`: unambiguous for every reader. */
@@ -62,12 +51,12 @@ export function invitationMessage(input: InvitationMessageInput): MailContent {
     `The invitation expires on ${expires}. If you did not expect it, ignore this email.`,
   ].join('\n');
   const html = [
-    `<p>${escapeHtml(greeting)}</p>`,
-    `<p>${escapeHtml(invited)} to join <strong>${escapeHtml(input.tenantName)}</strong> on Plinth (roles: ${escapeHtml(roles)}).</p>`,
-    `<p><a href="${escapeHtml(link)}">Accept the invitation</a></p>`,
+    `<p>${escapeMarkup(greeting)}</p>`,
+    `<p>${escapeMarkup(invited)} to join <strong>${escapeMarkup(input.tenantName)}</strong> on Plinth (roles: ${escapeMarkup(roles)}).</p>`,
+    `<p><a href="${escapeMarkup(link)}">Accept the invitation</a></p>`,
     `<p>Or accept it through the API (POST /v1/invitations/accept) with this token:</p>`,
-    `<pre>${escapeHtml(input.token)}</pre>`,
-    `<p>The invitation expires on ${escapeHtml(expires)}. If you did not expect it, ignore this email.</p>`,
+    `<pre>${escapeMarkup(input.token)}</pre>`,
+    `<p>The invitation expires on ${escapeMarkup(expires)}. If you did not expect it, ignore this email.</p>`,
   ].join('\n');
   return { subject: `You are invited to join ${input.tenantName} on Plinth`, text, html };
 }

@@ -19,6 +19,7 @@ import { CognitoError } from './protocol.ts';
 import type { UserRecord } from './state.ts';
 import { hashRefreshToken } from './tokens.ts';
 import { attributeList, findUser } from './users.ts';
+import { escapeMarkup } from '../../../libs/http/markup.ts';
 
 /** An app client that may use the hosted sign-in, with what Cognito's client settings would hold. */
 export interface HostedClient {
@@ -70,11 +71,6 @@ interface IssuedCode {
 }
 
 const random = () => randomBytes(32).toString('base64url');
-const escape = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -132,16 +128,18 @@ function page(res: ServerResponse, status: number, title: string, body: string):
     'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
     'x-frame-options': 'DENY',
   });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title>
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeMarkup(title)}</title>
 <style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;color:#16191f}
 label,input,button{display:block;width:100%;box-sizing:border-box}input{margin:.25rem 0 1rem;padding:.5rem}
 button{padding:.6rem;background:#0972d3;color:#fff;border:0;border-radius:4px}.error{color:#d91515}</style>
-</head><body><h1>${escape(title)}</h1>${body}</body></html>`);
+</head><body><h1>${escapeMarkup(title)}</h1>${body}</body></html>`);
 }
 
 function hidden(fields: Record<string, string>): string {
   return Object.entries(fields)
-    .map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`)
+    .map(
+      ([name, value]) => `<input type="hidden" name="${escapeMarkup(name)}" value="${escapeMarkup(value)}">`,
+    )
     .join('');
 }
 
@@ -184,7 +182,7 @@ export function createHostedUi(options: HostedUiOptions) {
       res,
       error ? 400 : 200,
       'Sign in',
-      `${error ? `<p class="error" role="alert">${escape(error)}</p>` : ''}
+      `${error ? `<p class="error" role="alert">${escapeMarkup(error)}</p>` : ''}
 <form method="post" action="/login">${hidden({ request: requestId, csrf: request.csrf })}
 <label for="username">Email</label><input id="username" name="username" type="email" autocomplete="username" required autofocus>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
@@ -205,7 +203,7 @@ export function createHostedUi(options: HostedUiOptions) {
       session: step.Session,
       username: step.username,
     });
-    const alert = error ? `<p class="error" role="alert">${escape(error)}</p>` : '';
+    const alert = error ? `<p class="error" role="alert">${escapeMarkup(error)}</p>` : '';
     if (step.ChallengeName === 'SOFTWARE_TOKEN_MFA') {
       page(
         res,
@@ -553,7 +551,7 @@ export function createHostedUi(options: HostedUiOptions) {
       res,
       400,
       'Sign-in error',
-      `<p class="error" role="alert">${escape(error)}</p><p>${escape(detail)}</p>`,
+      `<p class="error" role="alert">${escapeMarkup(error)}</p><p>${escapeMarkup(detail)}</p>`,
     );
   }
 

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import * as samlify from 'samlify';
 import { generate } from 'selfsigned';
+import { escapeMarkup } from '../../../libs/http/markup.ts';
 
 // samlify refuses to parse without a schema validator. This IdP only builds responses (it never
 // trusts what it parses), so it accepts any document; Plinth's own verification is node-saml's.
@@ -71,16 +72,10 @@ const emailFormat = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 const success = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 const passwordContext = 'urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport';
 
-const escapeXml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
-  );
-
 function attributeStatement(user: SamlUser): string {
   const attribute = (name: string, values: readonly string[]) =>
     `<saml:Attribute Name="${name}" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic">${values
-      .map((v) => `<saml:AttributeValue xsi:type="xs:string">${escapeXml(v)}</saml:AttributeValue>`)
+      .map((v) => `<saml:AttributeValue xsi:type="xs:string">${escapeMarkup(v)}</saml:AttributeValue>`)
       .join('')}</saml:Attribute>`;
   return `<saml:AttributeStatement>${[
     attribute('email', [user.email]),
@@ -135,10 +130,10 @@ export function createLocalSamlIdp(input: {
       ConditionsNotOnOrAfter: until.toISOString(),
       SubjectConfirmationDataNotOnOrAfter: until.toISOString(),
       NameIDFormat: emailFormat,
-      NameID: escapeXml(options.user.email),
+      NameID: escapeMarkup(options.user.email),
       InResponseTo: inResponseTo,
       StatusCode: options.statusCode ?? success,
-      AuthnStatement: `<saml:AuthnStatement AuthnInstant="${issuedAt.toISOString()}" SessionIndex="_${randomUUID()}"><saml:AuthnContext><saml:AuthnContextClassRef>${escapeXml(options.authnContextClassRef ?? passwordContext)}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
+      AuthnStatement: `<saml:AuthnStatement AuthnInstant="${issuedAt.toISOString()}" SessionIndex="_${randomUUID()}"><saml:AuthnContext><saml:AuthnContextClassRef>${escapeMarkup(options.authnContextClassRef ?? passwordContext)}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
       AttributeStatement: attributeStatement(options.user),
     };
     const signer = options.signWith ? idpWith(options.signWith) : idp;

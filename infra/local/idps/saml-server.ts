@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { closeServer, listenOnLoopback, readRequestBody } from '../service-http.ts';
 import { readJsonFile, writeJsonFile } from '../state-files.ts';
 import { createLocalSamlIdp, newSamlIdpKeys, type LocalSamlIdp, type SamlUser } from './saml-idp.ts';
+import { escapeMarkup } from '../../../libs/http/markup.ts';
 
 export interface SamlTestUser extends SamlUser {
   password: string;
@@ -49,16 +50,10 @@ interface PendingSignIn {
   expiresAt: number;
 }
 
-const escape = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
-
 function html(res: ServerResponse, status: number, title: string, body: string): void {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escape(title)}</title></head>
-<body><h1>${escape(title)}</h1>${body}</body></html>`);
+  res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeMarkup(title)}</title></head>
+<body><h1>${escapeMarkup(title)}</h1>${body}</body></html>`);
 }
 
 /** What an HTTP-Redirect AuthnRequest asks: who the SP is, where to answer, and the request's ID. */
@@ -96,8 +91,8 @@ export async function startLocalSamlServer(options: {
       res,
       error ? 401 : 200,
       'Local SAML IdP: sign in',
-      `${error ? `<p role="alert">${escape(error)}</p>` : ''}<form method="post" action="/saml/login">
-<input type="hidden" name="pending" value="${escape(id)}">
+      `${error ? `<p role="alert">${escapeMarkup(error)}</p>` : ''}<form method="post" action="/saml/login">
+<input type="hidden" name="pending" value="${escapeMarkup(id)}">
 <label>Email <input name="email" type="email" required></label>
 <label>Password <input name="password" type="password" required></label>
 <button type="submit">Sign in</button></form>`,
@@ -131,9 +126,9 @@ export async function startLocalSamlServer(options: {
       res,
       200,
       'Signing you in…',
-      `<form method="post" action="${escape(signIn.sp.acsUrl)}">
-<input type="hidden" name="SAMLResponse" value="${escape(response)}">
-${signIn.relayState !== undefined ? `<input type="hidden" name="RelayState" value="${escape(signIn.relayState)}">` : ''}
+      `<form method="post" action="${escapeMarkup(signIn.sp.acsUrl)}">
+<input type="hidden" name="SAMLResponse" value="${escapeMarkup(response)}">
+${signIn.relayState !== undefined ? `<input type="hidden" name="RelayState" value="${escapeMarkup(signIn.relayState)}">` : ''}
 <noscript><button type="submit">Continue</button></noscript></form>
 <script>document.forms[0].submit()</script>`,
     );
@@ -157,7 +152,7 @@ ${signIn.relayState !== undefined ? `<input type="hidden" name="RelayState" valu
       try {
         request = readAuthnRequest(url.searchParams.get('SAMLRequest') ?? '');
       } catch (error) {
-        html(res, 400, 'Bad SAML request', `<p>${escape((error as Error).message)}</p>`);
+        html(res, 400, 'Bad SAML request', `<p>${escapeMarkup((error as Error).message)}</p>`);
         return;
       }
       open(res, {
