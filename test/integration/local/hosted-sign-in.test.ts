@@ -7,8 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AdminCreateUserCommand,
-  AdminSetUserPasswordCommand,
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
   InitiateAuthCommand,
@@ -27,6 +25,7 @@ import {
   pkce,
   redirectParams,
 } from '../../support/hosted-sign-in.ts';
+import { createConfirmedUser } from '../../support/pool-users.ts';
 import { Authenticator } from '../../support/sign-in.ts';
 
 const region = 'us-east-1';
@@ -59,26 +58,7 @@ afterAll(async () => {
 let users = 0;
 async function createUser(): Promise<string> {
   const email = `hosted${++users}@example.com`;
-  await cognito.send(
-    new AdminCreateUserCommand({
-      UserPoolId: identity.userPoolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-        { Name: 'custom:tenant_id', Value: 'ten_1' },
-      ],
-    }),
-  );
-  await cognito.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: identity.userPoolId,
-      Username: email,
-      Password: password,
-      Permanent: true,
-    }),
-  );
+  await createConfirmedUser(cognito, identity.userPoolId, { email, password, tenantId: 'ten_1' });
   return email;
 }
 

@@ -31,6 +31,7 @@ import {
   type TriggerName,
 } from '../../../infra/local/identity/index.ts';
 import { silentLog } from '../../../infra/local/log.ts';
+import { createConfirmedUser } from '../../support/pool-users.ts';
 
 const region = 'us-east-1';
 const password = 'Correct-horse-9';
@@ -76,29 +77,13 @@ function claimsOf(jwt: string | undefined): Record<string, unknown> {
 let emails = 0;
 async function createUser(tenantId = 'ten_1'): Promise<{ email: string; sub: string }> {
   const email = `user${++emails}@example.com`;
-  const created = await cognito.send(
-    new AdminCreateUserCommand({
-      UserPoolId: identity.userPoolId,
-      Username: email,
-      MessageAction: 'SUPPRESS',
-      UserAttributes: [
-        { Name: 'email', Value: email },
-        { Name: 'email_verified', Value: 'true' },
-        { Name: 'name', Value: 'Ada' },
-        { Name: 'custom:tenant_id', Value: tenantId },
-      ],
-    }),
-  );
-  await cognito.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: identity.userPoolId,
-      Username: email,
-      Password: password,
-      Permanent: true,
-    }),
-  );
-  const sub = created.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
-  return { email, sub: sub! };
+  const { sub } = await createConfirmedUser(cognito, identity.userPoolId, {
+    email,
+    password,
+    tenantId,
+    name: 'Ada',
+  });
+  return { email, sub };
 }
 
 async function signIn(username: string, secret = password, client = cognito, on = identity) {
