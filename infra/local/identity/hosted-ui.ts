@@ -10,6 +10,7 @@ import { readRequestBody } from '../service-http.ts';
 import type { SignInStep } from './auth-flows.ts';
 import {
   refreshSession,
+  revokeRefreshToken,
   startSession,
   userOfAccessTokenIn,
   type HostedGrant,
@@ -17,7 +18,6 @@ import {
 } from './pool.ts';
 import { CognitoError } from './protocol.ts';
 import type { UserRecord } from './state.ts';
-import { hashRefreshToken } from './tokens.ts';
 import { attributeList, findUser } from './users.ts';
 import { escapeMarkup } from '../../../libs/http/markup.ts';
 
@@ -511,15 +511,9 @@ export function createHostedUi(options: HostedUiOptions) {
       json(res, 400, { error: 'invalid_client' });
       return;
     }
-    const hash = hashRefreshToken(form.get('token') ?? '');
-    const session = Object.values(pool.state.sessions).find((s) => s.refreshTokenHash === hash);
-    if (session && session.clientId !== client.clientId) {
+    if (revokeRefreshToken(pool, form.get('token') ?? '', client.clientId) === 'other_client') {
       json(res, 400, { error: 'unauthorized_client' });
       return;
-    }
-    if (session) {
-      session.revoked = true;
-      pool.save();
     }
     res.writeHead(200, { 'cache-control': 'no-store' });
     res.end();

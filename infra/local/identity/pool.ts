@@ -201,3 +201,22 @@ export function userOfAccessTokenIn(pool: LocalPool, token: string, scope: strin
   if (!user.enabled) throw userIsDisabled();
   return user;
 }
+
+/**
+ * Revokes the session of a refresh token issued to `clientId` (RevokeToken, `/oauth2/revoke`). As
+ * RFC 7009 asks, a token that is unknown or already expired is not an error; one issued to another
+ * client is refused.
+ */
+export function revokeRefreshToken(
+  pool: LocalPool,
+  token: string,
+  clientId: string,
+): 'revoked' | 'other_client' {
+  const hash = hashRefreshToken(token);
+  const session = Object.values(pool.state.sessions).find((s) => s.refreshTokenHash === hash);
+  if (!session) return 'revoked';
+  if (session.clientId !== clientId) return 'other_client';
+  session.revoked = true;
+  pool.save();
+  return 'revoked';
+}

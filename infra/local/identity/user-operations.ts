@@ -9,10 +9,16 @@ import {
   mfaSettingsOf,
   newTotpSecret,
 } from './mfa.ts';
-import { assertClient, revokeSessions, userOfAccessTokenIn, type LocalPool } from './pool.ts';
+import {
+  assertClient,
+  revokeRefreshToken,
+  revokeSessions,
+  userOfAccessTokenIn,
+  type LocalPool,
+} from './pool.ts';
 import { CognitoError, parseInput } from './protocol.ts';
 import type { UserRecord } from './state.ts';
-import { hashRefreshToken, userAdminScope } from './tokens.ts';
+import { userAdminScope } from './tokens.ts';
 import { attributeList } from './users.ts';
 
 const accessTokenInput = z.object({ AccessToken: z.string() });
@@ -50,15 +56,9 @@ export function createUserOperations(pool: LocalPool) {
   function revokeToken(body: unknown) {
     const input = parseInput(revokeInput, body);
     assertClient(pool, input.ClientId);
-    const hash = hashRefreshToken(input.Token);
-    const session = Object.values(pool.state.sessions).find((s) => s.refreshTokenHash === hash);
-    // As RFC 7009 asks, a token that is unknown or already expired is not an error.
-    if (!session) return {};
-    if (session.clientId !== input.ClientId) {
+    if (revokeRefreshToken(pool, input.Token, input.ClientId) === 'other_client') {
       throw new CognitoError('UnauthorizedException', 'The token was not issued to this client.');
     }
-    session.revoked = true;
-    pool.save();
     return {};
   }
 
