@@ -39,6 +39,9 @@ const operations: Record<TriggerKind, cognito.UserPoolOperation> = {
   preAuthentication: cognito.UserPoolOperation.PRE_AUTHENTICATION,
   postAuthentication: cognito.UserPoolOperation.POST_AUTHENTICATION,
   customMessage: cognito.UserPoolOperation.CUSTOM_MESSAGE,
+  defineAuthChallenge: cognito.UserPoolOperation.DEFINE_AUTH_CHALLENGE,
+  createAuthChallenge: cognito.UserPoolOperation.CREATE_AUTH_CHALLENGE,
+  verifyAuthChallengeResponse: cognito.UserPoolOperation.VERIFY_AUTH_CHALLENGE_RESPONSE,
 };
 
 /** Tokens Plinth's API accepts live an hour; revocation reaches them through the authorizer's session check. */

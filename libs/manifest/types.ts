@@ -91,7 +91,14 @@ export interface ScheduleDeclaration {
 
 /** A Cognito user pool Lambda trigger served by an export of the context's entry. */
 export interface TriggerDeclaration {
-  trigger: 'preTokenGeneration' | 'preAuthentication' | 'postAuthentication' | 'customMessage';
+  trigger:
+    | 'preTokenGeneration'
+    | 'preAuthentication'
+    | 'postAuthentication'
+    | 'customMessage'
+    | 'defineAuthChallenge'
+    | 'createAuthChallenge'
+    | 'verifyAuthChallengeResponse';
   consumer: string;
 }
 
