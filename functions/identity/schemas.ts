@@ -1,16 +1,13 @@
 // Request and response schemas of the identity context; the OpenAPI document is generated from them.
 import * as z from 'zod';
 import { tenantPermissions } from '../../libs/auth/permissions.ts';
-import { builtInRoleNames, customRoleIdPattern } from '../../libs/auth/roles.ts';
+import { customRoleId, roleId } from '../../libs/auth/role-schemas.ts';
 
 /** A Cognito `sub` (a UUID in Cognito; any id of letters, digits and dashes is accepted). */
 export const userId = z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'must be a user id');
 /** A session is named by its tokens' origin_jti. */
 export const sessionId = z.string().regex(/^[A-Za-z0-9-]{1,128}$/, 'must be a session id');
-export const customRoleId = z.string().regex(customRoleIdPattern, 'must be a custom role id (role_…)');
-export const roleId = z
-  .union([z.enum(builtInRoleNames), customRoleId])
-  .describe('A built-in role name or a custom role id.');
+export { customRoleId, roleId };
 
 export const userStatus = z.enum(['active', 'deactivated']);
 export const mfaPolicy = z.enum(['off', 'optional', 'required']);

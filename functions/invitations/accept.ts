@@ -11,7 +11,7 @@ import { alreadyMember, unusableInvitation } from './invitations.ts';
 import { effectiveStatus } from './policy.ts';
 import { InvitationChanged, type InvitationStore } from './store.ts';
 import { hashInvitationToken, invitationTokenPattern } from './tokens.ts';
-import type { UserPool } from './user-pool.ts';
+import type { UserPool } from '../../libs/auth/pool-users.ts';
 
 export interface AcceptDeps {
   store: InvitationStore;

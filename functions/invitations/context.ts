@@ -1,18 +1,18 @@
 // What the invitations routes and job runner are given, and the reads every invitation flow shares:
 // who is inviting, into which tenant, with which roles, and for how long.
 import type { CallerContext } from '../../libs/auth/caller.ts';
-import { ownerRole, requireGrantable, type Grantor } from '../../libs/auth/grants.ts';
+import { ownerRole, requireGrantable, requireGrantableRoles, type Grantor } from '../../libs/auth/grants.ts';
 import { isBuiltInRole } from '../../libs/auth/roles.ts';
 import type { DeploymentConfig, PlanLimits } from '../../libs/config/deployment.ts';
 import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { TenantItem } from '../../libs/data/entities.ts';
 import type { RoleItem, UserItem } from '../../libs/data/identity-entities.ts';
 import type { CursorCodec } from '../../libs/http/cursor.ts';
-import { problems, type FieldError } from '../../libs/http/problem.ts';
+import { problems } from '../../libs/http/problem.ts';
 import type { EmailChangeStore } from './email-change-store.ts';
 import { invitationExpiryDays } from './policy.ts';
 import type { InvitationStore } from './store.ts';
-import type { UserPool } from './user-pool.ts';
+import type { UserPool } from '../../libs/auth/pool-users.ts';
 
 export interface InvitationsDeps {
   store: InvitationStore;
@@ -76,17 +76,12 @@ export async function checkGrantableRoles(
   context: Pick<InvitingContext, 'tenant' | 'grantor'>,
   roles: ReadonlyArray<{ role: string; path: string }>,
 ): Promise<void> {
-  const names = roles.map((r) => r.role);
-  const customRoles = await customRolesAmong(store, context.tenant.tenantId, names);
-  const errors: FieldError[] = roles
-    .filter(({ role }) => !isBuiltInRole(role) && !customRoles.some((r) => r.roleId === role))
-    .map(({ role, path }) => ({
-      path,
-      code: 'unknown_role',
-      message: `"${role}" is not a role of this tenant`,
-    }));
-  if (errors.length > 0) throw problems.validation(errors);
-  requireGrantable(context.grantor, { roles: names, customRoles });
+  const customRoles = await customRolesAmong(
+    store,
+    context.tenant.tenantId,
+    roles.map((r) => r.role),
+  );
+  requireGrantableRoles(context.grantor, roles, customRoles);
 }
 
 /**

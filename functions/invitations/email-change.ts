@@ -9,7 +9,7 @@ import type { InvitationsDeps } from './context.ts';
 import type { EmailChangeItem } from './entities.ts';
 import { normalizeEmail } from './policy.ts';
 import { generateVerificationCode, hashVerificationCode, verificationCodeMatches } from './tokens.ts';
-import { emailInUse } from './user-pool.ts';
+import { emailInUse } from '../../libs/auth/pool-users.ts';
 
 export const codeValidMinutes = 15;
 /** Wrong codes after which the change is dropped and a new code must be asked for. */

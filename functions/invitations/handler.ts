@@ -22,7 +22,7 @@ import { acceptRoutes } from './routes/accept.ts';
 import { emailRoutes } from './routes/email.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { createInvitationStore } from './store.ts';
-import { createCognitoUserPool } from './user-pool.ts';
+import { createCognitoUserPool } from '../../libs/auth/pool-users.ts';
 
 const poolEnv = invitationsEnvSchema.safeParse(process.env);
 if (!poolEnv.success) {

@@ -1,8 +1,10 @@
 // The SSO context's items. A tenant's domain claims live in its partition; a verified domain also has
 // a claim in the global directory, whose conditional put makes one domain belong to one tenant.
+// Sign-in reads and provisions users, so the identity items it touches are here too.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, type EntityItem } from 'electrodb';
 import { createEntities, type DataTables } from '../../libs/data/entities.ts';
+import { createIdentityEntities } from '../../libs/data/identity-entities.ts';
 
 const service = 'plinth';
 
@@ -99,6 +101,19 @@ function connectionEntity(table: string, client: DynamoDBClient) {
             groups: { type: 'string', required: true },
           },
         },
+        /** Roles a signed-in user gets per IdP group; a user in several groups gets all of theirs. */
+        roleMapping: {
+          type: 'list',
+          items: {
+            type: 'map',
+            properties: {
+              group: { type: 'string', required: true },
+              roles: { type: 'list', items: { type: 'string' }, required: true },
+            },
+          },
+        },
+        /** Roles of a user none of whose groups is mapped. */
+        defaultRoles: { type: 'list', items: { type: 'string' } },
         createdAt: { type: 'string', required: true, readOnly: true },
         createdBy: { type: 'string', required: true, readOnly: true },
         updatedAt: { type: 'string', required: true },
@@ -150,6 +165,104 @@ function samlAssertionEntity(table: string, client: DynamoDBClient) {
   );
 }
 
+/**
+ * Which tenant a connection belongs to, by the connection id alone: the IdP posts to an ACS URL
+ * that names the connection, before anyone is signed in. Written and removed with the connection.
+ */
+function connectionRefEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'ssoConnectionRef', version: '1', service },
+      attributes: {
+        connectionId: { type: 'string', required: true, readOnly: true },
+        tenantId: { type: 'string', required: true, readOnly: true },
+      },
+      indexes: {
+        byConnection: {
+          pk: {
+            field: 'pk',
+            casing: 'none',
+            composite: ['connectionId'],
+            template: 'SSOCONN#${connectionId}',
+          },
+          sk: { field: 'sk', casing: 'none', composite: [], template: 'SSOCONN' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
+/**
+ * A sign-in Plinth started at the IdP: the AuthnRequest's id the response must answer, and where the
+ * app wants the result. Used once; a test sign-in keeps its result for the admin who ran it.
+ */
+function signInEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'ssoSignIn', version: '1', service },
+      attributes: {
+        signInId: { type: 'string', required: true, readOnly: true },
+        tenantId: { type: 'string', required: true, readOnly: true },
+        connectionId: { type: 'string', required: true, readOnly: true },
+        mode: { type: ['sign_in', 'test'] as const, required: true, readOnly: true },
+        /** The AuthnRequest ID: the response's InResponseTo. */
+        requestId: { type: 'string', required: true, readOnly: true },
+        redirectUri: { type: 'string' },
+        codeChallenge: { type: 'string' },
+        /** The app's own `state`, handed back with the code. */
+        appState: { type: 'string' },
+        /** The admin who started a test. */
+        startedBy: { type: 'string' },
+        status: { type: ['pending', 'completed', 'failed'] as const, required: true },
+        /** A test's outcome as JSON: the mapped attributes, or the refusal. */
+        result: { type: 'string' },
+        createdAt: { type: 'string', required: true, readOnly: true },
+        expiresAt: { type: 'number', required: true, readOnly: true },
+      },
+      indexes: {
+        byId: {
+          pk: { field: 'pk', casing: 'none', composite: ['signInId'], template: 'SSOSIGNIN#${signInId}' },
+          sk: { field: 'sk', casing: 'none', composite: [], template: 'SSOSIGNIN' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
+/** A refused sign-in through a connection, for the tenant's admin to debug their IdP; kept 30 days. */
+function signInFailureEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'ssoFailure', version: '1', service },
+      attributes: {
+        tenantId: { type: 'string', required: true, readOnly: true },
+        connectionId: { type: 'string', required: true, readOnly: true },
+        /** ULID: the listing is newest first. */
+        failureId: { type: 'string', required: true, readOnly: true },
+        at: { type: 'string', required: true, readOnly: true },
+        code: { type: 'string', required: true, readOnly: true },
+        message: { type: 'string', required: true, readOnly: true },
+        email: { type: 'string', readOnly: true },
+        expiresAt: { type: 'number', required: true, readOnly: true },
+      },
+      indexes: {
+        byConnection: {
+          pk: {
+            field: 'pk',
+            casing: 'none',
+            composite: ['tenantId', 'connectionId'],
+            template: 'T#${tenantId}#SSOFAIL#${connectionId}',
+          },
+          sk: { field: 'sk', casing: 'none', composite: ['failureId'], template: 'F#${failureId}' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
 /** A verified domain, deployment-wide: the tenant that proved it and that tenant's home region. */
 function domainClaimEntity(table: string, client: DynamoDBClient) {
   return new Entity(
@@ -174,8 +287,18 @@ function domainClaimEntity(table: string, client: DynamoDBClient) {
 
 export function createSsoEntities(tables: DataTables) {
   const shared = createEntities(tables);
+  const identity = createIdentityEntities(tables);
   return {
     event: shared.event,
+    tenant: shared.tenant,
+    user: identity.user,
+    role: identity.role,
+    identitySettings: identity.identitySettings,
+    signInProof: identity.signInProof,
+    session: identity.session,
+    connectionRef: connectionRefEntity(tables.tableName, tables.client),
+    signIn: signInEntity(tables.tableName, tables.client),
+    signInFailure: signInFailureEntity(tables.tableName, tables.client),
     domain: domainEntity(tables.tableName, tables.client),
     ssoQuota: ssoQuotaEntity(tables.tableName, tables.client),
     connection: connectionEntity(tables.tableName, tables.client),
@@ -187,4 +310,6 @@ export function createSsoEntities(tables: DataTables) {
 export type SsoEntities = ReturnType<typeof createSsoEntities>;
 export type DomainItem = EntityItem<SsoEntities['domain']>;
 export type ConnectionItem = EntityItem<SsoEntities['connection']>;
+export type SignInItem = EntityItem<SsoEntities['signIn']>;
+export type SignInFailureItem = EntityItem<SsoEntities['signInFailure']>;
 export type DomainClaimItem = EntityItem<SsoEntities['domainClaim']>;

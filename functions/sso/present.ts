@@ -62,6 +62,8 @@ export function connectionResource(item: ConnectionItem, apiBase: string) {
       })),
     },
     attributeMapping: item.attributeMapping,
+    roleMapping: item.roleMapping ?? [],
+    defaultRoles: item.defaultRoles ?? [],
     serviceProvider: serviceProvider(item.connectionId, apiBase),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,

@@ -1,5 +1,6 @@
 // Request and response schemas of the SSO context; the OpenAPI document is generated from them.
 import * as z from 'zod';
+import { roleId } from '../../libs/auth/role-schemas.ts';
 import { canonicalDomain } from './domains.ts';
 
 /** A domain as a client writes it (any case, IDN or punycode, trailing dot), read in canonical form. */
@@ -61,6 +62,22 @@ export const attributeMapping = z
   })
   .describe('Which assertion attributes hold the email (else the NameID), the name and the groups.');
 
+const roleList = z
+  .array(roleId)
+  .min(1)
+  .max(20)
+  .refine((r) => new Set(r).size === r.length, 'must not repeat a role');
+
+export const roleMapping = z
+  .array(z.strictObject({ group: z.string().trim().min(1).max(256), roles: roleList }))
+  .max(100)
+  .refine((m) => new Set(m.map((e) => e.group)).size === m.length, 'must not map a group twice')
+  .describe(
+    "Roles per IdP group: a user gets the roles of every group of theirs that is mapped, set anew at each sign-in. The mapping's author must be able to grant every role in it.",
+  );
+
+export const defaultRoles = roleList.describe('Roles of a user none of whose groups is mapped.');
+
 /** The IdP's side of a SAML connection: its metadata XML, or the three values by hand. */
 export const samlIdpSettings = z.union([
   z.strictObject({ metadataXml: z.string().min(1).max(262_144) }),
@@ -77,6 +94,8 @@ export const createConnectionBody = z
     name: z.string().trim().min(1).max(200),
     saml: samlIdpSettings,
     attributeMapping: attributeMapping.optional(),
+    roleMapping: roleMapping.default([]),
+    defaultRoles: defaultRoles.default(['member']),
     allowIdpInitiated: z.boolean().default(false),
   })
   .meta({ id: 'CreateSsoConnectionRequest' });
@@ -87,6 +106,8 @@ export const updateConnectionBody = z
     enabled: z.boolean().optional(),
     allowIdpInitiated: z.boolean().optional(),
     attributeMapping: attributeMapping.optional(),
+    roleMapping: roleMapping.optional(),
+    defaultRoles: defaultRoles.optional(),
     saml: samlIdpSettings.optional(),
   })
   .meta({ id: 'UpdateSsoConnectionRequest' });
@@ -112,6 +133,8 @@ export const connection = z
       certificates: z.array(certificate),
     }),
     attributeMapping: z.strictObject({ email: z.string(), name: z.string(), groups: z.string() }),
+    roleMapping: z.array(z.strictObject({ group: z.string(), roles: z.array(z.string()) })),
+    defaultRoles: z.array(z.string()),
     serviceProvider: z
       .strictObject({
         entityId: z.string().describe('The SP entity id (audience) to enter in the IdP'),
@@ -127,3 +150,92 @@ export const connection = z
 export const connectionPage = z
   .strictObject({ items: z.array(connection), nextCursor: z.string().optional() })
   .meta({ id: 'SsoConnectionPage' });
+
+/** An app's sign-in request: OAuth 2.0's authorization request, with PKCE required. */
+export const authorizeQuery = z
+  .strictObject({
+    email: z
+      .email()
+      .max(320)
+      .optional()
+      .describe("Home realm discovery: the email's verified domain picks the connection."),
+    connection: connectionId.optional().describe('Sign in through this connection instead of by email.'),
+    redirect_uri: z.url({ protocol: /^https?$/ }).max(2048),
+    code_challenge: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url SHA-256 (43 characters)'),
+    code_challenge_method: z.literal('S256'),
+    state: z.string().min(1).max(512).optional(),
+  })
+  .refine((q) => (q.email === undefined) !== (q.connection === undefined), {
+    message: 'give email or connection, not both',
+    path: ['email'],
+  });
+
+/** What an IdP posts to the assertion consumer service (HTTP-POST binding). */
+export const acsForm = z.object({
+  SAMLResponse: z.string().min(1).max(262_144),
+  RelayState: z.string().max(512).optional(),
+});
+
+export const acsPathParams = connectionPathParams;
+
+export const tokenBody = z
+  .strictObject({
+    grant_type: z.literal('authorization_code'),
+    code: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a sign-in code'),
+    code_verifier: z
+      .string()
+      .regex(/^[A-Za-z0-9._~-]{43,128}$/, "must be the PKCE verifier (RFC 7636's characters, 43-128)"),
+  })
+  .meta({ id: 'SsoTokenRequest' });
+
+export const tokens = z
+  .strictObject({
+    access_token: z.string(),
+    id_token: z.string(),
+    refresh_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+  })
+  .meta({ id: 'SsoTokens' });
+
+export const failure = z.strictObject({
+  at: z.iso.datetime(),
+  code: z.string().describe('Why the sign-in was refused, e.g. `invalid_signature`, `domain_not_verified`'),
+  message: z.string(),
+  email: z.string().optional(),
+});
+
+export const failurePage = z
+  .strictObject({ items: z.array(failure), nextCursor: z.string().optional() })
+  .meta({ id: 'SsoFailurePage' });
+
+export const testStarted = z
+  .strictObject({
+    testId: z.string(),
+    signInUrl: z.string().describe('Open it in a browser and sign in at the IdP; the result is kept here.'),
+  })
+  .meta({ id: 'SsoTestStarted' });
+
+export const testPathParams = z.strictObject({
+  connectionId,
+  testId: z.string().regex(/^sin_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a test id (sin_…)'),
+});
+
+export const testResult = z
+  .strictObject({
+    testId: z.string(),
+    status: z.enum(['pending', 'completed', 'failed']),
+    profile: z
+      .strictObject({
+        nameId: z.string(),
+        email: z.string().optional(),
+        name: z.string().optional(),
+        groups: z.array(z.string()),
+        roles: z.array(z.string()).describe('What the mapping would give this user'),
+        mfa: z.boolean().describe('Whether the IdP said the person passed a second factor'),
+        attributes: z.record(z.string(), z.array(z.string())),
+      })
+      .optional(),
+    error: z.strictObject({ code: z.string(), message: z.string() }).optional(),
+  })
+  .meta({ id: 'SsoTestResult' });

@@ -205,6 +205,7 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
         .where((a, op) => underLimit(a.connections, limit, op))
         .commit(),
       e.connection.create(item).commit(),
+      e.connectionRef.create({ connectionId: item.connectionId, tenantId }).commit(),
       e.event.create(event).commit(),
     ]).go();
     if (result.canceled) {
@@ -245,6 +246,8 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
           ssoBinding: saved.ssoBinding,
           certificates: saved.certificates,
           attributeMapping: saved.attributeMapping,
+          roleMapping: saved.roleMapping ?? [],
+          defaultRoles: saved.defaultRoles ?? [],
           updatedAt: saved.updatedAt,
           ...(saved.sloUrl !== undefined ? { sloUrl: saved.sloUrl } : {}),
         })
@@ -263,6 +266,7 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
         .where((a, op) => op.exists(a.connectionId))
         .commit(),
       e.ssoQuota.update({ tenantId }).subtract({ connections: 1 }).commit(),
+      e.connectionRef.delete({ connectionId }).commit(),
       e.event.create(event).commit(),
     ]).go();
     if (result.canceled) {
@@ -271,7 +275,38 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
     }
   }
 
+  /** A connection by its id alone, as the IdP's post names it; undefined when there is none. */
+  async function findConnection(connectionId: string): Promise<ConnectionItem | undefined> {
+    const { data: ref } = await entities.connectionRef.get({ connectionId }).go();
+    return ref ? getConnection(ref.tenantId, connectionId) : undefined;
+  }
+
+  /** The tenant's enabled connections, at most the tenant's limit of them. */
+  async function enabledConnections(tenantId: string): Promise<ConnectionItem[]> {
+    const { data } = await entities.connection.query
+      .byTenant({ tenantId })
+      .where((a, op) => op.eq(a.enabled, true))
+      .go({ pages: 'all' });
+    return data;
+  }
+
+  /** The tenant's custom roles among `roleIds`; ids of roles that do not exist are left out. */
+  async function customRoles(tenantId: string, roleIds: readonly string[]) {
+    if (roleIds.length === 0) return [];
+    const { data } = await entities.role.get(roleIds.map((roleId) => ({ tenantId, roleId }))).go();
+    return data;
+  }
+
+  async function getUser(tenantId: string, userId: string) {
+    const { data } = await entities.user.get({ tenantId, userId }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
   return {
+    customRoles,
+    getUser,
+    findConnection,
+    enabledConnections,
     getDomain,
     requireDomain,
     listDomains,

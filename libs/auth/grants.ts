@@ -2,8 +2,8 @@
 // a role that carries it (invitations, role changes, group mappings), by writing it into a custom
 // role, or by giving it to an API key as a scope; and only an owner grants the owner role.
 import type { RoleItem } from '../data/identity-entities.ts';
-import { Problem } from '../http/problem.ts';
-import { permissionsOf, selfPermissions } from './roles.ts';
+import { Problem, problems, type FieldError } from '../http/problem.ts';
+import { isBuiltInRole, permissionsOf, selfPermissions } from './roles.ts';
 
 export const ownerRole = 'owner';
 
@@ -50,4 +50,25 @@ export function requireGrantable(grantor: Grantor, grant: Grant): void {
       { extensions: { permissions: notHeld } },
     );
   }
+}
+
+/**
+ * Roles a request names, each with its field: every one must exist (a built-in name, or one of
+ * `customRoles`, the tenant's roles among them) and be grantable by the grantor. The one check for
+ * invitations, group mappings of SSO connections and directories alike.
+ */
+export function requireGrantableRoles(
+  grantor: Grantor,
+  roles: ReadonlyArray<{ role: string; path: string }>,
+  customRoles: readonly RoleItem[],
+): void {
+  const errors: FieldError[] = roles
+    .filter(({ role }) => !isBuiltInRole(role) && !customRoles.some((r) => r.roleId === role))
+    .map(({ role, path }) => ({
+      path,
+      code: 'unknown_role',
+      message: `"${role}" is not a role of this tenant`,
+    }));
+  if (errors.length > 0) throw problems.validation(errors);
+  requireGrantable(grantor, { roles: roles.map((r) => r.role), customRoles });
 }

@@ -90,6 +90,10 @@ function sessionEntity(table: string, client: DynamoDBClient) {
         lastSeenAt: { type: 'string', required: true },
         status: { type: ['active', 'revoked'] as const, required: true },
         revokedAt: { type: 'string' },
+        /** Set when the session began with SSO: the connection it came through. */
+        connectionId: { type: 'string' },
+        /** The IdP proved a second factor at the SSO sign-in; counts as MFA for the tenant's policy. */
+        ssoMfa: { type: 'boolean' },
         /** Epoch seconds (TTL): 30 days, the longest a refresh token lives. */
         expiresAt: { type: 'number', required: true },
       },
@@ -151,6 +155,41 @@ function identitySettingsEntity(table: string, client: DynamoDBClient) {
   );
 }
 
+/**
+ * The one-time code a completed SSO sign-in hands to the app, by its hash. The user pool's custom
+ * authentication takes the code as its answer: the verify trigger consumes the item, after checking
+ * the app's PKCE verifier, so the code signs in once, for the user it names, within its minutes.
+ */
+function signInProofEntity(table: string, client: DynamoDBClient) {
+  return new Entity(
+    {
+      model: { entity: 'signInProof', version: '1', service },
+      attributes: {
+        /** SHA-256 of the code, base64url; the code itself is never stored. */
+        codeHash: { type: 'string', required: true, readOnly: true },
+        tenantId: { type: 'string', required: true, readOnly: true },
+        userId: { type: 'string', required: true, readOnly: true },
+        /** The user pool username the custom sign-in names. */
+        username: { type: 'string', required: true, readOnly: true },
+        /** The app's PKCE S256 challenge; the verifier must match it. */
+        codeChallenge: { type: 'string', required: true, readOnly: true },
+        connectionId: { type: 'string', required: true, readOnly: true },
+        /** Whether the IdP said the person passed a second factor (amr / AuthnContext). */
+        mfa: { type: 'boolean', required: true, readOnly: true },
+        /** Epoch seconds: unusable after, and removed by DynamoDB's TTL. */
+        expiresAt: { type: 'number', required: true, readOnly: true },
+      },
+      indexes: {
+        byCode: {
+          pk: { field: 'pk', casing: 'none', composite: ['codeHash'], template: 'PROOF#${codeHash}' },
+          sk: { field: 'sk', casing: 'none', composite: [], template: 'PROOF' },
+        },
+      },
+    },
+    { table, client },
+  );
+}
+
 export interface IdentityTable {
   client: DynamoDBClient;
   tableName: string;
@@ -162,6 +201,7 @@ export function createIdentityEntities({ client, tableName }: IdentityTable) {
     role: roleEntity(tableName, client),
     session: sessionEntity(tableName, client),
     identitySettings: identitySettingsEntity(tableName, client),
+    signInProof: signInProofEntity(tableName, client),
   };
 }
 
@@ -170,5 +210,6 @@ export type UserItem = EntityItem<IdentityEntities['user']>;
 export type RoleItem = EntityItem<IdentityEntities['role']>;
 export type SessionItem = EntityItem<IdentityEntities['session']>;
 export type IdentitySettingsItem = EntityItem<IdentityEntities['identitySettings']>;
+export type SignInProofItem = EntityItem<IdentityEntities['signInProof']>;
 export type UserStatus = UserItem['status'];
 export type MfaPolicy = IdentitySettingsItem['mfaPolicy'];

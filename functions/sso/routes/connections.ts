@@ -3,7 +3,9 @@
 // connection is a 404; bad metadata or a bad certificate is a 400 naming the field.
 import { ulid } from 'ulid';
 import type * as z from 'zod';
-import { actorOf, tenantIdOf } from '../../../libs/auth/caller.ts';
+import { actorOf, tenantIdOf, type CallerContext } from '../../../libs/auth/caller.ts';
+import { ownerRole, requireGrantableRoles } from '../../../libs/auth/grants.ts';
+import { isBuiltInRole } from '../../../libs/auth/roles.ts';
 import { pageBody, positionOf } from '../../../libs/http/pagination.ts';
 import { problems } from '../../../libs/http/problem.ts';
 import { implement, type BoundRoute, type RouteRequest } from '../../../libs/http/route.ts';
@@ -61,6 +63,8 @@ function changesBetween(current: ConnectionItem, next: ConnectionItem) {
     'idpEntityId',
     'ssoUrl',
     'attributeMapping',
+    'roleMapping',
+    'defaultRoles',
   ] as const) {
     if (JSON.stringify(current[key]) !== JSON.stringify(next[key]))
       changes[key] = { from: current[key], to: next[key] };
@@ -75,10 +79,37 @@ function changesBetween(current: ConnectionItem, next: ConnectionItem) {
 export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
   const { store, cursors } = deps;
 
+  /** The mapping's author must be able to grant every role it hands out, as if inviting. */
+  async function checkMappedRoles(
+    caller: CallerContext,
+    mapping: ReadonlyArray<{ group: string; roles: string[] }> | undefined,
+    defaults: readonly string[] | undefined,
+  ): Promise<void> {
+    const roles = [
+      ...(mapping ?? []).flatMap((entry, i) =>
+        entry.roles.map((role, j) => ({ role, path: `body.roleMapping.${i}.roles.${j}` })),
+      ),
+      ...(defaults ?? []).map((role, i) => ({ role, path: `body.defaultRoles.${i}` })),
+    ];
+    if (roles.length === 0) return;
+    const tenantId = tenantIdOf(caller);
+    const customIds = [...new Set(roles.map((r) => r.role).filter((r) => !isBuiltInRole(r)))];
+    const author =
+      caller.kind === 'tenant' && caller.principalType === 'user'
+        ? await store.getUser(tenantId, caller.principalId)
+        : undefined;
+    requireGrantableRoles(
+      { permissions: caller.permissions, isOwner: author?.roles.includes(ownerRole) === true },
+      roles,
+      await store.customRoles(tenantId, customIds),
+    );
+  }
+
   return [
     implement(routes.createConnection, async (request) => {
       const { body, caller } = request;
       const idp = idpSettings(body.saml);
+      await checkMappedRoles(caller, body.roleMapping, body.defaultRoles);
       const now = new Date().toISOString();
       const item: ConnectionItem = {
         tenantId: tenantIdOf(caller),
@@ -93,6 +124,8 @@ export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
         ...(idp.sloUrl ? { sloUrl: idp.sloUrl } : {}),
         certificates: idp.certificates,
         attributeMapping: body.attributeMapping ?? defaultMapping,
+        roleMapping: body.roleMapping,
+        defaultRoles: body.defaultRoles,
         createdAt: now,
         createdBy: actorOf(caller).id,
         updatedAt: now,
@@ -128,12 +161,15 @@ export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
       const { params, body, caller } = request;
       const current = await store.requireConnection(tenantIdOf(caller), params.connectionId);
       const idp = body.saml ? idpSettings(body.saml) : undefined;
+      await checkMappedRoles(caller, body.roleMapping, body.defaultRoles);
       const next: ConnectionItem = {
         ...current,
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.enabled !== undefined ? { enabled: body.enabled } : {}),
         ...(body.allowIdpInitiated !== undefined ? { allowIdpInitiated: body.allowIdpInitiated } : {}),
         ...(body.attributeMapping ? { attributeMapping: body.attributeMapping } : {}),
+        ...(body.roleMapping ? { roleMapping: body.roleMapping } : {}),
+        ...(body.defaultRoles ? { defaultRoles: body.defaultRoles } : {}),
         ...(idp
           ? {
               idpEntityId: idp.entityId,

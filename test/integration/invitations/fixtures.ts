@@ -15,8 +15,8 @@ import {
   type InvitationEntities,
 } from '../../../functions/invitations/entities.ts';
 import { createInvitationStore } from '../../../functions/invitations/store.ts';
-import type { NewPoolUser, UserPool } from '../../../functions/invitations/user-pool.ts';
-import { emailInUse } from '../../../functions/invitations/user-pool.ts';
+import type { NewPoolUser, UserPool } from '../../../libs/auth/pool-users.ts';
+import { emailInUse } from '../../../libs/auth/pool-users.ts';
 import deploymentInput from '../../../infra/plinth.config.ts';
 import { tenantItem } from '../../support/items.ts';
 import { createTestTables, type TestTables } from '../../support/tables.ts';

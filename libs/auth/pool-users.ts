@@ -1,5 +1,6 @@
-// The user pool operations the invitations context needs, behind a small interface so the flows can
-// be tested against a fake pool. Cognito keeps passwords; Plinth's table keeps tenancy and roles.
+// The user pool operations that make and remove people (accepted invitations, SSO provisioning),
+// behind a small interface so the flows can be tested against a fake pool. Cognito keeps passwords;
+// Plinth's table keeps tenancy and roles.
 import {
   AdminCreateUserCommand,
   AdminDeleteUserCommand,
