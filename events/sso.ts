@@ -1,4 +1,5 @@
-// The SSO context's events: connections changing, and domains claimed, verified and removed.
+// The SSO context's events: connections changing, users provisioned by a first SSO sign-in, and
+// domains claimed, verified and removed.
 import * as z from 'zod';
 import type { EventDefinition } from './definition.ts';
 
@@ -30,6 +31,21 @@ export const ssoEvents = {
     version: 1,
     description: 'An SSO connection was deleted; nobody signs in through it any more.',
     schema: z.strictObject({ connectionId: z.string() }),
+  },
+  'user.provisioned': {
+    version: 1,
+    description:
+      "A person's first sign-in through an SSO connection made them a user of the tenant, with the roles the connection maps their groups to.",
+    schema: z.strictObject({
+      user: z.strictObject({
+        id: z.string(),
+        email: z.string(),
+        name: z.string(),
+        roles: z.array(z.string()),
+        status: z.enum(['active', 'deactivated']),
+      }),
+      connectionId: z.string(),
+    }),
   },
   'domain.created': {
     version: 1,

@@ -87,7 +87,8 @@ export async function decideUser(
       credentialId: claims.originJti,
       plan: state.tenant.plan,
       permissions: permissionsOf(user.roles, customRoles),
-      ...(owesMfa(state.settings, claims.mfa, now) ? { mfaPending: true } : {}),
+      // An SSO sign-in whose IdP proved a second factor counts as MFA, for as long as its session lives.
+      ...(owesMfa(state.settings, claims.mfa || session?.ssoMfa === true, now) ? { mfaPending: true } : {}),
     },
   };
 }

@@ -16,7 +16,8 @@ import { settingsRoutes } from './routes/settings.ts';
 import { userRoutes } from './routes/users.ts';
 import { createIdentityStoreEntities } from './store-entities.ts';
 import { createIdentityStore } from './store.ts';
-import { createTriggers } from './triggers.ts';
+import { createCustomAuthTriggers } from './custom-auth.ts';
+import { createTriggers, type PreTokenGenerationEvent } from './triggers.ts';
 import { createUserPool } from './user-pool.ts';
 
 const config = loadRuntimeConfig();
@@ -32,15 +33,20 @@ const store = createIdentityStore(
 const logger = new Logger({ serviceName: 'identity' });
 const triggers = createTriggers({ store, logger, clock: () => new Date() });
 
-export const preTokenGeneration = middy(triggers.preTokenGeneration).use(
-  injectLambdaContext(logger, { resetKeys: true }),
+/** A trigger with the invocation's context in its logs, and no keys left from the last one. */
+const logged = <E, R>(trigger: (event: E) => Promise<R>) =>
+  middy(trigger).use(injectLambdaContext(logger, { resetKeys: true }));
+
+export const preTokenGeneration = logged<PreTokenGenerationEvent, PreTokenGenerationEvent>(
+  triggers.preTokenGeneration,
 );
-export const preAuthentication = middy(triggers.preAuthentication).use(
-  injectLambdaContext(logger, { resetKeys: true }),
-);
-export const postAuthentication = middy(triggers.postAuthentication).use(
-  injectLambdaContext(logger, { resetKeys: true }),
-);
+export const preAuthentication = logged(triggers.preAuthentication);
+export const postAuthentication = logged(triggers.postAuthentication);
+
+const customAuth = createCustomAuthTriggers({ proofs: store, logger, clock: () => new Date() });
+export const defineAuthChallenge = logged(customAuth.defineAuthChallenge);
+export const createAuthChallenge = logged(customAuth.createAuthChallenge);
+export const verifyAuthChallengeResponse = logged(customAuth.verifyAuthChallengeResponse);
 
 /**
  * The routes also need the user pool's id and their keys. The trigger functions run this module

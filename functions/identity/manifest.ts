@@ -280,6 +280,9 @@ export const manifest = defineContext({
     { trigger: 'preTokenGeneration', consumer: 'preTokenGeneration' },
     { trigger: 'preAuthentication', consumer: 'preAuthentication' },
     { trigger: 'postAuthentication', consumer: 'postAuthentication' },
+    { trigger: 'defineAuthChallenge', consumer: 'defineAuthChallenge' },
+    { trigger: 'createAuthChallenge', consumer: 'createAuthChallenge' },
+    { trigger: 'verifyAuthChallengeResponse', consumer: 'verifyAuthChallengeResponse' },
   ],
   access: { table: 'readwrite', keys: ['cursor', 'idempotency'], userPool: 'admin' },
   // The user pool's own triggers cannot be told the pool's id; only the API function reads it.

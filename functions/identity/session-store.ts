@@ -2,9 +2,10 @@
 // Revocation is read by the authorizer on every call, so it takes effect for tokens already issued.
 import { createConversions, createWriteTransaction } from 'electrodb';
 import { readFilteredPage } from '../../libs/data/filtered-page.ts';
-import type { SessionItem } from '../../libs/data/identity-entities.ts';
+import type { SessionItem, SignInProofItem } from '../../libs/data/identity-entities.ts';
 import {
   concurrentUpdate,
+  ifConditionHolds,
   eventItem,
   type Actor,
   type Page,
@@ -25,6 +26,23 @@ export function createSessionStore(entities: IdentityStoreEntities, clock: Clock
   ): Promise<SessionItem | undefined> {
     const { data } = await entities.session.get({ tenantId, userId, sessionId }).go({ consistent: true });
     return data ?? undefined;
+  }
+
+  /** An SSO sign-in's one-time proof, by its code's hash. */
+  async function getProof(codeHash: string): Promise<SignInProofItem | undefined> {
+    const { data } = await entities.signInProof.get({ codeHash }).go({ consistent: true });
+    return data ?? undefined;
+  }
+
+  /** Removes the proof if it is still there: of two answers with the same code, one gets through. */
+  async function consumeProof(codeHash: string): Promise<boolean> {
+    const removed = await ifConditionHolds(
+      entities.signInProof
+        .delete({ codeHash })
+        .where((a, op) => op.exists(a.codeHash))
+        .go(),
+    );
+    return removed !== undefined;
   }
 
   function liveSessions(tenantId: string, userId: string) {
@@ -126,5 +144,12 @@ export function createSessionStore(entities: IdentityStoreEntities, clock: Clock
     return sessions.length;
   }
 
-  return { getSession, listLiveSessions, revokeSession, revokeAllSessions };
+  return {
+    getProof,
+    consumeProof,
+    getSession,
+    listLiveSessions,
+    revokeSession,
+    revokeAllSessions,
+  };
 }

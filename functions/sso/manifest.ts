@@ -1,10 +1,11 @@
-// The SSO context: the domains a tenant proves it owns, which its SSO connections will sign in.
+// The SSO context: the domains a tenant proves it owns, its SAML connections, and sign-in through them.
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import { ssoEnvSchema } from './config.ts';
 import * as s from './schemas.ts';
 
 const tags = ['SSO: domains'];
 const connectionTags = ['SSO: connections'];
+const signInTags = ['SSO: sign-in'];
 
 export const routes = {
   createConnection: defineRoute({
@@ -63,6 +64,87 @@ export const routes = {
     permission: 'sso:write',
     request: { params: s.connectionPathParams },
     responses: { 204: { description: 'Deleted' } },
+  }),
+  listSsoFailures: defineRoute({
+    operationId: 'listSsoFailures',
+    method: 'GET',
+    path: '/v1/sso/connections/{connectionId}/failures',
+    summary: 'List refused sign-ins through a connection, newest first, with why (kept 30 days)',
+    tags: connectionTags,
+    audience: 'tenant',
+    permission: 'sso:read',
+    request: { params: s.connectionPathParams, query: s.pageQuery },
+    responses: { 200: { description: 'A page of failures', schema: s.failurePage } },
+  }),
+  startSsoTest: defineRoute({
+    operationId: 'startSsoTest',
+    method: 'POST',
+    path: '/v1/sso/connections/{connectionId}/tests',
+    summary: 'Start a test sign-in: what the IdP asserts, mapped, without creating or changing a user',
+    tags: connectionTags,
+    audience: 'tenant',
+    permission: 'sso:write',
+    request: { params: s.connectionPathParams, body: s.emptyBody },
+    responses: { 201: { description: 'Where to sign in at the IdP', schema: s.testStarted } },
+  }),
+  getSsoTest: defineRoute({
+    operationId: 'getSsoTest',
+    method: 'GET',
+    path: '/v1/sso/connections/{connectionId}/tests/{testId}',
+    summary: "A test sign-in's result: the mapped attributes and roles, or why it was refused",
+    tags: connectionTags,
+    audience: 'tenant',
+    permission: 'sso:read',
+    request: { params: s.testPathParams },
+    responses: { 200: { description: 'The result', schema: s.testResult } },
+  }),
+  authorizeSso: defineRoute({
+    operationId: 'authorizeSso',
+    method: 'GET',
+    path: '/v1/sso/authorize',
+    summary:
+      "Start an SSO sign-in: redirects to the IdP of the email's verified domain (or the connection named)",
+    description:
+      'OAuth 2.0 style with PKCE (S256) required: the sign-in ends at `redirect_uri` with `code` and `state`, or `error` and `error_description`. `redirect_uri` must be on the console origin.',
+    tags: signInTags,
+    audience: 'public',
+    permission: 'public',
+    request: { query: s.authorizeQuery },
+    responses: {
+      200: {
+        description:
+          'With `Accept: application/json`: where to send the browser, so an app can show a problem (e.g. `sso_not_configured`: offer the password) in place',
+        schema: s.signInRedirect,
+      },
+      302: { description: 'To the IdP, with a SAML AuthnRequest' },
+    },
+  }),
+  samlAcs: defineRoute({
+    operationId: 'samlAcs',
+    method: 'POST',
+    path: '/v1/sso/saml/{connectionId}/acs',
+    summary: "The assertion consumer service: where the tenant's IdP posts its SAML response",
+    tags: signInTags,
+    audience: 'public',
+    permission: 'public',
+    idempotent: false,
+    request: { params: s.acsPathParams, body: s.acsForm, bodyMedia: ['form'] },
+    responses: {
+      200: { description: 'A test sign-in: its result', schema: s.testResult },
+      302: { description: "To the app's redirect URI with a one-time code, or with the error" },
+    },
+  }),
+  redeemSsoCode: defineRoute({
+    operationId: 'redeemSsoCode',
+    method: 'POST',
+    path: '/v1/sso/token',
+    summary: "Exchange a sign-in's one-time code and PKCE verifier for the user pool's tokens",
+    tags: signInTags,
+    audience: 'public',
+    permission: 'public',
+    idempotent: false,
+    request: { body: s.tokenBody, bodyMedia: ['form', 'json'] },
+    responses: { 200: { description: 'Tokens, as the user pool issues them', schema: s.tokens } },
   }),
   createDomain: defineRoute({
     operationId: 'createDomain',
@@ -127,6 +209,11 @@ export const manifest = defineContext({
   entry: 'functions/sso/handler.ts',
   apiHandler: 'api',
   routes: Object.values(routes),
-  access: { table: 'readwrite', directory: 'readwrite', keys: ['cursor', 'idempotency'] },
+  access: {
+    table: 'readwrite',
+    directory: 'readwrite',
+    keys: ['cursor', 'idempotency'],
+    userPool: 'admin',
+  },
   environment: ssoEnvSchema,
 });

@@ -1,4 +1,5 @@
 // The API's view of the SSO context's items.
+import type { RouteRequest } from '../../libs/http/route.ts';
 import { verificationRecord } from './domains.ts';
 import type { ConnectionItem, DomainItem } from './entities.ts';
 
@@ -12,6 +13,15 @@ export function domainResource(item: DomainItem) {
     ...(item.lastCheckedAt ? { lastCheckedAt: item.lastCheckedAt } : {}),
     ...(item.lastCheckError ? { lastCheckError: item.lastCheckError } : {}),
   };
+}
+
+/** Where this API is reached, as the caller reached it: the base of the ACS URL the IdP posts to. */
+export function apiBase(request: Pick<RouteRequest, 'headers'>): string {
+  const host = request.headers['x-forwarded-host'] ?? request.headers.host ?? 'localhost';
+  const proto =
+    request.headers['x-forwarded-proto'] ??
+    (/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host) ? 'http' : 'https');
+  return `${proto}://${host}`;
 }
 
 /** What Plinth's side of a SAML connection is: the values the tenant's IdP admin enters. */

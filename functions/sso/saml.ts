@@ -176,3 +176,45 @@ export async function verifySamlResponse(
     notOnOrAfter: new Date(notOnOrAfter),
   };
 }
+
+/**
+ * The URL that sends the browser to the IdP with an AuthnRequest (HTTP-Redirect binding) whose ID is
+ * `requestId`, so the response can be matched to this sign-in. No authentication context is asked
+ * for: the IdP then says how the person really signed in, which is the MFA evidence Plinth reads.
+ */
+export async function samlSignInUrl(
+  settings: Pick<SamlConnectionSettings, 'idpCertificates' | 'spEntityId' | 'acsUrl'> & { ssoUrl: string },
+  requestId: string,
+  relayState: string,
+): Promise<string> {
+  const saml = new SAML({
+    entryPoint: settings.ssoUrl,
+    callbackUrl: settings.acsUrl,
+    issuer: settings.spEntityId,
+    idpCert: [...settings.idpCertificates],
+    generateUniqueId: () => requestId,
+    disableRequestedAuthnContext: true,
+    identifierFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  });
+  return saml.getAuthorizeUrlAsync(relayState, undefined, {});
+}
+
+/** AuthnContext classes that name a second factor (SAML 2.0 authn context, REFEDS, Microsoft). */
+const multiFactorContexts = new Set([
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorUnregistered',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard',
+  'urn:oasis:names:tc:SAML:2.0:ac:classes:SmartcardPKI',
+  'https://refeds.org/profile/mfa',
+  'http://schemas.microsoft.com/claims/multipleauthn',
+]);
+
+/** Entra ID lists how the person signed in here; `multipleauthn` means MFA. */
+const microsoftMethodsAttribute = 'http://schemas.microsoft.com/claims/authnmethodsreferences';
+
+/** Whether the IdP reported a second factor: the AuthnContext class, or Entra's methods attribute. */
+export function samlMfaEvidence(profile: Pick<SamlProfile, 'authnContextClassRef' | 'attributes'>): boolean {
+  if (profile.authnContextClassRef && multiFactorContexts.has(profile.authnContextClassRef)) return true;
+  return (profile.attributes[microsoftMethodsAttribute] ?? []).some((m) => multiFactorContexts.has(m));
+}

@@ -66,7 +66,8 @@ const roleList = z
   .array(roleId)
   .min(1)
   .max(20)
-  .refine((r) => new Set(r).size === r.length, 'must not repeat a role');
+  .refine((r) => new Set(r).size === r.length, 'must not repeat a role')
+  .refine((r) => !r.includes('owner'), 'the owner role is given in Plinth, never by an IdP group');
 
 export const roleMapping = z
   .array(z.strictObject({ group: z.string().trim().min(1).max(256), roles: roleList }))
@@ -170,6 +171,10 @@ export const authorizeQuery = z
     path: ['email'],
   });
 
+export const signInRedirect = z
+  .strictObject({ redirectUrl: z.string().describe("The IdP's sign-in URL, with the AuthnRequest") })
+  .meta({ id: 'SsoSignInRedirect' });
+
 /** What an IdP posts to the assertion consumer service (HTTP-POST binding). */
 export const acsForm = z.object({
   SAMLResponse: z.string().min(1).max(262_144),
@@ -184,7 +189,9 @@ export const tokenBody = z
     code: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a sign-in code'),
     code_verifier: z
       .string()
-      .regex(/^[A-Za-z0-9._~-]{43,128}$/, "must be the PKCE verifier (RFC 7636's characters, 43-128)"),
+      .regex(/^[A-Za-z0-9._~-]{43,128}$/, "must be the PKCE verifier (RFC 7636's characters, 43-128)")
+      .optional()
+      .describe('Required unless the sign-in was IdP-initiated, which has no challenge.'),
   })
   .meta({ id: 'SsoTokenRequest' });
 

@@ -41,13 +41,15 @@ export interface RegionalResources {
   readonly userPool?: { readonly pool: cognito.IUserPool; readonly clientIds: readonly string[] };
 }
 
-/** The Cognito admin operations Plinth's identity context performs on the pool. */
+/** The Cognito admin operations Plinth performs on the pool: user management and SSO's custom sign-in. */
 export const userPoolAdminActions = [
   'cognito-idp:AdminCreateUser',
   'cognito-idp:AdminDeleteUser',
   'cognito-idp:AdminDisableUser',
   'cognito-idp:AdminEnableUser',
   'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminInitiateAuth',
+  'cognito-idp:AdminRespondToAuthChallenge',
   'cognito-idp:AdminSetUserMFAPreference',
   'cognito-idp:AdminSetUserPassword',
   'cognito-idp:AdminUpdateUserAttributes',

@@ -198,7 +198,12 @@ function operationOf(route: RouteDeclaration, canonical: Canonical): ZodOpenApiO
       ? {
           requestBody: {
             required: !body.safeParse(undefined).success,
-            content: { 'application/json': { schema: body } },
+            content: Object.fromEntries(
+              (request.bodyMedia ?? ['json']).map((media) => [
+                media === 'form' ? 'application/x-www-form-urlencoded' : 'application/json',
+                { schema: body },
+              ]),
+            ),
           },
         }
       : {}),

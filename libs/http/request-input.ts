@@ -21,11 +21,13 @@ export interface RouteInput {
   body: unknown;
 }
 
-/** JSON in UTF-8 only: `application/json`, with no charset or `charset=utf-8`. */
-function isJsonMediaType(contentType: string | undefined): boolean {
+const mediaTypes = { json: 'application/json', form: 'application/x-www-form-urlencoded' } as const;
+
+/** `application/json` (or a form's type) in UTF-8 only: with no charset or `charset=utf-8`. */
+function isMediaType(contentType: string | undefined, expected: string): boolean {
   if (!contentType) return false;
   const [type, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
-  if (type !== 'application/json') return false;
+  if (type !== expected) return false;
   return parameters.every((parameter) => {
     const [name, value] = parameter.split('=').map((part) => part.trim());
     return name !== 'charset' || value?.replace(/"/g, '') === 'utf-8';
@@ -48,14 +50,27 @@ export function readJsonBody(declaration: RouteDeclaration, raw: RawInput): unkn
       { path: 'body', code: 'unexpected_body', message: 'this operation takes no request body' },
     ]);
   }
-  if (!isJsonMediaType(raw.contentType)) {
-    throw new Problem(415, 'unsupported_media_type', 'The request body must be application/json in UTF-8.');
+  const accepted = declaration.request.bodyMedia ?? ['json'];
+  const media = accepted.find((m) => isMediaType(raw.contentType, mediaTypes[m]));
+  if (!media) {
+    throw new Problem(
+      415,
+      'unsupported_media_type',
+      `The request body must be ${accepted.map((m) => mediaTypes[m]).join(' or ')} in UTF-8.`,
+    );
   }
   let body: unknown;
   try {
-    body = JSON.parse(utf8.decode(bytes)) as unknown;
+    const text = utf8.decode(bytes);
+    body = media === 'form' ? Object.fromEntries(new URLSearchParams(text)) : (JSON.parse(text) as unknown);
   } catch {
-    throw new Problem(400, 'malformed_json', 'The request body is not valid JSON.');
+    throw new Problem(
+      400,
+      media === 'form' ? 'malformed_form' : 'malformed_json',
+      media === 'form'
+        ? 'The request body is not a valid UTF-8 form.'
+        : 'The request body is not valid JSON.',
+    );
   }
   const errors = unsendableCharacters(body, 'body');
   if (errors.length > 0) throw problems.validation(errors);

@@ -37,7 +37,16 @@ export interface RouteDeclaration<
   tags: string[];
   audience: Audience;
   permission: Permission;
-  request?: { params?: P; query?: Q; body?: B };
+  request?: {
+    params?: P;
+    query?: Q;
+    body?: B;
+    /**
+     * The body's media types: JSON unless said, HTML forms (`form`, as SAML's HTTP-POST binding and
+     * OAuth token requests send) read into an object of strings.
+     */
+    bodyMedia?: ReadonlyArray<'json' | 'form'>;
+  };
   /** Status code to response; problem responses (4xx/5xx) are added by the OpenAPI generator. */
   responses: Record<number, ResponseDeclaration>;
   /** POST routes honour Idempotency-Key unless this is false. */

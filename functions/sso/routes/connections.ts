@@ -8,11 +8,11 @@ import { ownerRole, requireGrantableRoles } from '../../../libs/auth/grants.ts';
 import { isBuiltInRole } from '../../../libs/auth/roles.ts';
 import { pageBody, positionOf } from '../../../libs/http/pagination.ts';
 import { problems } from '../../../libs/http/problem.ts';
-import { implement, type BoundRoute, type RouteRequest } from '../../../libs/http/route.ts';
+import { implement, type BoundRoute } from '../../../libs/http/route.ts';
 import type { SsoDeps } from '../context.ts';
 import type { ConnectionItem } from '../entities.ts';
 import { routes } from '../manifest.ts';
-import { connectionResource } from '../present.ts';
+import { apiBase, connectionResource } from '../present.ts';
 import {
   bindings,
   MetadataError,
@@ -43,15 +43,6 @@ function idpSettings(saml: z.output<typeof s.samlIdpSettings>): IdpMetadata {
         : 'body.saml.metadataXml';
     throw problems.validation([{ path, code: error.code, message: error.message }]);
   }
-}
-
-/** Where this API is reached, as the caller reached it: the base of the ACS URL the IdP posts to. */
-function apiBase(request: RouteRequest): string {
-  const host = request.headers['x-forwarded-host'] ?? request.headers.host ?? 'localhost';
-  const proto =
-    request.headers['x-forwarded-proto'] ??
-    (/^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host) ? 'http' : 'https');
-  return `${proto}://${host}`;
 }
 
 function changesBetween(current: ConnectionItem, next: ConnectionItem) {

@@ -16,6 +16,9 @@ describe('identity manifest', () => {
       'preTokenGeneration',
       'preAuthentication',
       'postAuthentication',
+      'defineAuthChallenge',
+      'createAuthChallenge',
+      'verifyAuthChallengeResponse',
     ]);
   });
 

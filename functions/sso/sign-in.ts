@@ -1,0 +1,462 @@
+// SSO sign-in through a tenant's SAML connection. An app starts it with an email (home realm
+// discovery: the verified domain names the tenant, whose connection is used) or a connection id,
+// a redirect URI of the deployment's console and a PKCE challenge. The IdP's response is verified,
+// its email must be in a domain the tenant verified, the tenant's MFA policy is applied to what the
+// IdP says about factors, and the person is provisioned (first sign-in) or updated (later ones).
+// The app then gets a one-time code that only its PKCE verifier turns into the user pool's tokens.
+// Every refusal is recorded against the connection for the tenant's admin.
+import { createHash, randomBytes } from 'node:crypto';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { ulid } from 'ulid';
+import { ownerRole } from '../../libs/auth/grants.ts';
+import type { UserPool as PoolUsers } from '../../libs/auth/pool-users.ts';
+import type { DeploymentConfig } from '../../libs/config/deployment.ts';
+import type { UserItem } from '../../libs/data/identity-entities.ts';
+import { Problem, problems } from '../../libs/http/problem.ts';
+import { canonicalDomain } from './domains.ts';
+import type { ConnectionItem, SignInItem } from './entities.ts';
+import { createAssertionLedger } from './ledger.ts';
+import { serviceProvider } from './present.ts';
+import { SamlRefusal, samlMfaEvidence, samlSignInUrl, verifySamlResponse, type SamlProfile } from './saml.ts';
+import type { SsoEntities } from './entities.ts';
+import type { SignInStore } from './sign-in-store.ts';
+import type { SsoStore } from './store.ts';
+
+/** How long the person has at the IdP, and how long the app has to redeem its code. */
+const signInMinutes = 10;
+export const codeSeconds = 120;
+
+export interface SignInDeps {
+  store: Pick<SsoStore, 'findConnection' | 'enabledConnections' | 'claimOf' | 'getDomain'>;
+  signIns: SignInStore;
+  entities: Pick<SsoEntities, 'samlAssertion'>;
+  poolUsers: Pick<PoolUsers, 'createUser' | 'deleteUser'>;
+  setPoolName(username: string, name: string): Promise<void>;
+  deployment: Pick<DeploymentConfig, 'plans'>;
+  /** Origins an app may ask the result to be sent to: the console's. */
+  redirectOrigins: readonly string[];
+  /** Where an IdP-initiated sign-in lands when its RelayState names no allowed URL. */
+  defaultRedirect: string;
+  logger: Logger;
+  clock: () => Date;
+}
+
+/** A refused sign-in: its code and message go to the connection's failure log and to the app. */
+export class SignInRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly email?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface AuthorizeRequest {
+  email?: string | undefined;
+  connection?: string | undefined;
+  redirectUri: string;
+  codeChallenge: string;
+  state?: string | undefined;
+}
+
+/** What the person and app see of a completed test or sign-in: the assertion as the mapping reads it. */
+export interface MappedProfile {
+  nameId: string;
+  email: string | undefined;
+  name: string | undefined;
+  groups: string[];
+  roles: string[];
+  mfa: boolean;
+  attributes: Record<string, string[]>;
+}
+
+export type AcsOutcome =
+  { kind: 'redirect'; location: string } | { kind: 'test'; testId: string; status: 'completed' | 'failed' };
+
+const base64url = (bytes: Buffer) => bytes.toString('base64url');
+export const hashCode = (code: string) => base64url(createHash('sha256').update(code).digest());
+export const s256 = (verifier: string) => base64url(createHash('sha256').update(verifier).digest());
+
+/** The roles a person's groups map to; the connection's default roles when none is mapped. */
+export function mappedRoles(connection: ConnectionItem, groups: readonly string[]): string[] {
+  const roles = new Set<string>();
+  for (const entry of connection.roleMapping ?? []) {
+    if (groups.includes(entry.group)) for (const role of entry.roles) roles.add(role);
+  }
+  const chosen = roles.size > 0 ? [...roles] : (connection.defaultRoles ?? []);
+  return chosen.length > 0 ? chosen : ['member'];
+}
+
+export function mapProfile(connection: ConnectionItem, profile: SamlProfile): MappedProfile {
+  const mapping = connection.attributeMapping;
+  const nameIdEmail = /^[^@\s]+@[^@\s]+$/.test(profile.nameId) ? profile.nameId : undefined;
+  const email = (profile.attributes[mapping.email]?.[0] ?? profile.email ?? nameIdEmail)
+    ?.trim()
+    .toLowerCase();
+  const groups = profile.attributes[mapping.groups] ?? [];
+  return {
+    nameId: profile.nameId,
+    email,
+    name: profile.attributes[mapping.name]?.[0]?.trim() || undefined,
+    groups,
+    roles: mappedRoles(connection, groups),
+    mfa: samlMfaEvidence(profile),
+    attributes: profile.attributes,
+  };
+}
+
+function allowedRedirect(origins: readonly string[], uri: string): boolean {
+  try {
+    return origins.includes(new URL(uri).origin);
+  } catch {
+    return false;
+  }
+}
+
+function withQuery(uri: string, values: Record<string, string | undefined>): string {
+  const url = new URL(uri);
+  for (const [name, value] of Object.entries(values))
+    if (value !== undefined) url.searchParams.set(name, value);
+  return url.toString();
+}
+
+export function createSignIn(deps: SignInDeps) {
+  const { store, signIns, logger } = deps;
+
+  const notConfigured = (domain: string) =>
+    new Problem(
+      404,
+      'sso_not_configured',
+      `No SSO connection signs in addresses at ${domain}; sign in with your password.`,
+    );
+
+  async function connectionFor(request: AuthorizeRequest): Promise<ConnectionItem> {
+    if (request.connection !== undefined) {
+      const found = await store.findConnection(request.connection);
+      if (!found) throw problems.notFound('The SSO connection');
+      if (!found.enabled) throw new Problem(403, 'connection_disabled', 'This SSO connection is disabled.');
+      return found;
+    }
+    const at = (request.email ?? '').split('@').pop() ?? '';
+    const canonical = canonicalDomain(at);
+    const domain = 'domain' in canonical ? canonical.domain : at;
+    const claim = 'domain' in canonical ? await store.claimOf(domain) : undefined;
+    if (!claim) throw notConfigured(domain);
+    const connections = await store.enabledConnections(claim.tenantId);
+    if (connections.length === 0) throw notConfigured(domain);
+    if (connections.length > 1) {
+      // Naming them would show the tenant's IdPs to anyone with an address at the domain.
+      throw problems.conflict(
+        'connection_required',
+        `Several SSO connections sign in addresses at ${domain}; start with the connection your administrator gives you.`,
+      );
+    }
+    return connections[0]!;
+  }
+
+  /** The IdP URL for a new sign-in or test; the sign-in item remembers what the response must answer. */
+  async function open(
+    connection: ConnectionItem,
+    apiBase: string,
+    fields: Pick<SignInItem, 'mode'> & Partial<SignInItem>,
+  ): Promise<{ signInId: string; url: string }> {
+    const now = deps.clock();
+    const signInId = `sin_${ulid(now.getTime())}`;
+    const requestId = `_${randomBytes(20).toString('hex')}`;
+    await signIns.createSignIn({
+      ...fields,
+      signInId,
+      tenantId: connection.tenantId,
+      connectionId: connection.connectionId,
+      requestId,
+      status: 'pending',
+      createdAt: now.toISOString(),
+      expiresAt: Math.ceil(now.getTime() / 1000) + signInMinutes * 60,
+    });
+    const sp = serviceProvider(connection.connectionId, apiBase);
+    const url = await samlSignInUrl(
+      {
+        ssoUrl: connection.ssoUrl,
+        idpCertificates: connection.certificates.map((c) => c.pem),
+        spEntityId: sp.entityId,
+        acsUrl: sp.acsUrl,
+      },
+      requestId,
+      signInId,
+    );
+    return { signInId, url };
+  }
+
+  async function authorize(request: AuthorizeRequest, apiBase: string): Promise<string> {
+    if (!allowedRedirect(deps.redirectOrigins, request.redirectUri)) {
+      throw problems.validation([
+        {
+          path: 'query.redirect_uri',
+          code: 'redirect_uri_not_allowed',
+          message: `must be on ${deps.redirectOrigins.join(' or ')}`,
+        },
+      ]);
+    }
+    const connection = await connectionFor(request);
+    const { url } = await open(connection, apiBase, {
+      mode: 'sign_in',
+      redirectUri: request.redirectUri,
+      codeChallenge: request.codeChallenge,
+      ...(request.state !== undefined ? { appState: request.state } : {}),
+    });
+    return url;
+  }
+
+  async function startTest(connection: ConnectionItem, apiBase: string, startedBy: string) {
+    return open(connection, apiBase, { mode: 'test', startedBy });
+  }
+
+  /** The sign-in a response answers, by its RelayState; undefined for an unsolicited response. */
+  async function pendingSignIn(connection: ConnectionItem, relayState: string | undefined) {
+    if (relayState === undefined || !/^sin_[0-9A-HJKMNP-TV-Z]{26}$/.test(relayState)) return undefined;
+    const signIn = await signIns.getSignIn(relayState);
+    const now = deps.clock().getTime() / 1000;
+    if (
+      !signIn ||
+      signIn.connectionId !== connection.connectionId ||
+      signIn.tenantId !== connection.tenantId
+    ) {
+      throw new SignInRefusal('unknown_sign_in', 'the RelayState names no sign-in of this connection');
+    }
+    if (signIn.status !== 'pending' || signIn.expiresAt <= now) {
+      throw new SignInRefusal('sign_in_expired', 'this sign-in was used or has expired; start again');
+    }
+    return signIn;
+  }
+
+  async function requireVerifiedEmail(
+    connection: ConnectionItem,
+    email: string | undefined,
+  ): Promise<string> {
+    if (!email) {
+      throw new SignInRefusal(
+        'email_missing',
+        `the assertion has no email: neither attribute "${connection.attributeMapping.email}" nor an email NameID`,
+      );
+    }
+    const canonical = canonicalDomain(email.split('@').pop() ?? '');
+    const domain =
+      'domain' in canonical ? await store.getDomain(connection.tenantId, canonical.domain) : undefined;
+    if (domain?.status !== 'verified') {
+      throw new SignInRefusal(
+        'domain_not_verified',
+        `${email} is not in a domain this tenant has verified; verify the domain before its users sign in`,
+        email,
+      );
+    }
+    return email;
+  }
+
+  async function requireMfaPolicy(tenantId: string, profile: MappedProfile, email: string): Promise<void> {
+    const settings = await signIns.getSettings(tenantId);
+    if (settings?.mfaPolicy === 'required' && !profile.mfa) {
+      throw new SignInRefusal(
+        'mfa_required',
+        'the tenant requires MFA and the IdP did not report a second factor (AuthnContext or authentication methods); require MFA for this app at the IdP',
+        email,
+      );
+    }
+  }
+
+  /** The tenant's user for this person: created on the first sign-in, name and roles kept in step. */
+  async function provision(connection: ConnectionItem, profile: MappedProfile, email: string) {
+    const { tenantId } = connection;
+    const actor = { type: 'system', id: `sso:${connection.connectionId}` } as const;
+    const name = profile.name ?? email.split('@')[0]!;
+    const existing = await signIns.userByEmail(tenantId, email);
+    if (existing) {
+      if (existing.status !== 'active') {
+        throw new SignInRefusal('user_deactivated', `${email} is deactivated in this tenant`, email);
+      }
+      // The owner role is Plinth's to give and take, never an IdP group's.
+      const roles = existing.roles.includes(ownerRole) ? [ownerRole, ...profile.roles] : profile.roles;
+      const saved = await signIns.syncUser(existing, { name, roles }, actor);
+      if (saved.name !== existing.name) await deps.setPoolName(existing.userId, name);
+      return saved;
+    }
+    const tenant = await signIns.getTenant(tenantId);
+    if (!tenant) throw new SignInRefusal('tenant_not_found', 'the tenant no longer exists', email);
+    if (tenant.status === 'suspended') {
+      throw new SignInRefusal('tenant_suspended', 'the tenant is suspended', email);
+    }
+    const plan = deps.deployment.plans[tenant.plan];
+    if (!plan) throw new Error(`tenant ${tenantId} has plan "${tenant.plan}", which is not configured`);
+    if (tenant.activeUsers >= plan.limits.users) {
+      throw new SignInRefusal(
+        'plan_limit_reached',
+        `the tenant's plan allows ${plan.limits.users} users`,
+        email,
+      );
+    }
+    let created;
+    try {
+      // Nobody ever learns this password: SSO users sign in through their IdP only.
+      created = await deps.poolUsers.createUser({
+        email,
+        name,
+        tenantId,
+        password: `${randomBytes(24).toString('base64url')}aA1!`,
+      });
+    } catch (error) {
+      if (error instanceof Problem && error.code === 'email_in_use') {
+        throw new SignInRefusal(
+          'email_in_use',
+          `${email} already belongs to a user of another tenant, and one person in several tenants is not supported yet`,
+          email,
+        );
+      }
+      throw error;
+    }
+    const at = deps.clock().toISOString();
+    const user: UserItem = {
+      tenantId,
+      userId: created.userId,
+      email,
+      emailVerified: true,
+      name,
+      roles: profile.roles,
+      status: 'active',
+      mfaEnrolled: false,
+      createdAt: at,
+      updatedAt: at,
+    };
+    try {
+      await signIns.provisionUser(user, connection.connectionId, plan.limits.users, actor);
+    } catch (error) {
+      await deps.poolUsers.deleteUser(created.username);
+      if (error instanceof Problem && error.code === 'plan_limit_reached') {
+        throw new SignInRefusal('plan_limit_reached', error.detail, email);
+      }
+      throw error;
+    }
+    return user;
+  }
+
+  /** A one-time code for the app, bound to its PKCE challenge (none for an IdP-initiated sign-in). */
+  async function issueCode(
+    connection: ConnectionItem,
+    user: UserItem,
+    mfa: boolean,
+    codeChallenge: string | undefined,
+  ): Promise<string> {
+    const code = base64url(randomBytes(32));
+    await signIns.createProof({
+      codeHash: hashCode(code),
+      tenantId: user.tenantId,
+      userId: user.userId,
+      username: user.userId,
+      codeChallenge: codeChallenge ?? '',
+      connectionId: connection.connectionId,
+      mfa,
+      expiresAt: Math.ceil(deps.clock().getTime() / 1000) + codeSeconds,
+    });
+    return code;
+  }
+
+  async function refuse(connection: ConnectionItem, refusal: SignInRefusal): Promise<void> {
+    logger.warn('sso sign-in refused', {
+      connectionId: connection.connectionId,
+      code: refusal.code,
+      reason: refusal.message,
+    });
+    await signIns.recordFailure({
+      tenantId: connection.tenantId,
+      connectionId: connection.connectionId,
+      code: refusal.code,
+      message: refusal.message,
+      ...(refusal.email ? { email: refusal.email } : {}),
+    });
+  }
+
+  /** Handles what the IdP posted to the ACS URL; refusals are recorded, then answered. */
+  async function consume(
+    connectionId: string,
+    form: { SAMLResponse: string; RelayState?: string | undefined },
+    apiBase: string,
+  ): Promise<AcsOutcome> {
+    const connection = await store.findConnection(connectionId);
+    if (!connection) throw problems.notFound('The SSO connection');
+    let signIn: SignInItem | undefined;
+    try {
+      signIn = await pendingSignIn(connection, form.RelayState);
+      if (!connection.enabled) throw new SignInRefusal('connection_disabled', 'the connection is disabled');
+      const sp = serviceProvider(connection.connectionId, apiBase);
+      const profile = mapProfile(
+        connection,
+        await verifySamlResponse(
+          {
+            idpEntityId: connection.idpEntityId,
+            idpCertificates: connection.certificates.map((c) => c.pem),
+            spEntityId: sp.entityId,
+            acsUrl: sp.acsUrl,
+            allowIdpInitiated: connection.allowIdpInitiated,
+          },
+          form.SAMLResponse,
+          {
+            expectedRequestId: signIn?.requestId,
+            ledger: createAssertionLedger(deps.entities, connection),
+          },
+        ),
+      );
+      if (signIn?.mode === 'test') {
+        await requireVerifiedEmail(connection, profile.email);
+        await signIns.finishSignIn(signIn, 'completed', { profile });
+        return { kind: 'test', testId: signIn.signInId, status: 'completed' };
+      }
+      // The sign-in is used up before anything is provisioned, so a second post of it does nothing.
+      if (signIn && !(await signIns.finishSignIn(signIn, 'completed'))) {
+        throw new SignInRefusal('sign_in_expired', 'this sign-in was already completed');
+      }
+      const email = await requireVerifiedEmail(connection, profile.email);
+      await requireMfaPolicy(connection.tenantId, profile, email);
+      const user = await provision(connection, profile, email);
+      const code = await issueCode(connection, user, profile.mfa, signIn?.codeChallenge);
+      const target = signIn?.redirectUri ?? idpInitiatedTarget(form.RelayState);
+      return { kind: 'redirect', location: withQuery(target, { code, state: signIn?.appState }) };
+    } catch (error) {
+      const refusal =
+        error instanceof SamlRefusal
+          ? new SignInRefusal(error.code, error.message)
+          : error instanceof SignInRefusal
+            ? error
+            : undefined;
+      if (!refusal) throw error;
+      await refuse(connection, refusal);
+      if (signIn?.mode === 'test') {
+        await signIns.finishSignIn(signIn, 'failed', {
+          error: { code: refusal.code, message: refusal.message },
+        });
+        return { kind: 'test', testId: signIn.signInId, status: 'failed' };
+      }
+      if (signIn?.redirectUri) {
+        return {
+          kind: 'redirect',
+          location: withQuery(signIn.redirectUri, {
+            error: 'access_denied',
+            error_description: `${refusal.code}: ${refusal.message}`,
+            state: signIn.appState,
+          }),
+        };
+      }
+      throw new Problem(403, 'sso_sign_in_refused', `The sign-in was refused: ${refusal.message}.`, {
+        extensions: { reason: refusal.code },
+      });
+    }
+  }
+
+  function idpInitiatedTarget(relayState: string | undefined): string {
+    return relayState !== undefined && allowedRedirect(deps.redirectOrigins, relayState)
+      ? relayState
+      : deps.defaultRedirect;
+  }
+
+  return { authorize, startTest, consume };
+}
+
+export type SignIn = ReturnType<typeof createSignIn>;
