@@ -146,6 +146,20 @@ describe('user token decisions', () => {
       decision.effect === 'allow' && decision.caller.kind === 'tenant' && decision.caller.mfaPending,
     ).toBe(true);
   });
+
+  it('counts an SSO session whose IdP proved a second factor as MFA, refreshed tokens included', async () => {
+    const owes = async (sso: Partial<SessionItem>) => {
+      const decision = await decideUser(
+        claims(),
+        'us-east-1',
+        reads({ settings: settings(), session: session(sso) }),
+        now,
+      );
+      return decision.effect === 'allow' && decision.caller.kind === 'tenant' && decision.caller.mfaPending;
+    };
+    expect(await owes({ connectionId: 'con_1', ssoMfa: true })).toBeFalsy();
+    expect(await owes({ connectionId: 'con_1', ssoMfa: false })).toBe(true);
+  });
 });
 
 describe('sign out everywhere in the same second as a sign-in', () => {
