@@ -4,38 +4,10 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity, type EntityItem } from 'electrodb';
 import { createEntities, type DataTables } from '../../libs/data/entities.ts';
+import { createDomainEntity } from '../../libs/data/domain-entity.ts';
 import { createIdentityEntities } from '../../libs/data/identity-entities.ts';
 
 const service = 'plinth';
-
-function domainEntity(table: string, client: DynamoDBClient) {
-  return new Entity(
-    {
-      model: { entity: 'domain', version: '1', service },
-      attributes: {
-        tenantId: { type: 'string', required: true, readOnly: true },
-        /** Canonical: lowercase ASCII, no trailing dot (functions/sso/domains.ts). */
-        domain: { type: 'string', required: true, readOnly: true },
-        status: { type: ['pending', 'verified'] as const, required: true },
-        /** Public by design: it is published in the domain's DNS. */
-        verificationToken: { type: 'string', required: true, readOnly: true },
-        createdAt: { type: 'string', required: true, readOnly: true },
-        createdBy: { type: 'string', required: true, readOnly: true },
-        verifiedAt: { type: 'string' },
-        lastCheckedAt: { type: 'string' },
-        /** Why the last check did not verify the claim; removed once it does. */
-        lastCheckError: { type: 'string' },
-      },
-      indexes: {
-        byTenant: {
-          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
-          sk: { field: 'sk', casing: 'none', composite: ['domain'], template: 'DOMAIN#${domain}' },
-        },
-      },
-    },
-    { table, client },
-  );
-}
 
 /** How many domains and connections a tenant has, kept in step in each change's transaction. */
 function ssoQuotaEntity(table: string, client: DynamoDBClient) {
@@ -299,7 +271,7 @@ export function createSsoEntities(tables: DataTables) {
     connectionRef: connectionRefEntity(tables.tableName, tables.client),
     signIn: signInEntity(tables.tableName, tables.client),
     signInFailure: signInFailureEntity(tables.tableName, tables.client),
-    domain: domainEntity(tables.tableName, tables.client),
+    domain: createDomainEntity(tables.tableName, tables.client),
     ssoQuota: ssoQuotaEntity(tables.tableName, tables.client),
     connection: connectionEntity(tables.tableName, tables.client),
     samlAssertion: samlAssertionEntity(tables.tableName, tables.client),
