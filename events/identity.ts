@@ -23,6 +23,7 @@ const settingsSnapshot = z.strictObject({
   mfaGraceDays: z.number().int().min(0),
   mfaRequiredSince: z.string().optional(),
   invitationExpiryDays: z.number().int().optional(),
+  ssoPolicy: z.enum(['optional', 'required']).optional(),
 });
 
 const changes = z.record(z.string(), z.strictObject({ from: z.unknown(), to: z.unknown() }));

@@ -89,6 +89,10 @@ export function createCredentialStore(client: DynamoDBClient, tableName: string)
         session: find('session'),
       };
     },
+    async isVerifiedDomain(tenantId, domain) {
+      const item = await getItem(keyOf(primaryKeys.domain, { tenantId, domain }));
+      return ofEntity<{ status: string }>(item, 'domain')?.status === 'verified';
+    },
     async getCustomRoles(tenantId, roleIds) {
       const items = await getItems(roleIds.map((roleId) => keyOf(primaryKeys.role, { tenantId, roleId })));
       return items.flatMap((item) => ofEntity(item, 'role') ?? []);

@@ -3,6 +3,7 @@
 // newer than the user's last "sign out everywhere". Pure apart from the reads it is given.
 import type { CallerContext } from '../../libs/auth/caller.ts';
 import { isBuiltInRole, permissionsOf } from '../../libs/auth/roles.ts';
+import { ssoRequiredFor } from '../../libs/auth/sso-policy.ts';
 import type { TenantItem } from '../../libs/data/entities.ts';
 import type {
   IdentitySettingsItem,
@@ -23,6 +24,7 @@ export interface UserState {
 export interface UserReads {
   getUserState(tenantId: string, userId: string, sessionId: string): Promise<UserState>;
   getCustomRoles(tenantId: string, roleIds: readonly string[]): Promise<RoleItem[]>;
+  isVerifiedDomain(tenantId: string, domain: string): Promise<boolean>;
 }
 
 export type UserDecision =
@@ -71,6 +73,13 @@ export async function decideUser(
     return { effect: 'unauthorized', reason: 'signed out everywhere since this sign-in' };
   }
   if (session?.status === 'revoked') return { effect: 'unauthorized', reason: 'revoked session' };
+  // A password session of a user the tenant now signs in through SSO ends as if revoked.
+  if (
+    session?.connectionId === undefined &&
+    (await ssoRequiredFor(state.settings, user, (t, d) => reads.isVerifiedDomain(t, d)))
+  ) {
+    return { effect: 'unauthorized', reason: 'the tenant requires SSO and this is a password session' };
+  }
 
   const customRoleIds = user.roles.filter((role) => !isBuiltInRole(role));
   const customRoles =

@@ -11,6 +11,11 @@ export { customRoleId, roleId };
 
 export const userStatus = z.enum(['active', 'deactivated']);
 export const mfaPolicy = z.enum(['off', 'optional', 'required']);
+export const ssoPolicy = z
+  .enum(['optional', 'required'])
+  .describe(
+    "`required`: users of the tenant's verified domains sign in through SSO only; password sign-in and password sessions are refused.",
+  );
 
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(25),
@@ -161,6 +166,7 @@ export const identitySettings = z
     mfaGraceDays: z.number().int().min(0),
     mfaRequiredSince: z.iso.datetime().optional(),
     invitationExpiryDays: z.number().int().min(1),
+    ssoPolicy,
     updatedAt: z.iso.datetime().optional(),
   })
   .meta({ id: 'IdentitySettings' });
@@ -170,9 +176,10 @@ export const updateIdentitySettingsBody = z
     mfaPolicy: mfaPolicy.optional(),
     mfaGraceDays: z.number().int().min(0).max(90).optional(),
     invitationExpiryDays: z.number().int().min(1).max(90).optional(),
+    ssoPolicy: ssoPolicy.optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), {
-    message: 'mfaPolicy, mfaGraceDays or invitationExpiryDays is required',
+    message: 'mfaPolicy, mfaGraceDays, invitationExpiryDays or ssoPolicy is required',
   })
   .meta({ id: 'UpdateIdentitySettingsRequest' });
 

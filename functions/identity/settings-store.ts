@@ -30,6 +30,7 @@ export function createSettingsStore(entities: IdentityStoreEntities) {
           ...(next.invitationExpiryDays !== undefined
             ? { invitationExpiryDays: next.invitationExpiryDays }
             : {}),
+          ssoPolicy: next.ssoPolicy ?? 'optional',
         },
         changes: diff,
       },
@@ -45,5 +46,11 @@ export function createSettingsStore(entities: IdentityStoreEntities) {
     ]);
   }
 
-  return { getSettings, saveSettings };
+  /** Whether the tenant has verified `domain` (SSO may be required for its users). */
+  async function isVerifiedDomain(tenantId: string, domain: string): Promise<boolean> {
+    const { data } = await entities.domain.get({ tenantId, domain }).go();
+    return data?.status === 'verified';
+  }
+
+  return { getSettings, saveSettings, isVerifiedDomain };
 }

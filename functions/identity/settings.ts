@@ -1,11 +1,12 @@
 // A tenant's identity settings: the defaults a missing item stands for, and how a change moves the
 // MFA grace period (it starts when the policy becomes `required`).
-import type { IdentitySettingsItem, MfaPolicy } from '../../libs/data/identity-entities.ts';
+import type { IdentitySettingsItem, MfaPolicy, SsoPolicy } from '../../libs/data/identity-entities.ts';
 
 export interface SettingsChanges {
   mfaPolicy?: MfaPolicy | undefined;
   mfaGraceDays?: number | undefined;
   invitationExpiryDays?: number | undefined;
+  ssoPolicy?: SsoPolicy | undefined;
 }
 
 export interface EffectiveSettings {
@@ -13,6 +14,7 @@ export interface EffectiveSettings {
   mfaGraceDays: number;
   mfaRequiredSince?: string;
   invitationExpiryDays: number;
+  ssoPolicy: SsoPolicy;
   updatedAt?: string;
 }
 
@@ -26,6 +28,7 @@ export function effectiveSettings(
     mfaGraceDays: item?.mfaGraceDays ?? 0,
     ...(item?.mfaRequiredSince !== undefined ? { mfaRequiredSince: item.mfaRequiredSince } : {}),
     invitationExpiryDays: item?.invitationExpiryDays ?? defaultInvitationExpiryDays,
+    ssoPolicy: item?.ssoPolicy ?? 'optional',
     ...(item ? { updatedAt: item.updatedAt } : {}),
   };
 }
@@ -43,14 +46,16 @@ export function changeSettings(
     mfaPolicy: current?.mfaPolicy ?? 'optional',
     mfaGraceDays: current?.mfaGraceDays ?? 0,
     invitationExpiryDays: current?.invitationExpiryDays,
+    ssoPolicy: current?.ssoPolicy ?? 'optional',
   };
   const to = {
     mfaPolicy: changes.mfaPolicy ?? from.mfaPolicy,
     mfaGraceDays: changes.mfaGraceDays ?? from.mfaGraceDays,
     invitationExpiryDays: changes.invitationExpiryDays ?? from.invitationExpiryDays,
+    ssoPolicy: changes.ssoPolicy ?? from.ssoPolicy,
   };
   const diff: SettingsDiff = {};
-  for (const field of ['mfaPolicy', 'mfaGraceDays', 'invitationExpiryDays'] as const) {
+  for (const field of ['mfaPolicy', 'mfaGraceDays', 'invitationExpiryDays', 'ssoPolicy'] as const) {
     if (to[field] !== from[field]) diff[field] = { from: from[field] ?? null, to: to[field] };
   }
   const becameRequired = to.mfaPolicy === 'required' && from.mfaPolicy !== 'required';
@@ -62,6 +67,7 @@ export function changeSettings(
     mfaGraceDays: to.mfaGraceDays,
     ...(mfaRequiredSince !== undefined ? { mfaRequiredSince } : {}),
     ...(to.invitationExpiryDays !== undefined ? { invitationExpiryDays: to.invitationExpiryDays } : {}),
+    ...(to.ssoPolicy === 'required' ? { ssoPolicy: to.ssoPolicy } : {}),
     updatedAt: now.toISOString(),
   };
   return { next, diff };

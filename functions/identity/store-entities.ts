@@ -2,6 +2,7 @@
 // count) and the outbox event, all on the main table; and the problems a cancelled transaction means.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { createWriteTransaction } from 'electrodb';
+import { createDomainEntity } from '../../libs/data/domain-entity.ts';
 import { createEntities } from '../../libs/data/entities.ts';
 import { createIdentityEntities } from '../../libs/data/identity-entities.ts';
 
@@ -11,7 +12,12 @@ export function createIdentityStoreEntities(table: {
   directoryTableName: string;
 }) {
   const { tenant, event } = createEntities(table);
-  return { tenant, event, ...createIdentityEntities(table) };
+  return {
+    tenant,
+    event,
+    domain: createDomainEntity(table.tableName, table.client),
+    ...createIdentityEntities(table),
+  };
 }
 
 export type IdentityStoreEntities = ReturnType<typeof createIdentityStoreEntities>;

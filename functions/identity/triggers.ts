@@ -9,13 +9,18 @@ import type {
   PreTokenGenerationTriggerEvent,
   PreTokenGenerationV2TriggerEvent,
 } from 'aws-lambda';
+import { createHash } from 'node:crypto';
+import { ssoRequiredFor, ssoRequiredMessage } from '../../libs/auth/sso-policy.ts';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
 import type { IdentityStore } from './store.ts';
 
 export type PreTokenGenerationEvent = PreTokenGenerationTriggerEvent | PreTokenGenerationV2TriggerEvent;
 
 export interface TriggerDeps {
-  store: Pick<IdentityStore, 'getUser' | 'getSession' | 'recordSignIn'>;
+  store: Pick<
+    IdentityStore,
+    'getUser' | 'getSession' | 'recordSignIn' | 'getSettings' | 'isVerifiedDomain' | 'getProof'
+  >;
   logger: Logger;
   clock: () => Date;
 }
@@ -37,6 +42,13 @@ export const tenantAttribute = 'custom:tenant_id';
  * cannot be told apart from the user's other sessions.
  */
 const sessionMetadataKey = 'session_id';
+
+/**
+ * The ClientMetadata key an SSO code's redemption starts its custom sign-in with (functions/sso/
+ * sign-in-pool.ts): a user who must use SSO passes the pre authentication trigger only with a code
+ * whose proof is waiting for them; the verify trigger then consumes it.
+ */
+export const ssoCodeMetadataKey = 'sso_code';
 
 /** The claims Plinth adds to access and id tokens. */
 export function tokenClaims(user: UserItem): Record<string, string> {
@@ -109,7 +121,18 @@ export function createTriggers({ store, logger, clock }: TriggerDeps) {
   ): Promise<PreAuthenticationTriggerEvent> {
     // With user existence errors hidden, Cognito runs this for unknown users too and fails them itself.
     if (event.request.userNotFound === true) return event;
-    await activeUser(event.request.userAttributes, event.triggerSource);
+    const user = await activeUser(event.request.userAttributes, event.triggerSource);
+    const settings = await store.getSettings(user.tenantId);
+    if (await ssoRequiredFor(settings, user, store.isVerifiedDomain)) {
+      const code = event.request.validationData?.[ssoCodeMetadataKey];
+      const proof = code
+        ? await store.getProof(createHash('sha256').update(code).digest('base64url'))
+        : undefined;
+      if (proof?.userId !== user.userId) {
+        logger.warn('sign-in refused: the tenant requires SSO', { userId: user.userId });
+        throw new Error(ssoRequiredMessage);
+      }
+    }
     return event;
   }
 

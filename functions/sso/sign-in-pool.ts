@@ -23,6 +23,8 @@ export interface SignInPool {
 
 /** The ClientMetadata key the verify trigger reads the PKCE verifier from. */
 export const verifierMetadataKey = 'code_verifier';
+/** The ClientMetadata key pre authentication reads the code from (functions/identity/triggers.ts). */
+const codeMetadataKey = 'sso_code';
 
 export function createSignInPool(
   client: CognitoIdentityProviderClient,
@@ -38,6 +40,8 @@ export function createSignInPool(
             ClientId: clientId,
             AuthFlow: 'CUSTOM_AUTH',
             AuthParameters: { USERNAME: username },
+            // Where the tenant requires SSO, pre authentication lets this user in only with the code.
+            ClientMetadata: { [codeMetadataKey]: code },
           }),
         );
         if (started.ChallengeName !== 'CUSTOM_CHALLENGE' || !started.Session) {

@@ -2,6 +2,7 @@
 // owns the claims; sign-in reads them too: SSO may be required for a tenant's verified domains.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Entity } from 'electrodb';
+import { primaryKeys } from './primary-keys.ts';
 
 const service = 'plinth';
 
@@ -25,8 +26,8 @@ export function createDomainEntity(table: string, client: DynamoDBClient) {
       },
       indexes: {
         byTenant: {
-          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}' },
-          sk: { field: 'sk', casing: 'none', composite: ['domain'], template: 'DOMAIN#${domain}' },
+          pk: { field: 'pk', casing: 'none', composite: ['tenantId'], template: primaryKeys.domain.pk },
+          sk: { field: 'sk', casing: 'none', composite: ['domain'], template: primaryKeys.domain.sk },
         },
       },
     },

@@ -132,6 +132,11 @@ function identitySettingsEntity(table: string, client: DynamoDBClient) {
         mfaRequiredSince: { type: 'string' },
         /** Days an invitation can be accepted; the deployment's default when absent. */
         invitationExpiryDays: { type: 'number' },
+        /**
+         * `required`: users whose email is in one of the tenant's verified domains sign in through SSO
+         * only; their password sign-ins and password sessions are refused. Optional when absent.
+         */
+        ssoPolicy: { type: ['optional', 'required'] as const },
         updatedAt: { type: 'string', required: true },
       },
       indexes: {
@@ -213,3 +218,4 @@ export type IdentitySettingsItem = EntityItem<IdentityEntities['identitySettings
 export type SignInProofItem = EntityItem<IdentityEntities['signInProof']>;
 export type UserStatus = UserItem['status'];
 export type MfaPolicy = IdentitySettingsItem['mfaPolicy'];
+export type SsoPolicy = NonNullable<IdentitySettingsItem['ssoPolicy']>;

@@ -8,6 +8,7 @@ export const primaryKeys = {
   role: { pk: 'T#${tenantId}', sk: 'ROLE#${roleId}' },
   session: { pk: 'T#${tenantId}', sk: 'SESS#${userId}#${sessionId}' },
   identitySettings: { pk: 'T#${tenantId}', sk: 'SETTINGS#identity' },
+  domain: { pk: 'T#${tenantId}', sk: 'DOMAIN#${domain}' },
 } as const;
 
 /** ElectroDB's own attributes, so items the authorizer writes read back as entities. */

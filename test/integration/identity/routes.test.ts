@@ -348,7 +348,12 @@ describe('identity routes: sessions and settings', () => {
     });
     const after = await call(caller, 'GET', '/v1/settings/identity');
 
-    expect(before.body).toEqual({ mfaPolicy: 'optional', mfaGraceDays: 0, invitationExpiryDays: 7 });
+    expect(before.body).toEqual({
+      mfaPolicy: 'optional',
+      mfaGraceDays: 0,
+      invitationExpiryDays: 7,
+      ssoPolicy: 'optional',
+    });
     expect(patched.status).toBe(200);
     expect(after.body).toMatchObject({ mfaPolicy: 'required', mfaGraceDays: 2 });
     expect(after.body.mfaRequiredSince).toBeDefined();

@@ -26,6 +26,7 @@ import type { NewPoolUser, UserPool } from '../../../libs/auth/pool-users.ts';
 import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
 import { createApiHandler, type ApiHandler } from '../../../libs/http/api-handler.ts';
 import { createCursorCodec } from '../../../libs/http/cursor.ts';
+import { verifiedDomainItem } from '../../support/domains.ts';
 import { functionEnv } from '../../support/function-env.ts';
 import { tenantItem } from '../../support/items.ts';
 import { createTestTables } from '../../support/tables.ts';
@@ -162,16 +163,7 @@ async function tenantWithConnection(options: { connection?: Json; mfaRequired?: 
   const tenantId = `ten_${ulid()}`;
   const domain = `${tenantId.slice(-8).toLowerCase()}.acme.test`;
   await entities.tenant.create(tenantItem({ tenantId, slug: tenantId.toLowerCase() })).go();
-  await entities.domain
-    .create({
-      tenantId,
-      domain,
-      status: 'verified',
-      verificationToken: 't',
-      createdAt: '2026-01-01T00:00:00.000Z',
-      createdBy: 'test',
-    })
-    .go();
+  await entities.domain.create(verifiedDomainItem(tenantId, domain)).go();
   await entities.domainClaim
     .create({ domain, tenantId, homeRegion: 'us-east-1', verifiedAt: '2026-01-01T00:00:00.000Z' })
     .go();

@@ -63,8 +63,14 @@ const claims = (overrides: Partial<AccessTokenClaims> = {}): AccessTokenClaims =
   ...overrides,
 });
 
-function reads(state: Partial<UserState>, customRoles: RoleItem[] = []): UserReads {
+function reads(
+  state: Partial<UserState>,
+  customRoles: RoleItem[] = [],
+  verifiedDomains: string[] = [],
+): UserReads {
   return {
+    isVerifiedDomain: (tenantId, domain) =>
+      Promise.resolve(tenantId === sampleTenantId && verifiedDomains.includes(domain)),
     getUserState: () =>
       Promise.resolve({
         tenant: tenantItem(),
@@ -159,6 +165,22 @@ describe('user token decisions', () => {
     };
     expect(await owes({ connectionId: 'con_1', ssoMfa: true })).toBeFalsy();
     expect(await owes({ connectionId: 'con_1', ssoMfa: false })).toBe(true);
+  });
+});
+
+describe('a tenant that requires SSO', () => {
+  const required = settings({ mfaPolicy: 'optional', ssoPolicy: 'required' });
+  const decide = (sso: Partial<SessionItem>, domains = ['example.com'], s = required) =>
+    decideUser(claims(), 'us-east-1', reads({ settings: s, session: session(sso) }, [], domains), now);
+
+  it('refuses a password session of a user in its verified domain, at once', async () => {
+    expect(await decide({})).toMatchObject({ effect: 'unauthorized' });
+  });
+
+  it('allows an SSO session, a user outside its verified domains, and a tenant that does not require it', async () => {
+    expect((await decide({ connectionId: 'con_1' })).effect).toBe('allow');
+    expect((await decide({}, ['other.example'])).effect).toBe('allow');
+    expect((await decide({}, ['example.com'], settings({ mfaPolicy: 'optional' }))).effect).toBe('allow');
   });
 });
 

@@ -6,11 +6,12 @@ const t0 = new Date('2026-03-01T00:00:00.000Z');
 const t1 = new Date('2026-03-05T00:00:00.000Z');
 
 describe('identity settings', () => {
-  it('a tenant that never set anything has MFA optional, no grace and the deployment expiry', () => {
+  it('a tenant that never set anything has MFA and SSO optional, no grace and the deployment expiry', () => {
     expect(effectiveSettings(undefined, 7)).toEqual({
       mfaPolicy: 'optional',
       mfaGraceDays: 0,
       invitationExpiryDays: 7,
+      ssoPolicy: 'optional',
     });
   });
 
