@@ -138,6 +138,15 @@ describe('CUSTOM_AUTH on the local user pool refuses', () => {
     pool.triggers.defineAuthChallenge = () =>
       Promise.resolve({ response: { challengeName: 'PASSWORD_VERIFIER' } });
     await expect(pool.initiate(email)).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
+    await expect(
+      pool.cognito.send(
+        new InitiateAuthCommand({
+          AuthFlow: 'CUSTOM_AUTH',
+          ClientId: pool.identity.clientIds.firstParty,
+          AuthParameters: { USERNAME: email, CHALLENGE_NAME: 'SRP_A', SRP_A: 'abc' },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
     pool.triggers.defineAuthChallenge = () => Promise.reject(new Error('boom'));
     await expect(pool.initiate(email)).rejects.toMatchObject({
       name: 'UserLambdaValidationException',

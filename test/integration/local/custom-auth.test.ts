@@ -184,6 +184,16 @@ describe('CUSTOM_AUTH on the local user pool', () => {
       }),
     );
     expect(subOf(refreshed.AuthenticationResult?.AccessToken)).toBe(sub);
+    await expect(
+      pool.cognito.send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: 'us-east-1_Nowhere00',
+          ClientId: clientIds.firstParty,
+          AuthFlow: 'CUSTOM_AUTH',
+          AuthParameters: { USERNAME: email },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('runs the challenge triggers for a name that matches no user, and never issues tokens for it', async () => {
