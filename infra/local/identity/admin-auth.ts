@@ -20,7 +20,7 @@ export function createAdminAuth(pool: LocalPool, custom: CustomAuth) {
         return custom.initiate(input, 'admin');
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN':
-        return refreshStep(pool, input, 'admin');
+        return refreshStep(pool, input);
       case 'ADMIN_USER_PASSWORD_AUTH':
       case 'ADMIN_NO_SRP_AUTH':
         // No Plinth client allows it, so Cognito refuses it before reading the password.

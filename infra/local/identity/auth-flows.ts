@@ -5,7 +5,6 @@
 import {
   initiateAuthInput,
   respondInput,
-  type AuthCaller,
   type InitiateAuthInput,
   type RespondInput,
 } from './auth-requests.ts';
@@ -57,9 +56,11 @@ interface ChallengeAnswer {
 /** What one step of a sign-in answers: the next challenge, or tokens. */
 export type SignInStep = ChallengeAnswer | SignedIn;
 
-/** REFRESH_TOKEN_AUTH through InitiateAuth or AdminInitiateAuth: new tokens of the same session. */
-export async function refreshStep(pool: LocalPool, input: InitiateAuthInput, via: AuthCaller) {
-  assertAuthFlow(pool, input.ClientId, input.AuthFlow, via);
+/**
+ * REFRESH_TOKEN_AUTH through InitiateAuth or AdminInitiateAuth: new tokens of the same session. The
+ * CDK allows it on every client, so no flow check could refuse it here.
+ */
+export async function refreshStep(pool: LocalPool, input: InitiateAuthInput) {
   const refreshToken = required(input.AuthParameters, 'REFRESH_TOKEN');
   const result = await refreshSession(pool, refreshToken, input.ClientId, input.ClientMetadata);
   return { ChallengeParameters: {}, AuthenticationResult: result };
@@ -133,7 +134,7 @@ export function createAuthFlows(pool: LocalPool) {
         return custom.initiate(input, 'client');
       case 'REFRESH_TOKEN_AUTH':
       case 'REFRESH_TOKEN':
-        return refreshStep(pool, input, 'client');
+        return refreshStep(pool, input);
       default:
         throw new CognitoError(
           'InvalidParameterException',

@@ -80,10 +80,7 @@ export async function runDefineAuthChallenge(
   const { response } = await invoke(call, 'defineAuthChallenge', 'DefineAuthChallenge', event, defineOutput);
   if (response.failAuthentication) return { kind: 'fail' };
   if (response.issueTokens) return { kind: 'tokens' };
-  if (!response.challengeName) {
-    throw new CognitoError('InvalidLambdaResponseException', 'Unrecognizable lambda output');
-  }
-  return { kind: 'challenge', name: response.challengeName };
+  return { kind: 'challenge', name: response.challengeName ?? '' };
 }
 
 const stringMap = z.record(z.string(), z.string());

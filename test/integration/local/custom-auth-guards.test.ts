@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   AdminDisableUserCommand,
   AdminInitiateAuthCommand,
+  AdminRespondToAuthChallengeCommand,
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { PreAuthenticationTriggerEvent } from 'aws-lambda';
@@ -82,7 +83,10 @@ describe('CUSTOM_AUTH on the local user pool refuses', () => {
         }),
       ),
     ).rejects.toMatchObject({ message: 'USER_PASSWORD_AUTH flow not enabled for this client' });
-    const admin = (ClientId: string, AuthFlow: 'CUSTOM_AUTH' | 'ADMIN_USER_PASSWORD_AUTH') =>
+    const admin = (
+      ClientId: string,
+      AuthFlow: 'CUSTOM_AUTH' | 'ADMIN_USER_PASSWORD_AUTH' | 'USER_PASSWORD_AUTH',
+    ) =>
       pool.cognito.send(
         new AdminInitiateAuthCommand({
           UserPoolId: pool.identity.userPoolId,
@@ -99,6 +103,20 @@ describe('CUSTOM_AUTH on the local user pool refuses', () => {
     await expect(admin(pool.identity.clientIds.firstParty, 'ADMIN_USER_PASSWORD_AUTH')).rejects.toMatchObject(
       notEnabled,
     );
+    await expect(admin(pool.identity.clientIds.firstParty, 'USER_PASSWORD_AUTH')).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: 'Initiate Auth method not supported.',
+    });
+    await expect(
+      pool.cognito.send(
+        new AdminRespondToAuthChallengeCommand({
+          UserPoolId: pool.identity.userPoolId,
+          ClientId: pool.identity.clientIds.firstParty,
+          ChallengeName: 'SOFTWARE_TOKEN_MFA',
+          ChallengeResponses: { USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: '123456' },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'InvalidParameterException' });
     expect(pool.events).toEqual([]);
   });
 
@@ -128,6 +146,16 @@ describe('CUSTOM_AUTH on the local user pool refuses', () => {
   it('a define answer that is not Cognito’s shape, or names a challenge it cannot present', async () => {
     pool.useSamples();
     const { email } = await pool.createUser();
+    // A custom flow that starts with SRP: Cognito runs its SRP steps, which the local pool lacks.
+    await expect(
+      pool.cognito.send(
+        new InitiateAuthCommand({
+          AuthFlow: 'CUSTOM_AUTH',
+          ClientId: pool.identity.clientIds.firstParty,
+          AuthParameters: { USERNAME: email, CHALLENGE_NAME: 'SRP_A', SRP_A: 'abc' },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
     pool.triggers.defineAuthChallenge = () => Promise.resolve({ response: { issueTokens: 'yes' } });
     await expect(pool.initiate(email)).rejects.toMatchObject(unrecognizable);
     pool.triggers.defineAuthChallenge = (event) => Promise.resolve(event);
@@ -138,15 +166,6 @@ describe('CUSTOM_AUTH on the local user pool refuses', () => {
     pool.triggers.defineAuthChallenge = () =>
       Promise.resolve({ response: { challengeName: 'PASSWORD_VERIFIER' } });
     await expect(pool.initiate(email)).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
-    await expect(
-      pool.cognito.send(
-        new InitiateAuthCommand({
-          AuthFlow: 'CUSTOM_AUTH',
-          ClientId: pool.identity.clientIds.firstParty,
-          AuthParameters: { USERNAME: email, CHALLENGE_NAME: 'SRP_A', SRP_A: 'abc' },
-        }),
-      ),
-    ).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
     pool.triggers.defineAuthChallenge = () => Promise.reject(new Error('boom'));
     await expect(pool.initiate(email)).rejects.toMatchObject({
       name: 'UserLambdaValidationException',
