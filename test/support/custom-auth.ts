@@ -107,10 +107,11 @@ export class CustomAuthPool {
     username: string,
     answer: string,
     clientMetadata?: Record<string, string>,
+    clientId?: string,
   ) {
     return this.cognito.send(
       new RespondToAuthChallengeCommand({
-        ClientId: this.identity.clientIds.firstParty,
+        ClientId: clientId ?? this.identity.clientIds.firstParty,
         ChallengeName: 'CUSTOM_CHALLENGE',
         Session: session,
         ChallengeResponses: { USERNAME: username, ANSWER: answer },

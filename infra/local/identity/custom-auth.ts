@@ -46,8 +46,8 @@ export function createCustomAuth(pool: LocalPool) {
   const sessions = createSessionStore<CustomSession>(() => pool.now());
 
   function callFor(clientId: string, userName: string, found: boolean): ChallengeCall {
+    // A user deleted since the last step is one that matches no name: it never gets tokens.
     const user = found ? pool.state.users[userName] : undefined;
-    if (found && !user) throw incorrectCredentials();
     if (user && !user.enabled) throw userIsDisabled();
     const { invokeTrigger: invoke, region, userPoolId } = pool;
     return { invoke, region, userPoolId, clientId, userName, user };

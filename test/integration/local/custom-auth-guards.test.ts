@@ -45,15 +45,18 @@ describe('CUSTOM_AUTH on the local user pool refuses', () => {
     await expect(pool.answer(fresh.Session, email, '5')).resolves.toHaveProperty('AuthenticationResult');
   });
 
-  it('a session answered for another user', async () => {
+  it('a session answered for another user or through another app client', async () => {
     pool.useSamples();
     const { email } = await pool.createUser();
     const other = await pool.createUser();
     const challenged = await pool.initiate(email);
-    await expect(pool.answer(challenged.Session, other.email, '5')).rejects.toMatchObject({
-      name: 'NotAuthorizedException',
-      message: 'Invalid session for the user.',
-    });
+    const invalid = { name: 'NotAuthorizedException', message: 'Invalid session for the user.' };
+    await expect(pool.answer(challenged.Session, other.email, '5')).rejects.toMatchObject(invalid);
+    const consoleClient = pool.identity.clientIds.console;
+    await expect(pool.answer(challenged.Session, email, '5', undefined, consoleClient)).rejects.toMatchObject(
+      invalid,
+    );
+    await expect(pool.answer(challenged.Session, email, '5')).resolves.toHaveProperty('AuthenticationResult');
   });
 
   it('the flow when the pool has no define, create or verify trigger', async () => {
