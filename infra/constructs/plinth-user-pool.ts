@@ -49,7 +49,7 @@ const accessTokenValidity = Duration.hours(1);
 
 export class PlinthUserPool extends Construct {
   readonly userPool: cognito.UserPool;
-  /** Signs in with USER_PASSWORD_AUTH or SRP and refreshes: the CLI, SDKs and tests. */
+  /** Signs in with USER_PASSWORD_AUTH, SRP or CUSTOM_AUTH and refreshes: the CLI, SDKs, tests and Plinth's SSO. */
   readonly firstPartyClient: cognito.UserPoolClient;
   /** The hosted console: authorization code grant with PKCE, through the hosted domain. */
   readonly consoleClient: cognito.UserPoolClient;
@@ -120,7 +120,8 @@ export class PlinthUserPool extends Construct {
     this.firstPartyClient = this.userPool.addClient('FirstPartyClient', {
       ...common,
       userPoolClientName: 'first-party',
-      authFlows: { userPassword: true, userSrp: true },
+      // Custom: Plinth's own sign-ins (SSO) prove a user to the pool through the challenge triggers.
+      authFlows: { userPassword: true, userSrp: true, custom: true },
       disableOAuth: true,
     });
 

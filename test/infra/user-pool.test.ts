@@ -80,9 +80,10 @@ describe.each(configuredRegions)('user pool in %s', (region) => {
     }
   });
 
-  test('the first-party client signs in with a password or SRP and refreshes, with one-hour access tokens', () => {
+  test('the first-party client signs in with a password, SRP or custom challenges and refreshes, with one-hour access tokens', () => {
     const props = client(template(region), 'first-party');
     expect([...(props.ExplicitAuthFlows as string[])].sort()).toEqual([
+      'ALLOW_CUSTOM_AUTH',
       'ALLOW_REFRESH_TOKEN_AUTH',
       'ALLOW_USER_PASSWORD_AUTH',
       'ALLOW_USER_SRP_AUTH',

@@ -1,25 +1,39 @@
-// Sign-in as clients call it: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH) and
-// RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, NEW_PASSWORD_REQUIRED). Challenge sessions live in
+// Sign-in as clients call it: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, and CUSTOM_AUTH
+// through custom-auth.ts) and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, NEW_PASSWORD_REQUIRED,
+// CUSTOM_CHALLENGE), each flow only on app clients that allow it. Challenge sessions live in
 // memory for three minutes, as Cognito's do; a restart only makes a pending challenge start over.
-import { randomBytes } from 'node:crypto';
-import * as z from 'zod';
+import {
+  initiateAuthInput,
+  respondInput,
+  type InitiateAuthInput,
+  type RespondInput,
+} from './auth-requests.ts';
+import { assertAuthFlow } from './app-clients.ts';
+import { createSessionStore } from './challenge-sessions.ts';
+import { createCustomAuth } from './custom-auth.ts';
 import { checkTotpCode } from './mfa.ts';
 import { assertPasswordPolicy, hashPassword, passwordMatches } from './passwords.ts';
 import {
   assertClient,
   refreshSession,
-  startSession,
+  signedIn,
   triggerCall,
-  type AuthenticationResult,
   type HostedGrant,
   type LocalPool,
+  type SignedIn,
 } from './pool.ts';
-import { CognitoError, parseInput, userIsDisabled } from './protocol.ts';
+import {
+  CognitoError,
+  expiredSession,
+  incorrectCredentials,
+  parseInput,
+  required,
+  userIsDisabled,
+} from './protocol.ts';
 import type { UserRecord } from './state.ts';
-import { runPostAuthentication, runPreAuthentication, type TokenGenerationSource } from './triggers.ts';
+import { runPreAuthentication, type TokenGenerationSource } from './triggers.ts';
 import { emailTaken, findUser, readAttributes } from './users.ts';
 
-const challengeMs = 3 * 60 * 1000;
 const maxChallengeAttempts = 5;
 
 type ChallengeName = 'SOFTWARE_TOKEN_MFA' | 'NEW_PASSWORD_REQUIRED';
@@ -28,7 +42,6 @@ interface Challenge {
   name: ChallengeName;
   username: string;
   clientId: string;
-  expiresAt: number;
   attempts: number;
   /** Set when the sign-in started at the authorize endpoint. */
   grant?: HostedGrant | undefined;
@@ -41,41 +54,21 @@ interface ChallengeAnswer {
 }
 
 /** What one step of a sign-in answers: the next challenge, or tokens. */
-export type SignInStep =
-  ChallengeAnswer | { ChallengeParameters: object; AuthenticationResult: AuthenticationResult };
+export type SignInStep = ChallengeAnswer | SignedIn;
 
-const metadata = z.record(z.string(), z.string()).optional();
-
-const initiateAuthInput = z.object({
-  AuthFlow: z.string(),
-  ClientId: z.string(),
-  AuthParameters: z.record(z.string(), z.string()).default({}),
-  ClientMetadata: metadata,
-});
-
-const respondInput = z.object({
-  ClientId: z.string(),
-  ChallengeName: z.string(),
-  Session: z.string().optional(),
-  ChallengeResponses: z.record(z.string(), z.string()).default({}),
-  ClientMetadata: metadata,
-});
-
-const incorrectCredentials = () =>
-  new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
-const expiredSession = () =>
-  new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
-
-function required(parameters: Record<string, string>, name: string): string {
-  const value = parameters[name];
-  if (value === undefined || value === '') {
-    throw new CognitoError('InvalidParameterException', `Missing required parameter ${name}`);
-  }
-  return value;
+/**
+ * REFRESH_TOKEN_AUTH through InitiateAuth or AdminInitiateAuth: new tokens of the same session. The
+ * CDK allows it on every client, so no flow check could refuse it here.
+ */
+export async function refreshStep(pool: LocalPool, input: InitiateAuthInput) {
+  const refreshToken = required(input.AuthParameters, 'REFRESH_TOKEN');
+  const result = await refreshSession(pool, refreshToken, input.ClientId, input.ClientMetadata);
+  return { ChallengeParameters: {}, AuthenticationResult: result };
 }
 
 export function createAuthFlows(pool: LocalPool) {
-  const challenges = new Map<string, Challenge>();
+  const challenges = createSessionStore<Challenge>(() => pool.now());
+  const custom = createCustomAuth(pool);
 
   function openChallenge(
     name: ChallengeName,
@@ -83,17 +76,7 @@ export function createAuthFlows(pool: LocalPool) {
     clientId: string,
     grant: HostedGrant | undefined,
   ): ChallengeAnswer {
-    const now = pool.now();
-    for (const [key, challenge] of challenges) if (challenge.expiresAt <= now) challenges.delete(key);
-    const session = randomBytes(96).toString('base64url');
-    challenges.set(session, {
-      name,
-      username: user.username,
-      clientId,
-      expiresAt: now + challengeMs,
-      attempts: 0,
-      grant,
-    });
+    const session = challenges.open({ name, username: user.username, clientId, attempts: 0, grant });
     const parameters: Record<string, string> =
       name === 'SOFTWARE_TOKEN_MFA'
         ? { USER_ID_FOR_SRP: user.username, FRIENDLY_DEVICE_NAME: 'TOTP device' }
@@ -116,14 +99,10 @@ export function createAuthFlows(pool: LocalPool) {
     grant: HostedGrant | undefined,
   ): Promise<SignInStep> {
     if (user.totp.enabled) return openChallenge('SOFTWARE_TOKEN_MFA', user, clientId, grant);
-    await runPostAuthentication(triggerCall(pool, clientId, user), clientMetadata);
-    return {
-      ChallengeParameters: {},
-      AuthenticationResult: await startSession(pool, user, clientId, source, clientMetadata, grant),
-    };
+    return signedIn(pool, user, clientId, source, clientMetadata, grant);
   }
 
-  async function passwordSignIn(input: z.output<typeof initiateAuthInput>, grant?: HostedGrant) {
+  async function passwordSignIn(input: InitiateAuthInput, grant?: HostedGrant) {
     const username = required(input.AuthParameters, 'USERNAME');
     const password = required(input.AuthParameters, 'PASSWORD');
     const user = findUser(pool.state, username);
@@ -149,25 +128,25 @@ export function createAuthFlows(pool: LocalPool) {
     assertClient(pool, input.ClientId);
     switch (input.AuthFlow) {
       case 'USER_PASSWORD_AUTH':
+        assertAuthFlow(pool, input.ClientId, input.AuthFlow, 'client');
         return passwordSignIn(input);
+      case 'CUSTOM_AUTH':
+        return custom.initiate(input, 'client');
       case 'REFRESH_TOKEN_AUTH':
-      case 'REFRESH_TOKEN': {
-        const refreshToken = required(input.AuthParameters, 'REFRESH_TOKEN');
-        const result = await refreshSession(pool, refreshToken, input.ClientId, input.ClientMetadata);
-        return { ChallengeParameters: {}, AuthenticationResult: result };
-      }
+      case 'REFRESH_TOKEN':
+        return refreshStep(pool, input);
       default:
         throw new CognitoError(
           'InvalidParameterException',
-          `${input.AuthFlow} is not supported by the local user pool; use USER_PASSWORD_AUTH or REFRESH_TOKEN_AUTH.`,
+          `${input.AuthFlow} is not supported by the local user pool; use USER_PASSWORD_AUTH, CUSTOM_AUTH or REFRESH_TOKEN_AUTH.`,
         );
     }
   }
 
   /** The challenge a session is for, checked against the client and the user answering it. */
-  function takeChallenge(input: z.output<typeof respondInput>): { challenge: Challenge; user: UserRecord } {
-    const challenge = input.Session ? challenges.get(input.Session) : undefined;
-    if (!challenge || challenge.expiresAt <= pool.now()) throw expiredSession();
+  function takeChallenge(input: RespondInput): { challenge: Challenge; user: UserRecord } {
+    const challenge = challenges.get(input.Session);
+    if (!challenge) throw expiredSession();
     if (challenge.name !== input.ChallengeName) {
       throw new CognitoError('InvalidParameterException', `Session is for the ${challenge.name} challenge.`);
     }
@@ -184,7 +163,7 @@ export function createAuthFlows(pool: LocalPool) {
     return { challenge, user };
   }
 
-  async function answerMfa(input: z.output<typeof respondInput>) {
+  async function answerMfa(input: RespondInput) {
     const { challenge, user } = takeChallenge(input);
     const code = required(input.ChallengeResponses, 'SOFTWARE_TOKEN_MFA_CODE');
     const check = await checkTotpCode(user.totp.secret ?? '', code, pool.now(), user.totp.lastUsedStep);
@@ -196,21 +175,17 @@ export function createAuthFlows(pool: LocalPool) {
     challenges.delete(input.Session!);
     user.totp.lastUsedStep = check.step;
     pool.save();
-    await runPostAuthentication(triggerCall(pool, input.ClientId, user), input.ClientMetadata);
-    return {
-      ChallengeParameters: {},
-      AuthenticationResult: await startSession(
-        pool,
-        user,
-        input.ClientId,
-        challenge.grant ? 'TokenGeneration_HostedAuth' : 'TokenGeneration_Authentication',
-        input.ClientMetadata,
-        challenge.grant,
-      ),
-    };
+    return signedIn(
+      pool,
+      user,
+      input.ClientId,
+      challenge.grant ? 'TokenGeneration_HostedAuth' : 'TokenGeneration_Authentication',
+      input.ClientMetadata,
+      challenge.grant,
+    );
   }
 
-  async function answerNewPassword(input: z.output<typeof respondInput>) {
+  async function answerNewPassword(input: RespondInput) {
     const { challenge, user } = takeChallenge(input);
     const password = required(input.ChallengeResponses, 'NEW_PASSWORD');
     assertPasswordPolicy(password);
@@ -242,9 +217,15 @@ export function createAuthFlows(pool: LocalPool) {
     );
   }
 
-  async function respondToAuthChallenge(body: unknown) {
+  function respondInputOf(body: unknown): RespondInput {
     const input = parseInput(respondInput, body);
     assertClient(pool, input.ClientId);
+    return input;
+  }
+
+  /** The challenges of a password sign-in, which the hosted sign-in shares. */
+  async function answerPasswordChallenge(body: unknown): Promise<SignInStep> {
+    const input = respondInputOf(body);
     switch (input.ChallengeName) {
       case 'SOFTWARE_TOKEN_MFA':
         return answerMfa(input);
@@ -256,6 +237,13 @@ export function createAuthFlows(pool: LocalPool) {
           `${input.ChallengeName} is not a challenge the local user pool issues.`,
         );
     }
+  }
+
+  async function respondToAuthChallenge(body: unknown) {
+    const input = respondInputOf(body);
+    return input.ChallengeName === 'CUSTOM_CHALLENGE'
+      ? custom.respond(input)
+      : answerPasswordChallenge(input);
   }
 
   /** A password sign-in that started at the authorize endpoint: the same steps, with its grant. */
@@ -271,5 +259,5 @@ export function createAuthFlows(pool: LocalPool) {
     );
   }
 
-  return { initiateAuth, respondToAuthChallenge, hostedSignIn };
+  return { initiateAuth, respondToAuthChallenge, answerPasswordChallenge, hostedSignIn, custom };
 }

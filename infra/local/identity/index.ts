@@ -2,6 +2,7 @@
 // Plinth calls over HTTP, issues RS256 tokens with Cognito's claims from a key kept in its state
 // file, serves their JWKS, and invokes the same trigger exports the identity manifest declares.
 import type { LocalLog } from '../log.ts';
+import { createAdminAuth } from './admin-auth.ts';
 import { createAdminOperations } from './admin-operations.ts';
 import { consoleOAuthScopes, localConsoleOrigin } from '../../console-client.ts';
 import { createAuthFlows } from './auth-flows.ts';
@@ -62,6 +63,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
   const flows = createAuthFlows(pool);
   const operations: Record<string, Operation> = {
     ...createAdminOperations(pool),
+    ...createAdminAuth(pool, flows.custom),
     ...createUserOperations(pool),
     InitiateAuth: flows.initiateAuth,
     RespondToAuthChallenge: flows.respondToAuthChallenge,
@@ -70,7 +72,8 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
   const consoleUrls = options.consoleUrls ?? [localConsoleOrigin];
   const hosted = createHostedUi({
     pool,
-    flows,
+    // Cognito's managed login has no custom authentication: its challenges are the password's.
+    flows: { hostedSignIn: flows.hostedSignIn, respondToAuthChallenge: flows.answerPasswordChallenge },
     clients: [
       {
         clientId: state.clientIds.console,

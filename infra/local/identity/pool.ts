@@ -14,6 +14,7 @@ import {
   type SigningKey,
 } from './tokens.ts';
 import {
+  runPostAuthentication,
   runPreTokenGeneration,
   type InvokeTrigger,
   type TokenGenerationSource,
@@ -136,6 +137,28 @@ export async function startSession(
   pool.save();
   pool.log.info(`local identity: ${user.attributes.email ?? user.username} signed in`);
   return { ...result, RefreshToken: refreshToken };
+}
+
+/** The answer of a sign-in step that ends in tokens. */
+export interface SignedIn {
+  ChallengeParameters: Record<string, never>;
+  AuthenticationResult: AuthenticationResult;
+}
+
+/** The end of every sign-in: post authentication, then a new session and its tokens. */
+export async function signedIn(
+  pool: LocalPool,
+  user: UserRecord,
+  clientId: string,
+  source: TokenGenerationSource,
+  clientMetadata: Record<string, string> | undefined,
+  grant?: HostedGrant,
+): Promise<SignedIn> {
+  await runPostAuthentication(triggerCall(pool, clientId, user), clientMetadata);
+  return {
+    ChallengeParameters: {},
+    AuthenticationResult: await startSession(pool, user, clientId, source, clientMetadata, grant),
+  };
 }
 
 /** REFRESH_TOKEN_AUTH: new access and id tokens of the same session, without a new refresh token. */

@@ -36,6 +36,22 @@ export const userDoesNotExist = (): CognitoError =>
 export const userIsDisabled = (): CognitoError =>
   new CognitoError('NotAuthorizedException', 'User is disabled.');
 
+export const incorrectCredentials = (): CognitoError =>
+  new CognitoError('NotAuthorizedException', 'Incorrect username or password.');
+
+/** A challenge session that is unknown, used already or past its three minutes. */
+export const expiredSession = (): CognitoError =>
+  new CognitoError('NotAuthorizedException', 'Invalid session for the user, session is expired.');
+
+/** A member of AuthParameters or ChallengeResponses that the flow needs. */
+export function required(parameters: Record<string, string>, name: string): string {
+  const value = parameters[name];
+  if (value === undefined || value === '') {
+    throw new CognitoError('InvalidParameterException', `Missing required parameter ${name}`);
+  }
+  return value;
+}
+
 /** The body of one operation, or an InvalidParameterException naming the first member that is wrong. */
 export function parseInput<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   const parsed = schema.safeParse(body);

@@ -7,11 +7,12 @@ import type {
   PreTokenGenerationV2TriggerEvent,
 } from 'aws-lambda';
 import * as z from 'zod';
+import type { TriggerDeclaration } from '../../../libs/manifest/types.ts';
 import { CognitoError } from './protocol.ts';
 import type { UserRecord } from './state.ts';
 import { noOverrides, type TokenOverrides } from './tokens.ts';
 
-export type TriggerName = 'preTokenGeneration' | 'preAuthentication' | 'postAuthentication' | 'customMessage';
+export type TriggerName = TriggerDeclaration['trigger'];
 
 /** Runs the export declared for `trigger`; undefined when no context declares one. */
 export type InvokeTrigger = (trigger: TriggerName, event: unknown) => Promise<unknown> | undefined;
@@ -27,14 +28,17 @@ export interface TriggerCall {
 /** What Cognito puts in `callerContext.awsSdkVersion` for calls it cannot attribute to an SDK. */
 const unknownSdk = 'aws-sdk-unknown-unknown';
 
-function commonFields(call: TriggerCall) {
+/** The fields every trigger event starts with, for the user named `userName`. */
+export function callerFields(call: Omit<TriggerCall, 'user'>, userName: string) {
   return {
     region: call.region,
     userPoolId: call.userPoolId,
-    userName: call.user.username,
+    userName,
     callerContext: { awsSdkVersion: unknownSdk, clientId: call.clientId },
   };
 }
+
+const commonFields = (call: TriggerCall) => callerFields(call, call.user.username);
 
 /** `request.userAttributes`: the attributes plus the user's status, all strings. */
 export function triggerUserAttributes(user: UserRecord): Record<string, string> {
@@ -48,8 +52,12 @@ function errorMessage(error: unknown): string {
 /** Cognito expects the event object back; anything that is not an object fails the operation. */
 const lambdaOutput = z.looseObject({});
 
-async function run(
-  call: TriggerCall,
+/**
+ * Invokes `trigger` and returns its answer, undefined when none is declared. A trigger that throws
+ * fails the operation with `failure`, as Cognito names it, and `label` in the message.
+ */
+export async function runTrigger(
+  call: Pick<TriggerCall, 'invoke'>,
   trigger: TriggerName,
   label: string,
   event: unknown,
@@ -81,7 +89,7 @@ export async function runPreAuthentication(call: TriggerCall, clientMetadata?: R
     },
     response: {},
   };
-  await run(call, 'preAuthentication', 'PreAuthentication', event, 'NotAuthorizedException');
+  await runTrigger(call, 'preAuthentication', 'PreAuthentication', event, 'NotAuthorizedException');
 }
 
 /** After the password (and MFA) checks, before tokens are issued. */
@@ -97,7 +105,7 @@ export async function runPostAuthentication(call: TriggerCall, clientMetadata?: 
     },
     response: {},
   };
-  await run(call, 'postAuthentication', 'PostAuthentication', event, 'UserLambdaValidationException');
+  await runTrigger(call, 'postAuthentication', 'PostAuthentication', event, 'UserLambdaValidationException');
 }
 
 const claimChanges = {
@@ -124,13 +132,18 @@ const preTokenGenerationOutput = z.object({
     .nullish(),
 });
 
-/** The V2 response as token changes; what Cognito would not recognise is an error, as there. */
-export function tokenOverridesOf(output: unknown): TokenOverrides {
-  const parsed = preTokenGenerationOutput.safeParse(output);
+/** A trigger's answer read with `schema`; what Cognito would not recognise is an error, as there. */
+export function lambdaOutputOf<S extends z.ZodType>(schema: S, output: unknown): z.output<S> {
+  const parsed = schema.safeParse(output);
   if (!parsed.success) {
     throw new CognitoError('InvalidLambdaResponseException', 'Unrecognizable lambda output');
   }
-  const details = parsed.data.response?.claimsAndScopeOverrideDetails;
+  return parsed.data;
+}
+
+/** The V2 response as token changes. */
+export function tokenOverridesOf(output: unknown): TokenOverrides {
+  const details = lambdaOutputOf(preTokenGenerationOutput, output).response?.claimsAndScopeOverrideDetails;
   const access = details?.accessTokenGeneration;
   const id = details?.idTokenGeneration;
   return {
@@ -172,7 +185,7 @@ export async function runPreTokenGeneration(
     },
     response: { claimsAndScopeOverrideDetails: {} },
   };
-  const output = await run(
+  const output = await runTrigger(
     call,
     'preTokenGeneration',
     'PreTokenGeneration',
