@@ -49,6 +49,7 @@ it('serves the provider named in local.json, stops it with the runtime and bring
     code: entry.oneTimeCode,
   });
   expect(tokens.claims()).toMatchObject({ email: 'ada@acme.test', amr: ['pwd', 'otp'] });
+  const jwks: unknown = await (await fetch(providerOf(entry).jwksUrl)).json();
 
   await runtime.stop();
   runtime = undefined;
@@ -57,6 +58,7 @@ it('serves the provider named in local.json, stops it with the runtime and bring
   runtime = await startLocalPlinth({ port: 0, dataDir, quiet: true });
   const again = oidcEntry();
   expect(again.issuer).toBe(entry.issuer);
+  expect(await (await fetch(providerOf(again).jwksUrl)).json()).toEqual(jwks);
   await expect((await idTokenVerifier(providerOf(again))).verify(tokens.id_token!)).resolves.toMatchObject({
     sub: 'usr-ada',
   });

@@ -120,12 +120,8 @@ export async function startLocalOidcServer(options: {
 
   async function interaction(req: IncomingMessage, res: ServerResponse, step: string) {
     const provider = providerOf();
-    let details;
-    try {
-      details = await provider.interactionDetails(req, res);
-    } catch {
-      details = undefined;
-    }
+    // Without the interaction's cookie, or after it expired, there is no sign-in to go on with.
+    const details = await provider.interactionDetails(req, res).catch(() => undefined);
     if (!details) {
       req.resume();
       reply(res, 400, 'Sign-in expired', '<p>Start again from the application.</p>');
@@ -136,7 +132,7 @@ export async function startLocalOidcServer(options: {
     const clientName = (await provider.Client.find(clientId))?.clientName ?? clientId;
     const scope = typeof details.params.scope === 'string' ? details.params.scope : 'openid';
     const route = `${req.method ?? 'GET'} ${step}`;
-    if (route === 'GET ') {
+    if (route === 'GET /') {
       req.resume();
       if (details.prompt.name === 'login')
         reply(res, 200, 'Local OIDC provider: sign in', signInForm(uid, clientName));
@@ -192,7 +188,7 @@ export async function startLocalOidcServer(options: {
       void started.serve!(req, res);
       return;
     }
-    interaction(req, res, match[1] ?? '').catch(() => {
+    interaction(req, res, match[1] ?? '/').catch(() => {
       if (!res.headersSent) reply(res, 500, 'Error', '<p>The local OIDC provider failed this request.</p>');
       else res.end();
     });

@@ -110,6 +110,15 @@ describe('the local OIDC provider', () => {
     expect(await wrong.text()).toContain('Wrong email or password.');
   });
 
+  it("answers a sign-in posted without the interaction's cookie as expired, not signed in", async () => {
+    const config = await discoverProvider(idp);
+    const browser = new CookieBrowser();
+    const page = await browser.follow(await browser.get((await authorization(config)).url), redirectUri);
+    const elsewhere = await new CookieBrowser().post(await signInAction(page), { ...ada, code: '' });
+    expect(elsewhere.status).toBe(400);
+    expect(await elsewhere.text()).toContain('Sign-in expired');
+  });
+
   it('accepts any loopback redirect URI and refuses one off loopback or with a fragment, without redirecting to it', async () => {
     const config = await discoverProvider(idp);
     const elsewhere = await authorization(config, { redirect_uri: 'http://localhost:5173/any/path' });
