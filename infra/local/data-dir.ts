@@ -29,6 +29,7 @@ const previousRunSchema = z
     sesEndpoint: z.string().optional(),
     identityEndpoint: z.string().optional(),
     samlIdp: z.object({ url: z.string() }).partial().optional(),
+    oidcIdp: z.object({ url: z.string() }).partial().optional(),
   })
   .passthrough();
 export type PreviousRun = z.infer<typeof previousRunSchema>;

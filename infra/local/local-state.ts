@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { LocalNames, LocalEndpoints, LocalQueueAddresses } from './environment.ts';
 import type { LocalIdentity } from './identity/index.ts';
+import type { LocalOidcServer } from './idps/oidc-server.ts';
 import type { LocalSamlServer } from './idps/saml-server.ts';
 import { writeJsonFile } from './state-files.ts';
 
@@ -18,6 +19,7 @@ export interface LocalState {
   names: LocalNames;
   queues: ReadonlyMap<string, LocalQueueAddresses>;
   samlIdp: LocalSamlServer;
+  oidcIdp: LocalOidcServer;
 }
 
 export function writeLocalState(state: LocalState): void {
@@ -43,6 +45,16 @@ export function writeLocalState(state: LocalState): void {
         metadataUrl: state.samlIdp.metadataUrl,
         how: "create a SAML connection from metadataUrl's XML; sign in as one of users",
         users: state.samlIdp.users.map(({ email, password, groups }) => ({ email, password, groups })),
+      },
+      oidcIdp: {
+        url: state.oidcIdp.url,
+        issuer: state.oidcIdp.issuer,
+        discoveryUrl: state.oidcIdp.discoveryUrl,
+        how: 'create an OIDC connection with this issuer and client (code + PKCE, any loopback redirect URI); sign in as one of users, adding oneTimeCode for amr ["pwd","otp"]',
+        clientId: state.oidcIdp.client.clientId,
+        clientSecret: state.oidcIdp.client.clientSecret,
+        users: state.oidcIdp.users.map(({ email, password, groups }) => ({ email, password, groups })),
+        oneTimeCode: state.oidcIdp.oneTimeCode,
       },
       signIn: {
         how: 'InitiateAuth (USER_PASSWORD_AUTH) against identityEndpoint with the first-party client; send the AccessToken as a Bearer token',

@@ -48,6 +48,7 @@ function banner(runtime: LocalPlinth): string {
     `  Sign-in    ${runtime.identity.endpoint}   (Cognito API: user pool ${runtime.identity.userPoolId}, client ${runtime.identity.clientId})`,
     `  Hosted     ${runtime.identity.hostedUrl}/oauth2/authorize   (the console client's sign-in: ${runtime.identity.consoleClientId}, code + PKCE)`,
     `  SAML IdP   ${runtime.samlIdp.metadataUrl}   (test users: ${runtime.samlIdp.users.map((u) => `${u.email} / ${u.password}`).join(', ')})`,
+    `  OIDC IdP   ${runtime.oidcIdp.issuer}   (client ${runtime.oidcIdp.client.clientId} / ${runtime.oidcIdp.client.clientSecret}; test users: ${runtime.oidcIdp.users.map((u) => `${u.email} / ${u.password}`).join(', ')}; one-time code ${runtime.oidcIdp.oneTimeCode} adds MFA)`,
     `  DNS        ${runtime.dns.server}   (TXT records for domain verification: ${dataDir}/dns-records.json)`,
     `  Data       ${dataDir}/   (details in ${dataDir}/local.json)`,
     '',

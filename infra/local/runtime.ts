@@ -17,6 +17,7 @@ import deploymentConfig from '../plinth.config.ts';
 import { deriveTopology, type StandaloneFunctionDeclaration } from '../topology.ts';
 import { startApiGateway } from './api-gateway.ts';
 import { startLocalDns, type LocalDns } from './dns.ts';
+import { startLocalOidcServer, type LocalOidcServer } from './idps/oidc-server.ts';
 import { startLocalSamlServer, type LocalSamlServer } from './idps/saml-server.ts';
 import { lockDataDir, loadSecrets, portIsFree, readPreviousRun, reusablePort } from './data-dir.ts';
 import { freePort, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb.ts';
@@ -95,6 +96,8 @@ export interface LocalPlinth {
   dns: Pick<LocalDns, 'server' | 'setTxt' | 'records'>;
   /** A SAML identity provider with test users, for SSO connections. */
   samlIdp: Pick<LocalSamlServer, 'url' | 'metadataUrl' | 'entityId' | 'ssoUrl' | 'users'>;
+  /** An OpenID Connect provider with a test client and test users, for OIDC SSO connections. */
+  oidcIdp: Pick<LocalOidcServer, 'url' | 'issuer' | 'discoveryUrl' | 'client' | 'users' | 'oneTimeCode'>;
   /** Where and how users sign in: the local user pool and its first-party app client. */
   /** The user pool: its Cognito API, the first-party client, and the console's hosted sign-in. */
   identity: {
@@ -254,6 +257,12 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       stateFile: join(dataDir, 'saml-idp.json'),
     });
     cleanups.push(() => samlIdp.stop());
+    // Likewise: connections name its issuer, and tokens it signed stay verifiable with its kept keys.
+    const oidcIdp = await startLocalOidcServer({
+      port: await reusablePort(previous.oidcIdp?.url),
+      stateFile: join(dataDir, 'oidc-idp.json'),
+    });
+    cleanups.push(() => oidcIdp.stop());
     // Chosen before the handlers see their environment, which names it among the ports webhooks refuse.
     const listenPort = apiPort === 0 ? await freePort() : apiPort;
 
@@ -354,6 +363,7 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
       names,
       queues,
       samlIdp,
+      oidcIdp,
     });
 
     let stopping: Promise<void> | undefined;
@@ -371,6 +381,14 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
         entityId: samlIdp.entityId,
         ssoUrl: samlIdp.ssoUrl,
         users: samlIdp.users,
+      },
+      oidcIdp: {
+        url: oidcIdp.url,
+        issuer: oidcIdp.issuer,
+        discoveryUrl: oidcIdp.discoveryUrl,
+        client: oidcIdp.client,
+        users: oidcIdp.users,
+        oneTimeCode: oidcIdp.oneTimeCode,
       },
       dns: {
         server: dns.server,
