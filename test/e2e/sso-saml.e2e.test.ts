@@ -4,7 +4,6 @@
 // the app with a code that the local user pool's custom authentication turns into tokens; the API
 // then knows them with the role their IdP group maps to. Requiring SSO then refuses a password
 // sign-in with the way in, and a forged response is refused and logged.
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { startLocalPlinth } from '../../infra/local/runtime.ts';
 import { tenantPermissions } from '../../libs/auth/permissions.ts';
 import { ssoRequiredMessage } from '../../libs/auth/sso-policy.ts';
 import { createApi } from '../support/http.ts';
+import { postForm, signInThroughSamlIdp } from '../support/saml-sign-in.ts';
 
 type Runtime = Awaited<ReturnType<typeof startLocalPlinth>>;
 
@@ -64,63 +64,12 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const decode = (html: string) =>
-  html
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
-
-/** The hidden inputs and action of the page's form, as a browser would submit it. */
-function formOf(html: string): { action: string; fields: Record<string, string> } {
-  const action = /<form[^>]*action="([^"]*)"/.exec(html)?.[1];
-  const fields = Object.fromEntries(
-    [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
-      m[1]!,
-      decode(m[2]!),
-    ]),
+async function signInThroughIdp(email: string, password: string) {
+  const result = await signInThroughSamlIdp(
+    { apiUrl: runtime.apiUrl, idpUrl: runtime.samlIdp.url, redirectUri: appCallback },
+    { email, password },
   );
-  return { action: decode(action ?? ''), fields };
-}
-
-async function post(url: string, fields: Record<string, string>) {
-  return fetch(url, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams(fields).toString(),
-  });
-}
-
-/** From the app's start to the app's callback: where the browser lands. */
-async function signInThroughIdp(email: string, password: string): Promise<{ landed: URL; verifier: string }> {
-  const verifier = randomBytes(32).toString('base64url');
-  const challenge = createHash('sha256').update(verifier).digest('base64url');
-  const start = new URL(`${runtime.apiUrl}/v1/sso/authorize`);
-  for (const [name, value] of Object.entries({
-    email,
-    redirect_uri: appCallback,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-    state: 'xyz',
-  })) {
-    start.searchParams.set(name, value);
-  }
-  const toIdp = await fetch(start, { redirect: 'manual' });
-  expect(toIdp.status).toBe(302);
-  const loginPage = await (await fetch(toIdp.headers.get('location')!)).text();
-  const login = formOf(loginPage);
-  const signedIn = await post(new URL(login.action, runtime.samlIdp.url).toString(), {
-    ...login.fields,
-    email,
-    password,
-  });
-  const autoPost = formOf(await signedIn.text());
-  expect(autoPost.action).toBe(`${runtime.apiUrl}/v1/sso/saml/${connectionId}/acs`);
-  const back = await post(autoPost.action, autoPost.fields);
-  expect(back.status).toBe(302);
-  return { landed: new URL(back.headers.get('location')!), verifier };
+  return { landed: result.landed, verifier: result.verifier };
 }
 
 describe('SAML sign-in on one machine', () => {
@@ -200,7 +149,7 @@ describe('SAML sign-in on one machine', () => {
   });
 
   it('a tampered response is refused, and the tenant admin reads why', async () => {
-    const tampered = await post(`${runtime.apiUrl}/v1/sso/saml/${connectionId}/acs`, {
+    const tampered = await postForm(`${runtime.apiUrl}/v1/sso/saml/${connectionId}/acs`, {
       SAMLResponse: Buffer.from(
         '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>',
       ).toString('base64'),
