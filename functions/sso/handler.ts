@@ -13,6 +13,7 @@ import { createTxtLookup } from './domains.ts';
 import { createSsoEntities } from './entities.ts';
 import { connectionRoutes } from './routes/connections.ts';
 import { domainRoutes } from './routes/domains.ts';
+import { platformRoutes } from './routes/platform.ts';
 import { signInRoutes } from './routes/sign-in.ts';
 import { createSignIn } from './sign-in.ts';
 import { createSignInPool } from './sign-in-pool.ts';
@@ -64,6 +65,7 @@ export const api = createApiHandler({
     ...connectionRoutes(deps),
     ...domainRoutes(deps),
     ...signInRoutes({ store, signIns, signIn, pool, entities, cursors, clock }),
+    ...platformRoutes(deps, signIns),
   ],
   keys: Object.values(keys),
   idempotency: { client: dynamodb, tableName: runtime.tableName, responseKeys: keys.idempotency.keys },

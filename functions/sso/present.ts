@@ -1,7 +1,7 @@
 // The API's view of the SSO context's items.
 import type { RouteRequest } from '../../libs/http/route.ts';
 import { verificationRecord } from './domains.ts';
-import type { ConnectionItem, DomainItem } from './entities.ts';
+import type { ConnectionItem, DomainItem, SignInFailureItem } from './entities.ts';
 
 export function domainResource(item: DomainItem) {
   return {
@@ -77,5 +77,14 @@ export function connectionResource(item: ConnectionItem, apiBase: string) {
     serviceProvider: serviceProvider(item.connectionId, apiBase),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
+  };
+}
+
+export function failureResource(item: SignInFailureItem) {
+  return {
+    at: item.at,
+    code: item.code,
+    message: item.message,
+    ...(item.email ? { email: item.email } : {}),
   };
 }

@@ -1,6 +1,7 @@
 // Request and response schemas of the SSO context; the OpenAPI document is generated from them.
 import * as z from 'zod';
 import { roleId } from '../../libs/auth/role-schemas.ts';
+import { tenantId } from '../../libs/http/id-schemas.ts';
 import { canonicalDomain } from './domains.ts';
 
 /** A domain as a client writes it (any case, IDN or punycode, trailing dot), read in canonical form. */
@@ -52,6 +53,9 @@ export const connectionId = z
   .string()
   .regex(/^con_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a connection id (con_…)');
 export const connectionPathParams = z.strictObject({ connectionId });
+
+export const tenantPathParams = z.strictObject({ tenantId });
+export const tenantConnectionPathParams = z.strictObject({ tenantId, connectionId });
 
 const attributeName = z.string().trim().min(1).max(256);
 export const attributeMapping = z

@@ -1,8 +1,9 @@
 // Request and response schemas of the tenants context; the OpenAPI document is generated from them.
 import * as z from 'zod';
+import { tenantId } from '../../libs/http/id-schemas.ts';
 import { tenantPermissions } from '../../libs/auth/permissions.ts';
 
-export const tenantId = z.string().regex(/^ten_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be a tenant id (ten_…)');
+export { tenantId };
 export const apiKeyId = z.string().regex(/^key_[0-9A-HJKMNP-TV-Z]{26}$/, 'must be an API key id (key_…)');
 
 export const slug = z

@@ -7,6 +7,7 @@ export const platformPermissions = [
   'platform.events:read',
   'platform.api-keys:read',
   'platform.api-keys:write',
+  'platform.sso:read',
 ] as const;
 
 /**

@@ -9,7 +9,7 @@ import { Problem, problems } from '../../../libs/http/problem.ts';
 import { implement, type BoundRoute, type RouteResponse } from '../../../libs/http/route.ts';
 import type { SsoEntities, SignInItem } from '../entities.ts';
 import { routes } from '../manifest.ts';
-import { apiBase } from '../present.ts';
+import { apiBase, failureResource } from '../present.ts';
 import { hashCode, type SignIn } from '../sign-in.ts';
 import type { SignInPool } from '../sign-in-pool.ts';
 import type { SignInStore } from '../sign-in-store.ts';
@@ -151,15 +151,7 @@ export function signInRoutes(deps: SignInRouteDeps): BoundRoute[] {
         limit: query.limit,
         position: positionOf(deps.cursors, caller, scope, query.cursor),
       });
-      return {
-        status: 200,
-        body: pageBody(deps.cursors, caller, scope, page, (f) => ({
-          at: f.at,
-          code: f.code,
-          message: f.message,
-          ...(f.email ? { email: f.email } : {}),
-        })),
-      };
+      return { status: 200, body: pageBody(deps.cursors, caller, scope, page, failureResource) };
     }),
   ];
 }

@@ -14,6 +14,7 @@ import { createIdentityStore } from '../../../functions/identity/store.ts';
 import { createTxtLookup } from '../../../functions/sso/domains.ts';
 import { createSsoEntities, type SsoEntities } from '../../../functions/sso/entities.ts';
 import { connectionRoutes } from '../../../functions/sso/routes/connections.ts';
+import { platformRoutes } from '../../../functions/sso/routes/platform.ts';
 import { signInRoutes } from '../../../functions/sso/routes/sign-in.ts';
 import { createSignIn } from '../../../functions/sso/sign-in.ts';
 import type { SignInPool } from '../../../functions/sso/sign-in-pool.ts';
@@ -30,7 +31,7 @@ import { verifiedDomainItem } from '../../support/domains.ts';
 import { functionEnv } from '../../support/function-env.ts';
 import { tenantItem } from '../../support/items.ts';
 import { createTestTables } from '../../support/tables.ts';
-import { apiEvent, json, lambdaContext, tenantCaller } from '../../unit/http/api-events.ts';
+import { apiEvent, json, lambdaContext, platformCaller, tenantCaller } from '../../unit/http/api-events.ts';
 
 const host = '127.0.0.1:4000';
 const consoleOrigin = 'http://localhost:5173';
@@ -111,18 +112,20 @@ beforeAll(async () => {
     logger,
     clock: () => new Date(),
   });
+  const ssoDeps = {
+    store,
+    lookupTxt: createTxtLookup(),
+    runtime,
+    cursors,
+    maxDomainsPerTenant: 5,
+    maxConnectionsPerTenant: 3,
+  };
   api = createApiHandler({
     serviceName: 'sso',
     logger,
     routes: [
-      ...connectionRoutes({
-        store,
-        lookupTxt: createTxtLookup(),
-        runtime,
-        cursors,
-        maxDomainsPerTenant: 5,
-        maxConnectionsPerTenant: 3,
-      }),
+      ...connectionRoutes(ssoDeps),
+      ...platformRoutes(ssoDeps, signIns),
       ...signInRoutes({
         store,
         signIns,
@@ -586,5 +589,40 @@ describe('group mappings', () => {
       body: { type: 'saml', name: 'x', saml: { metadataXml: idp.metadata() }, defaultRoles: ['admin'] },
     });
     expect(defaults.status).toBe(403);
+  });
+});
+
+describe('support from the platform', () => {
+  it('reads a tenant’s connections, failure log and domains; an unknown tenant is a 404', async () => {
+    const setup = await tenantWithConnection();
+    await signInAs(setup, { email: 'eve@elsewhere.test' }, { byConnection: true });
+    const support = platformCaller(['platform.sso:read']);
+    const base = `/v1/platform/tenants/${setup.tenantId}`;
+    const connections = await send({ method: 'GET', path: `${base}/sso/connections`, caller: support });
+    expect(connections.status).toBe(200);
+    expect((connections.body.items as Json[]).map((c) => c.id)).toEqual([setup.connection.id]);
+    const failed = await send({
+      method: 'GET',
+      path: `${base}/sso/connections/${setup.connection.id}/failures`,
+      caller: support,
+    });
+    expect(failed.body.items).toEqual([expect.objectContaining({ code: 'domain_not_verified' })]);
+    const domains = await send({ method: 'GET', path: `${base}/domains`, caller: support });
+    expect((domains.body.items as Json[]).map((d) => d.domain)).toEqual([setup.domain]);
+
+    const unknown = `/v1/platform/tenants/ten_${ulid()}`;
+    for (const path of [
+      `${unknown}/sso/connections`,
+      `${unknown}/domains`,
+      `${unknown}/sso/connections/${setup.connection.id}/failures`,
+    ]) {
+      expect((await send({ method: 'GET', path, caller: support })).status).toBe(404);
+    }
+    const withoutPermission = await send({
+      method: 'GET',
+      path: `${base}/sso/connections`,
+      caller: platformCaller(['platform.tenants:read']),
+    });
+    expect(withoutPermission.status).toBe(403);
   });
 });
