@@ -83,6 +83,18 @@ const routes = {
     permission: 'widgets:read',
     responses: { 200: { description: 'Found' } },
   }),
+  postWidgetForm: defineRoute({
+    operationId: 'postWidgetForm',
+    method: 'POST',
+    path: '/v1/widgets/form',
+    summary: 'A route that takes an HTML form',
+    tags: ['Widgets'],
+    audience: 'public',
+    permission: 'public',
+    idempotent: false,
+    request: { body: z.object({ name: z.string().min(1) }), bodyMedia: ['form'] },
+    responses: { 200: { description: 'Read' } },
+  }),
   listAllWidgets: defineRoute({
     operationId: 'listAllWidgets',
     method: 'GET',
@@ -150,6 +162,7 @@ const bound = [
     Promise.resolve({ status: 200, body: { received: body ?? null } }),
   ),
   implement(routes.searchWidgets, () => Promise.resolve({ status: 200, body: { search: true } })),
+  implement(routes.postWidgetForm, ({ body }) => Promise.resolve({ status: 200, body })),
   implement(routes.listAllWidgets, () => Promise.resolve({ status: 200, body: { items: [] } })),
   implement(routes.ping, () => Promise.resolve({ status: 200, body: { pong: true } })),
   implement(routes.explode, () =>
@@ -256,6 +269,29 @@ describe('request bodies', () => {
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect([res.statusCode, problemOf(res).code]).toEqual([415, 'unsupported_media_type']);
+  });
+
+  it('a route that takes a form reads it into fields, and refuses JSON naming the type it takes', async () => {
+    const form = await call({
+      method: 'POST',
+      path: '/v1/widgets/form',
+      body: 'name=caf%C3%A9+au+lait&extra=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+    });
+    expect([form.statusCode, json(form.body)]).toEqual([200, { name: 'café au lait' }]);
+
+    const asJson = await call({ method: 'POST', path: '/v1/widgets/form', body: { name: 'x' } });
+    expect([asJson.statusCode, problemOf(asJson).code]).toEqual([415, 'unsupported_media_type']);
+    expect(problemOf(asJson).detail).toContain('application/x-www-form-urlencoded');
+
+    const notUtf8 = await call({
+      method: 'POST',
+      path: '/v1/widgets/form',
+      body: Buffer.from([0x6e, 0x61, 0x6d, 0x65, 0x3d, 0xff]).toString('base64'),
+      isBase64Encoded: true,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect([notUtf8.statusCode, problemOf(notUtf8).code]).toEqual([400, 'malformed_form']);
   });
 
   it('application/json with a UTF-8 charset is accepted, in any header casing', async () => {
