@@ -23,7 +23,7 @@ import { createSsoStore } from '../../../functions/sso/store.ts';
 import { createLocalSamlIdp, newSamlIdpKeys, type LocalSamlIdp } from '../../../infra/local/idps/saml-idp.ts';
 import { readAuthnRequest } from '../../../infra/local/idps/saml-server.ts';
 import { tenantPermissions } from '../../../libs/auth/permissions.ts';
-import type { NewPoolUser, UserPool } from '../../../libs/auth/pool-users.ts';
+import { emailInUse, type NewPoolUser, type UserPool } from '../../../libs/auth/pool-users.ts';
 import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
 import { createApiHandler, type ApiHandler } from '../../../libs/http/api-handler.ts';
 import { createCursorCodec } from '../../../libs/http/cursor.ts';
@@ -71,9 +71,7 @@ function poolStandIn(verify: (e: VerifyAuthChallengeResponseTriggerEvent) => Pro
 
 const fakePoolUsers: UserPool = {
   createUser(user) {
-    if ([...poolUsers.values()].some((u) => u.email === user.email)) {
-      return Promise.reject(Object.assign(new Error('taken'), { name: 'x' }));
-    }
+    if ([...poolUsers.values()].some((u) => u.email === user.email)) return Promise.reject(emailInUse());
     const userId = randomUUID();
     poolUsers.set(userId, { ...user, userId });
     return Promise.resolve({ userId, username: userId });
@@ -495,6 +493,65 @@ describe('refused sign-ins', () => {
     expect(several.status).toBe(409);
     expect(several.body.code).toBe('connection_required');
     expect(JSON.stringify(several.body)).not.toContain(setup.connection.id);
+  });
+});
+
+describe('provisioning refused', () => {
+  const errorOf = (acs: Reply) => new URL(acs.location!).searchParams.get('error_description') ?? '';
+
+  it('when the plan has no seat left, leaving no pool user behind', async () => {
+    const setup = await tenantWithConnection();
+    await entities.tenant.patch({ tenantId: setup.tenantId }).set({ activeUsers: 10 }).go();
+    const email = `full@${setup.domain}`;
+    const { acs } = await signInAs(setup, { email });
+    expect(errorOf(acs)).toMatch(/^plan_limit_reached: /);
+    expect(await userByEmail(setup.tenantId, email)).toBeUndefined();
+    expect([...poolUsers.values()].some((u) => u.email === email)).toBe(false);
+  });
+
+  it('for a deactivated user, and for an address another tenant’s user has', async () => {
+    const setup = await tenantWithConnection();
+    const email = `gone@${setup.domain}`;
+    await signInAs(setup, { email });
+    const user = await userByEmail(setup.tenantId, email);
+    await entities.user
+      .patch({ tenantId: setup.tenantId, userId: user!.userId })
+      .set({ status: 'deactivated' })
+      .go();
+    expect(errorOf((await signInAs(setup, { email })).acs)).toMatch(/^user_deactivated: /);
+
+    // Another tenant invited this person earlier: the user pool knows the address already.
+    const email2 = `pat@${setup.domain}`;
+    poolUsers.set('invited-elsewhere', {
+      email: email2,
+      name: 'Pat',
+      tenantId: 'ten_other',
+      password: 'x',
+      userId: 'invited-elsewhere',
+    });
+    const second = await signInAs(setup, { email: email2 });
+    expect(errorOf(second.acs)).toMatch(/^email_in_use: /);
+  });
+
+  it('a test sign-in that fails keeps why for the admin', async () => {
+    const setup = await tenantWithConnection();
+    const started = await setup.admin('POST', `/v1/sso/connections/${setup.connection.id}/tests`, {});
+    const url = new URL(started.body.signInUrl as string);
+    const response = await idp.loginResponse({
+      sp: setup.sp,
+      user: { email: `ted@${setup.domain}` },
+      inResponseTo: '_not-this-one',
+    });
+    const acs = await postAcs(setup.connection.id, {
+      SAMLResponse: response,
+      RelayState: url.searchParams.get('RelayState')!,
+    });
+    expect(acs.status).toBe(200);
+    const result = await setup.admin(
+      'GET',
+      `/v1/sso/connections/${setup.connection.id}/tests/${started.body.testId as string}`,
+    );
+    expect(result.body).toMatchObject({ status: 'failed', error: { code: 'in_response_to_mismatch' } });
   });
 });
 
