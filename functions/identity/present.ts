@@ -41,6 +41,9 @@ export function sessionResource(s: SessionItem, currentSessionId?: string) {
     startedAt: s.startedAt,
     lastSeenAt: s.lastSeenAt,
     current: s.sessionId === currentSessionId,
+    ...(s.connectionId !== undefined
+      ? { signIn: { method: 'sso' as const, connectionId: s.connectionId, mfa: s.ssoMfa === true } }
+      : {}),
   };
 }
 

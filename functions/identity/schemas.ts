@@ -114,6 +114,14 @@ export const session = z
     startedAt: z.iso.datetime(),
     lastSeenAt: z.iso.datetime(),
     current: z.boolean().describe("Whether this is the session of the caller's own token."),
+    signIn: z
+      .strictObject({
+        method: z.literal('sso'),
+        connectionId: z.string(),
+        mfa: z.boolean().describe('Whether the IdP reported a second factor'),
+      })
+      .optional()
+      .describe('Set when the session began with SSO: through which connection, and with MFA or not.'),
   })
   .meta({ id: 'Session' });
 

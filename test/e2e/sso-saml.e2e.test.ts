@@ -90,6 +90,10 @@ describe('SAML sign-in on one machine', () => {
     const me = await api('GET', '/v1/me', { token: tokens.body.access_token as string });
     expect(me.status, JSON.stringify(me.body)).toBe(200);
     expect(me.body).toMatchObject({ email: ada.email, roles: ['admin'] });
+    const sessions = await api('GET', '/v1/me/sessions', { token: tokens.body.access_token as string });
+    expect(sessions.body.items).toEqual([
+      expect.objectContaining({ current: true, signIn: { method: 'sso', connectionId, mfa: false } }),
+    ]);
 
     const again = await api('POST', '/v1/sso/token', {
       body: {
