@@ -3,185 +3,36 @@
 // with the roles their groups map to, and hands the app a one-time code that only its PKCE verifier
 // redeems, through the identity context's own custom authentication triggers. Every refusal is
 // recorded against the connection. The user pool is a stand-in here; the e2e test uses the local one.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { VerifyAuthChallengeResponseTriggerEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCustomAuthTriggers } from '../../../functions/identity/custom-auth.ts';
-import { createIdentityStoreEntities } from '../../../functions/identity/store-entities.ts';
-import { createIdentityStore } from '../../../functions/identity/store.ts';
-import { createTxtLookup } from '../../../functions/sso/domains.ts';
-import { createSsoEntities, type SsoEntities } from '../../../functions/sso/entities.ts';
-import { connectionRoutes } from '../../../functions/sso/routes/connections.ts';
-import { signInRoutes } from '../../../functions/sso/routes/sign-in.ts';
-import { createSignIn } from '../../../functions/sso/sign-in.ts';
-import type { SignInPool } from '../../../functions/sso/sign-in-pool.ts';
-import { createSignInStore } from '../../../functions/sso/sign-in-store.ts';
-import { createSsoStore } from '../../../functions/sso/store.ts';
+import type { SsoEntities } from '../../../functions/sso/entities.ts';
 import { createLocalSamlIdp, newSamlIdpKeys, type LocalSamlIdp } from '../../../infra/local/idps/saml-idp.ts';
 import { readAuthnRequest } from '../../../infra/local/idps/saml-server.ts';
 import { tenantPermissions } from '../../../libs/auth/permissions.ts';
-import type { NewPoolUser, UserPool } from '../../../libs/auth/pool-users.ts';
-import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
-import { createApiHandler, type ApiHandler } from '../../../libs/http/api-handler.ts';
-import { createCursorCodec } from '../../../libs/http/cursor.ts';
-import { functionEnv } from '../../support/function-env.ts';
-import { tenantItem } from '../../support/items.ts';
-import { createTestTables } from '../../support/tables.ts';
-import { apiEvent, json, lambdaContext, tenantCaller } from '../../unit/http/api-events.ts';
+import { consoleOrigin, createSsoApi, pkce, type Json, type SsoApi } from '../../support/sso.ts';
+import { tenantCaller } from '../../unit/http/api-events.ts';
 
-const host = '127.0.0.1:4000';
-const consoleOrigin = 'http://localhost:5173';
 const mfaContext = 'urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken';
 
+let sso: SsoApi;
 let entities: SsoEntities;
-let api: ApiHandler;
 let idp: LocalSamlIdp;
-const poolUsers = new Map<string, NewPoolUser & { userId: string }>();
-const redeemed: Array<{ username: string; verifier: string | undefined }> = [];
-
-/** The pool's custom sign-in, reduced to what decides it: the identity context's verify trigger. */
-function poolStandIn(verify: (e: VerifyAuthChallengeResponseTriggerEvent) => Promise<unknown>): SignInPool {
-  return {
-    async redeem(username, code, verifier) {
-      redeemed.push({ username, verifier });
-      const event = {
-        userName: username,
-        request: {
-          userAttributes: { sub: username },
-          privateChallengeParameters: {},
-          challengeAnswer: code,
-          ...(verifier !== undefined ? { clientMetadata: { code_verifier: verifier } } : {}),
-        },
-        response: { answerCorrect: false },
-      } as unknown as VerifyAuthChallengeResponseTriggerEvent;
-      await verify(event);
-      if (!event.response.answerCorrect) return undefined;
-      const claims = Buffer.from(JSON.stringify({ origin_jti: randomUUID(), auth_time: 1 })).toString(
-        'base64url',
-      );
-      return { accessToken: `h.${claims}.s`, idToken: 'id', refreshToken: 'r', expiresIn: 3600 };
-    },
-    setName: () => Promise.resolve(),
-  };
-}
-
-const fakePoolUsers: UserPool = {
-  createUser(user) {
-    if ([...poolUsers.values()].some((u) => u.email === user.email)) {
-      return Promise.reject(Object.assign(new Error('taken'), { name: 'x' }));
-    }
-    const userId = randomUUID();
-    poolUsers.set(userId, { ...user, userId });
-    return Promise.resolve({ userId, username: userId });
-  },
-  deleteUser(username) {
-    poolUsers.delete(username);
-    return Promise.resolve();
-  },
-  setEmail: () => Promise.resolve(),
-};
+let redeemed: SsoApi['redeemed'];
+const send: SsoApi['send'] = (init) => sso.send(init);
 
 beforeAll(async () => {
-  const tables = await createTestTables();
-  entities = createSsoEntities(tables);
+  sso = await createSsoApi();
+  ({ entities, redeemed } = sso);
   idp = createLocalSamlIdp({
     entityId: 'http://127.0.0.1:4100/saml',
     ssoUrl: 'http://127.0.0.1:4100/saml/sso',
     keys: await newSamlIdpKeys(),
   });
-  const logger = new Logger({ logLevel: 'SILENT' });
-  const store = createSsoStore(entities);
-  const signIns = createSignInStore(entities);
-  const runtime = loadRuntimeConfig(functionEnv({ TABLE_NAME: tables.tableName }));
-  const cursors = createCursorCodec('integration-cursor-secret-0123456789abcdef');
-  const identity = createIdentityStore(createIdentityStoreEntities(tables));
-  const triggers = createCustomAuthTriggers({ proofs: identity, logger, clock: () => new Date() });
-  const signIn = createSignIn({
-    store,
-    signIns,
-    entities,
-    poolUsers: fakePoolUsers,
-    setPoolName: () => Promise.resolve(),
-    deployment: runtime.deployment,
-    redirectOrigins: [consoleOrigin],
-    defaultRedirect: `${consoleOrigin}/`,
-    logger,
-    clock: () => new Date(),
-  });
-  api = createApiHandler({
-    serviceName: 'sso',
-    logger,
-    routes: [
-      ...connectionRoutes({
-        store,
-        lookupTxt: createTxtLookup(),
-        runtime,
-        cursors,
-        maxDomainsPerTenant: 5,
-        maxConnectionsPerTenant: 3,
-      }),
-      ...signInRoutes({
-        store,
-        signIns,
-        signIn,
-        pool: poolStandIn(triggers.verifyAuthChallengeResponse),
-        entities,
-        cursors,
-        clock: () => new Date(),
-      }),
-    ],
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
-  });
 });
-
-type Json = Record<string, unknown>;
-interface Reply {
-  status: number;
-  body: Json;
-  location: string | undefined;
-}
-
-async function send(init: Parameters<typeof apiEvent>[0]): Promise<Reply> {
-  const res = await api(apiEvent({ ...init, headers: { host, ...init.headers } }), lambdaContext());
-  return {
-    status: res.statusCode,
-    body: res.body ? json(res.body) : {},
-    location: res.headers?.location as string | undefined,
-  };
-}
-
-const pkce = () => {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-};
 
 /** A tenant with a verified domain and a SAML connection to the IdP, made by its admin. */
 async function tenantWithConnection(options: { connection?: Json; mfaRequired?: boolean } = {}) {
-  const tenantId = `ten_${ulid()}`;
-  const domain = `${tenantId.slice(-8).toLowerCase()}.acme.test`;
-  await entities.tenant.create(tenantItem({ tenantId, slug: tenantId.toLowerCase() })).go();
-  await entities.domain
-    .create({
-      tenantId,
-      domain,
-      status: 'verified',
-      verificationToken: 't',
-      createdAt: '2026-01-01T00:00:00.000Z',
-      createdBy: 'test',
-    })
-    .go();
-  await entities.domainClaim
-    .create({ domain, tenantId, homeRegion: 'us-east-1', verifiedAt: '2026-01-01T00:00:00.000Z' })
-    .go();
-  if (options.mfaRequired) {
-    await entities.identitySettings
-      .create({ tenantId, mfaPolicy: 'required', mfaGraceDays: 0, updatedAt: '2026-01-01T00:00:00.000Z' })
-      .go();
-  }
-  const caller = tenantCaller([...tenantPermissions], tenantId);
-  const admin = (method: string, path: string, body?: unknown) => send({ method, path, caller, body });
+  const { tenantId, domain, admin } = await sso.verifiedTenant(options);
   const created = await admin('POST', '/v1/sso/connections', {
     type: 'saml',
     name: 'Acme IdP',
