@@ -202,9 +202,11 @@ describe('OIDC connections', () => {
     expect(createSecretBox(ssoSecretKey).open(after.oidc!.clientSecretSealed)).toBe('rotated-secret');
     expect(after.oidc!.discoveredAt > before.oidc!.discoveredAt).toBe(true);
 
-    const wrong = await setup.admin('PATCH', path, { saml: { metadataXml: '<x/>' } });
-    expect(wrong.status).toBe(400);
-    expect(JSON.stringify(wrong.body)).toContain('wrong_connection_type');
+    for (const body of [{ saml: { metadataXml: '<x/>' } }, { allowIdpInitiated: true }]) {
+      const wrong = await setup.admin('PATCH', path, body);
+      expect(wrong.status).toBe(400);
+      expect(JSON.stringify(wrong.body)).toContain('wrong_connection_type');
+    }
     const unreachable = await setup.admin('PATCH', path, { oidc: { issuer: await closedPort() } });
     expect(unreachable.status).toBe(400);
   });
