@@ -3,15 +3,29 @@
 import * as z from 'zod';
 import type { EventDefinition } from './definition.ts';
 
-const connectionSnapshot = z.strictObject({
+const snapshotBase = {
   id: z.string(),
-  type: z.literal('saml'),
   name: z.string(),
   enabled: z.boolean(),
   allowIdpInitiated: z.boolean(),
-  idpEntityId: z.string(),
-  certificateFingerprints: z.array(z.string()),
-});
+};
+
+/** What a connection points at, by type; never a client secret or key material. */
+const connectionSnapshot = z.discriminatedUnion('type', [
+  z.strictObject({
+    ...snapshotBase,
+    type: z.literal('saml'),
+    idpEntityId: z.string(),
+    certificateFingerprints: z.array(z.string()),
+  }),
+  z.strictObject({
+    ...snapshotBase,
+    type: z.literal('oidc'),
+    issuer: z.string(),
+    clientId: z.string(),
+    scopes: z.array(z.string()),
+  }),
+]);
 
 export const ssoEvents = {
   'sso.connection.created': {

@@ -1,8 +1,10 @@
 // The SSO functions' environment beyond the shared API runtime: the user pool SSO users sign in to,
-// and on one machine only, the DNS servers that answer domain verification lookups.
+// the key that seals OIDC client secrets, and on one machine only, the DNS servers that answer domain
+// verification lookups.
 import * as z from 'zod';
 import { keyEnvSchema } from '../../libs/config/keys.ts';
 import { loadRuntimeConfig, runtimeEnvSchema, type RuntimeConfig } from '../../libs/config/runtime.ts';
+import type { UrlGuardPolicy } from '../../libs/net/url-guard.ts';
 
 const ssoOwnEnvSchema = z
   .object({
@@ -26,7 +28,9 @@ const ssoOwnEnvSchema = z
     path: ['DNS_SERVERS'],
   });
 
-export const ssoEnvSchema = runtimeEnvSchema.and(keyEnvSchema('cursor', 'idempotency')).and(ssoOwnEnvSchema);
+export const ssoEnvSchema = runtimeEnvSchema
+  .and(keyEnvSchema('cursor', 'idempotency', 'ssoSecret'))
+  .and(ssoOwnEnvSchema);
 
 export interface SsoConfig {
   runtime: RuntimeConfig;
@@ -35,6 +39,8 @@ export interface SsoConfig {
   userPoolId: string;
   /** The first-party client, which allows custom authentication. */
   signInClientId: string;
+  /** Where OIDC discovery, token and keys requests may go: public addresses, or loopback on one machine. */
+  guard: UrlGuardPolicy;
 }
 
 export function loadSsoConfig(env: NodeJS.ProcessEnv = process.env): SsoConfig {
@@ -47,5 +53,6 @@ export function loadSsoConfig(env: NodeJS.ProcessEnv = process.env): SsoConfig {
     dnsServers: DNS_SERVERS ?? [],
     userPoolId: USER_POOL_ID,
     signInClientId: USER_POOL_CLIENT_IDS[0]!,
+    guard: { local: runtime.local },
   };
 }

@@ -1,7 +1,10 @@
-// What the SSO routes are given: the store, the TXT lookup, the runtime config and the cursor codec.
+// What the SSO routes are given: the store, the TXT lookup, the runtime config, the cursor codec, and
+// for OIDC connections the box that seals client secrets and the guarded way to providers.
 import type { RuntimeConfig } from '../../libs/config/runtime.ts';
+import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { CursorCodec } from '../../libs/http/cursor.ts';
 import type { TxtLookup } from './domains.ts';
+import type { OidcTransport } from './oidc.ts';
 import type { SsoStore } from './store.ts';
 
 export interface SsoDeps {
@@ -13,4 +16,7 @@ export interface SsoDeps {
   maxDomainsPerTenant: number;
   /** How many SSO connections one tenant may have. */
   maxConnectionsPerTenant: number;
+  /** Seals OIDC client secrets with the deployment's `ssoSecret` key. */
+  secretBox: SecretBox;
+  oidcTransport: OidcTransport;
 }

@@ -32,7 +32,6 @@ function ssoQuotaEntity(table: string, client: DynamoDBClient) {
 
 const certificateAttribute = {
   type: 'list',
-  required: true,
   items: {
     type: 'map',
     properties: {
@@ -45,7 +44,30 @@ const certificateAttribute = {
   },
 } as const;
 
-/** A tenant's connection to its identity provider. */
+/**
+ * What an OIDC connection keeps of its provider: the configured issuer and client, the client secret
+ * sealed with the deployment's `ssoSecret` key, and the endpoints discovery returned when the
+ * connection was saved, so a sign-in does not depend on discovery answering.
+ */
+const oidcAttribute = {
+  type: 'map',
+  properties: {
+    issuer: { type: 'string', required: true },
+    clientId: { type: 'string', required: true },
+    /** Sealed (libs/crypto/secret-box.ts); never returned. */
+    clientSecretSealed: { type: 'string', required: true },
+    scopes: { type: 'list', items: { type: 'string' }, required: true },
+    authorizationEndpoint: { type: 'string', required: true },
+    tokenEndpoint: { type: 'string', required: true },
+    userinfoEndpoint: { type: 'string' },
+    jwksUri: { type: 'string', required: true },
+    /** How Plinth authenticates at the token endpoint, as the provider offers. */
+    tokenAuthMethod: { type: ['client_secret_basic', 'client_secret_post'] as const, required: true },
+    discoveredAt: { type: 'string', required: true },
+  },
+} as const;
+
+/** A tenant's connection to its identity provider: SAML (the IdP's fields) or OIDC (`oidc`). */
 function connectionEntity(table: string, client: DynamoDBClient) {
   return new Entity(
     {
@@ -53,17 +75,19 @@ function connectionEntity(table: string, client: DynamoDBClient) {
       attributes: {
         tenantId: { type: 'string', required: true, readOnly: true },
         connectionId: { type: 'string', required: true, readOnly: true },
-        type: { type: ['saml'] as const, required: true, readOnly: true },
+        type: { type: ['saml', 'oidc'] as const, required: true, readOnly: true },
         name: { type: 'string', required: true },
         enabled: { type: 'boolean', required: true },
-        /** Unsolicited responses accepted; off unless the tenant turns it on. */
+        /** Unsolicited responses accepted (SAML only); off unless the tenant turns it on. */
         allowIdpInitiated: { type: 'boolean', required: true },
-        idpEntityId: { type: 'string', required: true },
-        ssoUrl: { type: 'string', required: true },
-        ssoBinding: { type: 'string', required: true },
+        /** The SAML IdP's fields, present on every SAML connection and on no OIDC one. */
+        idpEntityId: { type: 'string' },
+        ssoUrl: { type: 'string' },
+        ssoBinding: { type: 'string' },
         sloUrl: { type: 'string' },
         certificates: certificateAttribute,
-        /** Which assertion attributes hold the email, name and groups. */
+        oidc: oidcAttribute,
+        /** Which assertion attributes (SAML) or ID token claims (OIDC) hold the email, name and groups. */
         attributeMapping: {
           type: 'map',
           required: true,
@@ -166,8 +190,9 @@ function connectionRefEntity(table: string, client: DynamoDBClient) {
 }
 
 /**
- * A sign-in Plinth started at the IdP: the AuthnRequest's id the response must answer, and where the
- * app wants the result. Used once; a test sign-in keeps its result for the admin who ran it.
+ * A sign-in Plinth started at the IdP: what the answer must match (the AuthnRequest's id for SAML; the
+ * nonce and Plinth's own PKCE verifier for OIDC, whose `state` is this item's id), and where the app
+ * wants the result. Used once; a test sign-in keeps its result for the admin who ran it.
  */
 function signInEntity(table: string, client: DynamoDBClient) {
   return new Entity(
@@ -178,8 +203,12 @@ function signInEntity(table: string, client: DynamoDBClient) {
         tenantId: { type: 'string', required: true, readOnly: true },
         connectionId: { type: 'string', required: true, readOnly: true },
         mode: { type: ['sign_in', 'test'] as const, required: true, readOnly: true },
-        /** The AuthnRequest ID: the response's InResponseTo. */
-        requestId: { type: 'string', required: true, readOnly: true },
+        /** SAML: the AuthnRequest ID, the response's InResponseTo. */
+        requestId: { type: 'string', readOnly: true },
+        /** OIDC: the nonce the ID token must carry. */
+        nonce: { type: 'string', readOnly: true },
+        /** OIDC: Plinth's PKCE verifier towards the provider (not the app's, which stays with the app). */
+        idpCodeVerifier: { type: 'string', readOnly: true },
         redirectUri: { type: 'string' },
         codeChallenge: { type: 'string' },
         /** The app's own `state`, handed back with the code. */

@@ -4,9 +4,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createCognitoUserPool } from '../../libs/auth/pool-users.ts';
 import { createCognitoClient, createDynamoDbClient } from '../../libs/aws/clients.ts';
 import { createKeyRings } from '../../libs/config/key-ring.ts';
+import { createKeySetBox } from '../../libs/crypto/secret-box.ts';
 import { createApiHandler } from '../../libs/http/api-handler.ts';
 import { createCursorCodec } from '../../libs/http/cursor.ts';
 import { consoleUrlOf } from '../../libs/mail/console.ts';
+import { createGuardedFetch } from '../../libs/net/guarded-fetch.ts';
 import { loadSsoConfig } from './config.ts';
 import type { SsoDeps } from './context.ts';
 import { createTxtLookup } from './domains.ts';
@@ -25,7 +27,7 @@ const { runtime } = config;
 const dynamodb = createDynamoDbClient(runtime.region);
 const cognito = createCognitoClient(runtime.region);
 const logger = new Logger({ serviceName: 'sso' });
-const keys = createKeyRings(['cursor', 'idempotency'], { region: runtime.region, logger });
+const keys = createKeyRings(['cursor', 'idempotency', 'ssoSecret'], { region: runtime.region, logger });
 const entities = createSsoEntities({
   client: dynamodb,
   tableName: runtime.tableName,
@@ -37,6 +39,8 @@ const pool = createSignInPool(cognito, config.userPoolId, config.signInClientId)
 const consoleUrl = consoleUrlOf(runtime.deployment);
 const clock = () => new Date();
 const cursors = createCursorCodec(keys.cursor.keys);
+const secretBox = createKeySetBox(keys.ssoSecret.keys);
+const oidcTransport = { fetch: createGuardedFetch(config.guard), allowHttp: config.guard.local };
 const deps: SsoDeps = {
   store,
   lookupTxt: createTxtLookup(config.dnsServers),
@@ -44,11 +48,14 @@ const deps: SsoDeps = {
   cursors,
   maxDomainsPerTenant: 50,
   maxConnectionsPerTenant: 10,
+  secretBox,
+  oidcTransport,
 };
 const signIn = createSignIn({
   store,
   signIns,
   entities,
+  oidc: { secretBox, transport: oidcTransport },
   poolUsers: createCognitoUserPool(cognito, config.userPoolId),
   setPoolName: (username, name) => pool.setName(username, name),
   deployment: runtime.deployment,

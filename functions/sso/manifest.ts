@@ -1,4 +1,5 @@
-// The SSO context: the domains a tenant proves it owns, its SAML connections, and sign-in through them.
+// The SSO context: the domains a tenant proves it owns, its SAML and OIDC connections, and sign-in
+// through them.
 import { defineContext, defineRoute } from '../../libs/manifest/types.ts';
 import { ssoEnvSchema } from './config.ts';
 import * as s from './schemas.ts';
@@ -12,7 +13,8 @@ export const routes = {
     operationId: 'createSsoConnection',
     method: 'POST',
     path: '/v1/sso/connections',
-    summary: "Connect the tenant's SAML identity provider, from its metadata or by hand",
+    summary:
+      "Connect the tenant's identity provider: SAML from its metadata or by hand, or OIDC by its issuer",
     tags: connectionTags,
     audience: 'tenant',
     permission: 'sso:write',
@@ -116,7 +118,7 @@ export const routes = {
           'With `Accept: application/json`: where to send the browser, so an app can show a problem (e.g. `sso_not_configured`: offer the password) in place',
         schema: s.signInRedirect,
       },
-      302: { description: 'To the IdP, with a SAML AuthnRequest' },
+      302: { description: 'To the IdP, with a SAML AuthnRequest or an OIDC authorization request' },
     },
   }),
   samlAcs: defineRoute({
@@ -129,6 +131,20 @@ export const routes = {
     permission: 'public',
     idempotent: false,
     request: { params: s.acsPathParams, body: s.acsForm, bodyMedia: ['form'] },
+    responses: {
+      200: { description: 'A test sign-in: its result', schema: s.testResult },
+      302: { description: "To the app's redirect URI with a one-time code, or with the error" },
+    },
+  }),
+  oidcCallback: defineRoute({
+    operationId: 'oidcCallback',
+    method: 'GET',
+    path: '/v1/sso/oidc/{connectionId}/callback',
+    summary: "The redirect URI: where the tenant's OpenID provider sends the browser back with a code",
+    tags: signInTags,
+    audience: 'public',
+    permission: 'public',
+    request: { params: s.connectionPathParams, query: s.oidcCallbackQuery },
     responses: {
       200: { description: 'A test sign-in: its result', schema: s.testResult },
       302: { description: "To the app's redirect URI with a one-time code, or with the error" },
@@ -245,7 +261,7 @@ export const manifest = defineContext({
   access: {
     table: 'readwrite',
     directory: 'readwrite',
-    keys: ['cursor', 'idempotency'],
+    keys: ['cursor', 'idempotency', 'ssoSecret'],
     userPool: 'admin',
   },
   environment: ssoEnvSchema,

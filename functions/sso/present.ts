@@ -15,7 +15,7 @@ export function domainResource(item: DomainItem) {
   };
 }
 
-/** Where this API is reached, as the caller reached it: the base of the ACS URL the IdP posts to. */
+/** Where this API is reached, as the caller reached it: the base of the ACS and redirect URIs. */
 export function apiBase(request: Pick<RouteRequest, 'headers'>): string {
   const host = request.headers['x-forwarded-host'] ?? request.headers.host ?? 'localhost';
   const proto =
@@ -40,16 +40,69 @@ export function serviceProvider(connectionId: string, apiBase: string) {
   };
 }
 
-/** The connection in events: what it points at, never key material. */
+/** Where the OpenID provider sends the browser back: the redirect URI to register for the client. */
+export function oidcRedirectUri(connectionId: string, apiBase: string): string {
+  return `${apiBase}/v1/sso/oidc/${connectionId}/callback`;
+}
+
+/** The connection in events: what it points at, never key material or a client secret. */
 export function connectionSnapshot(item: ConnectionItem) {
-  return {
+  const base = {
     id: item.connectionId,
-    type: item.type,
     name: item.name,
     enabled: item.enabled,
     allowIdpInitiated: item.allowIdpInitiated,
-    idpEntityId: item.idpEntityId,
-    certificateFingerprints: item.certificates.map((c) => c.fingerprint),
+  };
+  if (item.type === 'oidc') {
+    const oidc = oidcOf(item);
+    return {
+      ...base,
+      type: 'oidc' as const,
+      issuer: oidc.issuer,
+      clientId: oidc.clientId,
+      scopes: oidc.scopes,
+    };
+  }
+  return {
+    ...base,
+    type: 'saml' as const,
+    idpEntityId: item.idpEntityId ?? '',
+    certificateFingerprints: (item.certificates ?? []).map((c) => c.fingerprint),
+  };
+}
+
+/** An OIDC connection's provider settings; every OIDC item has them (the entity's writers see to it). */
+export function oidcOf(item: ConnectionItem): NonNullable<ConnectionItem['oidc']> {
+  if (!item.oidc) throw new Error(`connection ${item.connectionId} is ${item.type}, with no OIDC settings`);
+  return item.oidc;
+}
+
+function protocolFields(item: ConnectionItem, apiBase: string) {
+  if (item.type === 'oidc') {
+    const oidc = oidcOf(item);
+    return {
+      oidc: {
+        issuer: oidc.issuer,
+        clientId: oidc.clientId,
+        clientSecretSet: true as const,
+        scopes: oidc.scopes,
+        redirectUri: oidcRedirectUri(item.connectionId, apiBase),
+      },
+    };
+  }
+  return {
+    saml: {
+      idpEntityId: item.idpEntityId ?? '',
+      ssoUrl: item.ssoUrl ?? '',
+      ...(item.sloUrl ? { sloUrl: item.sloUrl } : {}),
+      certificates: (item.certificates ?? []).map(({ subject, fingerprint, notBefore, notAfter }) => ({
+        subject,
+        fingerprint,
+        notBefore,
+        notAfter,
+      })),
+    },
+    serviceProvider: serviceProvider(item.connectionId, apiBase),
   };
 }
 
@@ -60,21 +113,10 @@ export function connectionResource(item: ConnectionItem, apiBase: string) {
     name: item.name,
     enabled: item.enabled,
     allowIdpInitiated: item.allowIdpInitiated,
-    saml: {
-      idpEntityId: item.idpEntityId,
-      ssoUrl: item.ssoUrl,
-      ...(item.sloUrl ? { sloUrl: item.sloUrl } : {}),
-      certificates: item.certificates.map(({ subject, fingerprint, notBefore, notAfter }) => ({
-        subject,
-        fingerprint,
-        notBefore,
-        notAfter,
-      })),
-    },
+    ...protocolFields(item, apiBase),
     attributeMapping: item.attributeMapping,
     roleMapping: item.roleMapping ?? [],
     defaultRoles: item.defaultRoles ?? [],
-    serviceProvider: serviceProvider(item.connectionId, apiBase),
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
   };

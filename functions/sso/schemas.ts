@@ -64,7 +64,9 @@ export const attributeMapping = z
     name: attributeName.default('name'),
     groups: attributeName.default('groups'),
   })
-  .describe('Which assertion attributes hold the email (else the NameID), the name and the groups.');
+  .describe(
+    'Which assertion attributes (SAML) or ID token claims (OIDC) hold the email (else the NameID), the name and the groups.',
+  );
 
 const roleList = z
   .array(roleId)
@@ -93,16 +95,49 @@ export const samlIdpSettings = z.union([
   }),
 ]);
 
+/** The provider's side of an OIDC connection: its issuer (discovered from it) and Plinth's client there. */
+const oidcIssuer = z
+  .url({ protocol: /^https?$/ })
+  .max(2048)
+  .describe('The issuer identifier: its `/.well-known/openid-configuration` must name the same issuer.');
+const oidcClientId = z.string().trim().min(1).max(512);
+const oidcClientSecret = z
+  .string()
+  .min(1)
+  .max(4096)
+  .describe('Kept encrypted and never returned; the connection shows `clientSecretSet` instead.');
+const oidcScopes = z
+  .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,128}$/, 'must be a scope token'))
+  .min(1)
+  .max(20)
+  .refine((scopes) => scopes.includes('openid'), 'must include openid')
+  .refine((scopes) => new Set(scopes).size === scopes.length, 'must not repeat a scope')
+  .describe('Scopes Plinth asks for; `openid email profile` unless given.');
+
+export const oidcProviderSettings = z.strictObject({
+  issuer: oidcIssuer,
+  clientId: oidcClientId,
+  clientSecret: oidcClientSecret,
+  scopes: oidcScopes.default(['openid', 'email', 'profile']),
+});
+
+const connectionCommon = {
+  name: z.string().trim().min(1).max(200),
+  attributeMapping: attributeMapping.optional(),
+  roleMapping: roleMapping.default([]),
+  defaultRoles: defaultRoles.default(['member']),
+};
+
 export const createConnectionBody = z
-  .strictObject({
-    type: z.literal('saml'),
-    name: z.string().trim().min(1).max(200),
-    saml: samlIdpSettings,
-    attributeMapping: attributeMapping.optional(),
-    roleMapping: roleMapping.default([]),
-    defaultRoles: defaultRoles.default(['member']),
-    allowIdpInitiated: z.boolean().default(false),
-  })
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('saml'),
+      ...connectionCommon,
+      saml: samlIdpSettings,
+      allowIdpInitiated: z.boolean().default(false),
+    }),
+    z.strictObject({ type: z.literal('oidc'), ...connectionCommon, oidc: oidcProviderSettings }),
+  ])
   .meta({ id: 'CreateSsoConnectionRequest' });
 
 export const updateConnectionBody = z
@@ -113,7 +148,16 @@ export const updateConnectionBody = z
     attributeMapping: attributeMapping.optional(),
     roleMapping: roleMapping.optional(),
     defaultRoles: defaultRoles.optional(),
-    saml: samlIdpSettings.optional(),
+    saml: samlIdpSettings.optional().describe('SAML connections only'),
+    oidc: z
+      .strictObject({
+        issuer: oidcIssuer.optional(),
+        clientId: oidcClientId.optional(),
+        clientSecret: oidcClientSecret.optional(),
+        scopes: oidcScopes.optional(),
+      })
+      .optional()
+      .describe('OIDC connections only; the provider is discovered again'),
   })
   .meta({ id: 'UpdateSsoConnectionRequest' });
 
@@ -127,16 +171,31 @@ const certificate = z.strictObject({
 export const connection = z
   .strictObject({
     id: connectionId,
-    type: z.literal('saml'),
+    type: z.enum(['saml', 'oidc']),
     name: z.string(),
     enabled: z.boolean(),
     allowIdpInitiated: z.boolean(),
-    saml: z.strictObject({
-      idpEntityId: z.string(),
-      ssoUrl: z.string(),
-      sloUrl: z.string().optional(),
-      certificates: z.array(certificate),
-    }),
+    saml: z
+      .strictObject({
+        idpEntityId: z.string(),
+        ssoUrl: z.string(),
+        sloUrl: z.string().optional(),
+        certificates: z.array(certificate),
+      })
+      .optional()
+      .describe('SAML connections: the IdP'),
+    oidc: z
+      .strictObject({
+        issuer: z.string(),
+        clientId: z.string(),
+        clientSecretSet: z.literal(true).describe('The secret is kept encrypted and never returned'),
+        scopes: z.array(z.string()),
+        redirectUri: z
+          .string()
+          .describe('The redirect (callback) URI to register for the client at the provider'),
+      })
+      .optional()
+      .describe('OIDC connections: the provider and the client Plinth signs in as'),
     attributeMapping: z.strictObject({ email: z.string(), name: z.string(), groups: z.string() }),
     roleMapping: z.array(z.strictObject({ group: z.string(), roles: z.array(z.string()) })),
     defaultRoles: z.array(z.string()),
@@ -146,7 +205,8 @@ export const connection = z
         acsUrl: z.string().describe('The assertion consumer service (reply) URL to enter in the IdP'),
         metadataXml: z.string().describe('The same as SP metadata, for IdPs that import it'),
       })
-      .describe("Plinth's side of the connection"),
+      .optional()
+      .describe("SAML connections: Plinth's side of the connection"),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
   })
@@ -186,6 +246,15 @@ export const acsForm = z.object({
 });
 
 export const acsPathParams = connectionPathParams;
+
+/** What an OpenID provider sends the browser back with: a code, or an error; `state` names the sign-in. */
+export const oidcCallbackQuery = z.object({
+  code: z.string().min(1).max(4096).optional(),
+  state: z.string().max(512).optional(),
+  error: z.string().max(256).optional(),
+  error_description: z.string().max(2048).optional(),
+  iss: z.string().max(2048).optional(),
+});
 
 export const tokenBody = z
   .strictObject({
@@ -238,7 +307,7 @@ export const testResult = z
     status: z.enum(['pending', 'completed', 'failed']),
     profile: z
       .strictObject({
-        nameId: z.string(),
+        nameId: z.string().describe('The SAML NameID, or the OIDC subject (`sub`)'),
         email: z.string().optional(),
         name: z.string().optional(),
         groups: z.array(z.string()),

@@ -1,10 +1,12 @@
-// SSO sign-in through a tenant's SAML connection. An app starts it with an email (home realm
+// SSO sign-in through a tenant's SAML or OIDC connection. An app starts it with an email (home realm
 // discovery: the verified domain names the tenant, whose connection is used) or a connection id,
 // a redirect URI of the deployment's console and a PKCE challenge. The IdP's response is verified,
 // its email must be in a domain the tenant verified, the tenant's MFA policy is applied to what the
 // IdP says about factors, and the person is provisioned (first sign-in) or updated (later ones).
 // The app then gets a one-time code that only its PKCE verifier turns into the user pool's tokens.
-// Every refusal is recorded against the connection for the tenant's admin.
+// Every refusal is recorded against the connection for the tenant's admin. These steps are the same
+// for both protocols; what differs (the request to the IdP, verifying its answer) is in
+// saml-sign-in.ts and oidc-sign-in.ts.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
@@ -14,13 +16,14 @@ import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
 import { canonicalDomain } from './domains.ts';
-import type { ConnectionItem, SignInItem } from './entities.ts';
-import { createAssertionLedger } from './ledger.ts';
-import { serviceProvider } from './present.ts';
-import { SamlRefusal, samlMfaEvidence, samlSignInUrl, verifySamlResponse, type SamlProfile } from './saml.ts';
-import type { SsoEntities } from './entities.ts';
+import type { ConnectionItem, SignInItem, SsoEntities } from './entities.ts';
+import { SignInRefusal, type MappedProfile } from './mapped-profile.ts';
+import { createOidcSignIn, type OidcCallback, type OidcSignInDeps } from './oidc-sign-in.ts';
+import { createSamlSignIn } from './saml-sign-in.ts';
 import type { SignInStore } from './sign-in-store.ts';
 import type { SsoStore } from './store.ts';
+
+export { SignInRefusal, type MappedProfile } from './mapped-profile.ts';
 
 /** How long the person has at the IdP, and how long the app has to redeem its code. */
 const signInMinutes = 10;
@@ -30,6 +33,8 @@ export interface SignInDeps {
   store: Pick<SsoStore, 'findConnection' | 'enabledConnections' | 'claimOf' | 'getDomain'>;
   signIns: SignInStore;
   entities: Pick<SsoEntities, 'samlAssertion'>;
+  /** Opens OIDC client secrets, and reaches providers through the URL guard. */
+  oidc: OidcSignInDeps;
   poolUsers: Pick<PoolUsers, 'createUser' | 'deleteUser'>;
   setPoolName(username: string, name: string): Promise<void>;
   deployment: Pick<DeploymentConfig, 'plans'>;
@@ -41,17 +46,6 @@ export interface SignInDeps {
   clock: () => Date;
 }
 
-/** A refused sign-in: its code and message go to the connection's failure log and to the app. */
-export class SignInRefusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly email?: string,
-  ) {
-    super(message);
-  }
-}
-
 export interface AuthorizeRequest {
   email?: string | undefined;
   connection?: string | undefined;
@@ -60,51 +54,12 @@ export interface AuthorizeRequest {
   state?: string | undefined;
 }
 
-/** What the person and app see of a completed test or sign-in: the assertion as the mapping reads it. */
-export interface MappedProfile {
-  nameId: string;
-  email: string | undefined;
-  name: string | undefined;
-  groups: string[];
-  roles: string[];
-  mfa: boolean;
-  attributes: Record<string, string[]>;
-}
-
 export type AcsOutcome =
   { kind: 'redirect'; location: string } | { kind: 'test'; testId: string; status: 'completed' | 'failed' };
 
 const base64url = (bytes: Buffer) => bytes.toString('base64url');
 export const hashCode = (code: string) => base64url(createHash('sha256').update(code).digest());
 export const s256 = (verifier: string) => base64url(createHash('sha256').update(verifier).digest());
-
-/** The roles a person's groups map to; the connection's default roles when none is mapped. */
-export function mappedRoles(connection: ConnectionItem, groups: readonly string[]): string[] {
-  const roles = new Set<string>();
-  for (const entry of connection.roleMapping ?? []) {
-    if (groups.includes(entry.group)) for (const role of entry.roles) roles.add(role);
-  }
-  const chosen = roles.size > 0 ? [...roles] : (connection.defaultRoles ?? []);
-  return chosen.length > 0 ? chosen : ['member'];
-}
-
-export function mapProfile(connection: ConnectionItem, profile: SamlProfile): MappedProfile {
-  const mapping = connection.attributeMapping;
-  const nameIdEmail = /^[^@\s]+@[^@\s]+$/.test(profile.nameId) ? profile.nameId : undefined;
-  const email = (profile.attributes[mapping.email]?.[0] ?? profile.email ?? nameIdEmail)
-    ?.trim()
-    .toLowerCase();
-  const groups = profile.attributes[mapping.groups] ?? [];
-  return {
-    nameId: profile.nameId,
-    email,
-    name: profile.attributes[mapping.name]?.[0]?.trim() || undefined,
-    groups,
-    roles: mappedRoles(connection, groups),
-    mfa: samlMfaEvidence(profile),
-    attributes: profile.attributes,
-  };
-}
 
 function allowedRedirect(origins: readonly string[], uri: string): boolean {
   try {
@@ -155,7 +110,9 @@ export function createSignIn(deps: SignInDeps) {
     return connections[0]!;
   }
 
-  /** The IdP URL for a new sign-in or test; the sign-in item remembers what the response must answer. */
+  const protocols = { saml: createSamlSignIn(deps), oidc: createOidcSignIn(deps.oidc) };
+
+  /** The IdP URL for a new sign-in or test; the sign-in item remembers what the answer must match. */
   async function open(
     connection: ConnectionItem,
     apiBase: string,
@@ -163,28 +120,17 @@ export function createSignIn(deps: SignInDeps) {
   ): Promise<{ signInId: string; url: string }> {
     const now = deps.clock();
     const signInId = `sin_${ulid(now.getTime())}`;
-    const requestId = `_${randomBytes(20).toString('hex')}`;
+    const { url, remember } = await protocols[connection.type].begin(connection, signInId, apiBase);
     await signIns.createSignIn({
       ...fields,
+      ...remember,
       signInId,
       tenantId: connection.tenantId,
       connectionId: connection.connectionId,
-      requestId,
       status: 'pending',
       createdAt: now.toISOString(),
       expiresAt: Math.ceil(now.getTime() / 1000) + signInMinutes * 60,
     });
-    const sp = serviceProvider(connection.connectionId, apiBase);
-    const url = await samlSignInUrl(
-      {
-        ssoUrl: connection.ssoUrl,
-        idpCertificates: connection.certificates.map((c) => c.pem),
-        spEntityId: sp.entityId,
-        acsUrl: sp.acsUrl,
-      },
-      requestId,
-      signInId,
-    );
     return { signInId, url };
   }
 
@@ -212,17 +158,17 @@ export function createSignIn(deps: SignInDeps) {
     return open(connection, apiBase, { mode: 'test', startedBy });
   }
 
-  /** The sign-in a response answers, by its RelayState; undefined for an unsolicited response. */
-  async function pendingSignIn(connection: ConnectionItem, relayState: string | undefined) {
-    if (relayState === undefined || !/^sin_[0-9A-HJKMNP-TV-Z]{26}$/.test(relayState)) return undefined;
-    const signIn = await signIns.getSignIn(relayState);
+  /** The sign-in an answer names (SAML's RelayState, OIDC's state); undefined for none (unsolicited). */
+  async function pendingSignIn(connection: ConnectionItem, reference: string | undefined) {
+    if (reference === undefined || !/^sin_[0-9A-HJKMNP-TV-Z]{26}$/.test(reference)) return undefined;
+    const signIn = await signIns.getSignIn(reference);
     const now = deps.clock().getTime() / 1000;
     if (
       !signIn ||
       signIn.connectionId !== connection.connectionId ||
       signIn.tenantId !== connection.tenantId
     ) {
-      throw new SignInRefusal('unknown_sign_in', 'the RelayState names no sign-in of this connection');
+      throw new SignInRefusal('unknown_sign_in', 'the answer names no sign-in of this connection');
     }
     if (signIn.status !== 'pending' || signIn.expiresAt <= now) {
       throw new SignInRefusal('sign_in_expired', 'this sign-in was used or has expired; start again');
@@ -237,7 +183,9 @@ export function createSignIn(deps: SignInDeps) {
     if (!email) {
       throw new SignInRefusal(
         'email_missing',
-        `the assertion has no email: neither attribute "${connection.attributeMapping.email}" nor an email NameID`,
+        connection.type === 'oidc'
+          ? `the provider gave no email: no "${connection.attributeMapping.email}" claim in the ID token or userinfo`
+          : `the assertion has no email: neither attribute "${connection.attributeMapping.email}" nor an email NameID`,
       );
     }
     const canonical = canonicalDomain(email.split('@').pop() ?? '');
@@ -258,7 +206,7 @@ export function createSignIn(deps: SignInDeps) {
     if (settings?.mfaPolicy === 'required' && !profile.mfa) {
       throw new SignInRefusal(
         'mfa_required',
-        'the tenant requires MFA and the IdP did not report a second factor (AuthnContext or authentication methods); require MFA for this app at the IdP',
+        'the tenant requires MFA and the IdP did not report a second factor (SAML AuthnContext or authentication methods, OIDC amr or acr); require MFA for this app at the IdP',
         email,
       );
     }
@@ -374,42 +322,29 @@ export function createSignIn(deps: SignInDeps) {
     });
   }
 
-  /** Handles what the IdP posted to the ACS URL; refusals are recorded, then answered. */
-  async function consume(
+  /**
+   * Settles an IdP's answer to a sign-in (or, for SAML only, an unsolicited one): the protocol's
+   * `verify` reads it into a profile, then the shared steps decide. Refusals are recorded, then
+   * answered: to a test's result, to the app's redirect URI, or as a problem when there is neither.
+   */
+  async function settle(
     connectionId: string,
-    form: { SAMLResponse: string; RelayState?: string | undefined },
-    apiBase: string,
+    reference: string | undefined,
+    verify: (connection: ConnectionItem, signIn: SignInItem | undefined) => Promise<MappedProfile>,
   ): Promise<AcsOutcome> {
     const connection = await store.findConnection(connectionId);
     if (!connection) throw problems.notFound('The SSO connection');
     let signIn: SignInItem | undefined;
     try {
-      signIn = await pendingSignIn(connection, form.RelayState);
+      signIn = await pendingSignIn(connection, reference);
       if (!connection.enabled) throw new SignInRefusal('connection_disabled', 'the connection is disabled');
-      const sp = serviceProvider(connection.connectionId, apiBase);
-      const profile = mapProfile(
-        connection,
-        await verifySamlResponse(
-          {
-            idpEntityId: connection.idpEntityId,
-            idpCertificates: connection.certificates.map((c) => c.pem),
-            spEntityId: sp.entityId,
-            acsUrl: sp.acsUrl,
-            allowIdpInitiated: connection.allowIdpInitiated,
-          },
-          form.SAMLResponse,
-          {
-            expectedRequestId: signIn?.requestId,
-            ledger: createAssertionLedger(deps.entities, connection),
-          },
-        ),
-      );
+      const profile = await verify(connection, signIn);
       if (signIn?.mode === 'test') {
         await requireVerifiedEmail(connection, profile.email);
         await signIns.finishSignIn(signIn, 'completed', { profile });
         return { kind: 'test', testId: signIn.signInId, status: 'completed' };
       }
-      // The sign-in is used up before anything is provisioned, so a second post of it does nothing.
+      // The sign-in is used up before anything is provisioned, so a second answer to it does nothing.
       if (signIn && !(await signIns.finishSignIn(signIn, 'completed'))) {
         throw new SignInRefusal('sign_in_expired', 'this sign-in was already completed');
       }
@@ -417,20 +352,14 @@ export function createSignIn(deps: SignInDeps) {
       await requireMfaPolicy(connection.tenantId, profile, email);
       const user = await provision(connection, profile, email);
       const code = await issueCode(connection, user, profile.mfa, signIn?.codeChallenge);
-      const target = signIn?.redirectUri ?? idpInitiatedTarget(form.RelayState);
+      const target = signIn?.redirectUri ?? idpInitiatedTarget(reference);
       return { kind: 'redirect', location: withQuery(target, { code, state: signIn?.appState }) };
     } catch (error) {
-      const refusal =
-        error instanceof SamlRefusal
-          ? new SignInRefusal(error.code, error.message)
-          : error instanceof SignInRefusal
-            ? error
-            : undefined;
-      if (!refusal) throw error;
-      await refuse(connection, refusal);
+      if (!(error instanceof SignInRefusal)) throw error;
+      await refuse(connection, error);
       if (signIn?.mode === 'test') {
         await signIns.finishSignIn(signIn, 'failed', {
-          error: { code: refusal.code, message: refusal.message },
+          error: { code: error.code, message: error.message },
         });
         return { kind: 'test', testId: signIn.signInId, status: 'failed' };
       }
@@ -439,15 +368,35 @@ export function createSignIn(deps: SignInDeps) {
           kind: 'redirect',
           location: withQuery(signIn.redirectUri, {
             error: 'access_denied',
-            error_description: `${refusal.code}: ${refusal.message}`,
+            error_description: `${error.code}: ${error.message}`,
             state: signIn.appState,
           }),
         };
       }
-      throw new Problem(403, 'sso_sign_in_refused', `The sign-in was refused: ${refusal.message}.`, {
-        extensions: { reason: refusal.code },
+      throw new Problem(403, 'sso_sign_in_refused', `The sign-in was refused: ${error.message}.`, {
+        extensions: { reason: error.code },
       });
     }
+  }
+
+  /** What a SAML IdP posted to the ACS URL. */
+  function consume(
+    connectionId: string,
+    form: { SAMLResponse: string; RelayState?: string | undefined },
+    apiBase: string,
+  ): Promise<AcsOutcome> {
+    return settle(connectionId, form.RelayState, (connection, signIn) => {
+      if (connection.type !== 'saml') throw problems.notFound('The SAML connection');
+      return protocols.saml.verify(connection, signIn, form.SAMLResponse, apiBase);
+    });
+  }
+
+  /** Where an OpenID provider sent the browser back, with a code (or an error) and the state. */
+  function callback(connectionId: string, query: OidcCallback, apiBase: string): Promise<AcsOutcome> {
+    return settle(connectionId, query.state, (connection, signIn) => {
+      if (connection.type !== 'oidc') throw problems.notFound('The OIDC connection');
+      return protocols.oidc.verify(connection, signIn, query, apiBase);
+    });
   }
 
   function idpInitiatedTarget(relayState: string | undefined): string {
@@ -456,7 +405,7 @@ export function createSignIn(deps: SignInDeps) {
       : deps.defaultRedirect;
   }
 
-  return { authorize, startTest, consume };
+  return { authorize, startTest, consume, callback };
 }
 
 export type SignIn = ReturnType<typeof createSignIn>;

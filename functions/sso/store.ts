@@ -1,4 +1,4 @@
-// Access patterns of the SSO context's domain claims. Every change is one transaction with its event;
+// Access patterns of the SSO context's domain claims and connections. Every change is one transaction with its event;
 // a verified domain's directory claim is written and removed in the same transaction as its status.
 import { createWriteTransaction } from 'electrodb';
 import {
@@ -241,15 +241,19 @@ export function createSsoStore(entities: SsoEntities, clock: () => Date = () => 
           name: saved.name,
           enabled: saved.enabled,
           allowIdpInitiated: saved.allowIdpInitiated,
-          idpEntityId: saved.idpEntityId,
-          ssoUrl: saved.ssoUrl,
-          ssoBinding: saved.ssoBinding,
-          certificates: saved.certificates,
           attributeMapping: saved.attributeMapping,
           roleMapping: saved.roleMapping ?? [],
           defaultRoles: saved.defaultRoles ?? [],
           updatedAt: saved.updatedAt,
-          ...(saved.sloUrl !== undefined ? { sloUrl: saved.sloUrl } : {}),
+          ...(saved.type === 'oidc'
+            ? { oidc: saved.oidc }
+            : {
+                idpEntityId: saved.idpEntityId,
+                ssoUrl: saved.ssoUrl,
+                ssoBinding: saved.ssoBinding,
+                certificates: saved.certificates,
+                ...(saved.sloUrl !== undefined ? { sloUrl: saved.sloUrl } : {}),
+              }),
         })
         .where((a, op) => op.eq(a.updatedAt, current.updatedAt))
         .commit(),

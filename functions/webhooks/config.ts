@@ -2,7 +2,7 @@
 // scheduler for long retries, and the role event destinations use (the keys: libs/config/keys.ts).
 import * as z from 'zod';
 import { loadRuntimeConfig, type RuntimeConfig } from '../../libs/config/runtime.ts';
-import type { UrlGuardPolicy } from './url-guard.ts';
+import type { UrlGuardPolicy } from '../../libs/net/url-guard.ts';
 
 export const webhooksEnvSchema = z
   .object({

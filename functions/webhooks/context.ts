@@ -6,7 +6,7 @@ import type { DeliveryStore } from './delivery-store.ts';
 import type { DestinationRules } from './destinations.ts';
 import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { WebhookStore } from './store.ts';
-import type { Resolver } from './url-guard.ts';
+import type { Resolver } from '../../libs/net/url-guard.ts';
 
 export interface WebhooksDeps {
   config: WebhooksConfig;

@@ -15,7 +15,7 @@ import { rateLimitedDelaySeconds, type RateLimiter } from './rate-limit.ts';
 import { delayBeforeAttempt, retryAfterSeconds, verdictOf, type AttemptOutcome } from './retry-schedule.ts';
 import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import { openSigningSecrets, signatureHeaders } from './signing.ts';
-import { guardedLookup, parseEndpointUrl, type UrlGuardPolicy } from './url-guard.ts';
+import { guardedLookup, parseEndpointUrl, type UrlGuardPolicy } from '../../libs/net/url-guard.ts';
 
 export interface DeliverDeps {
   store: Pick<DeliveryStore, 'getDelivery' | 'failWithoutAttempt' | 'claimAttempt' | 'recordAttempt'>;

@@ -10,7 +10,7 @@ import type { WebhooksDeps } from './context.ts';
 import type { EndpointItem, EndpointSecret } from './entities.ts';
 import { maxEndpointsPerTenant } from './schemas.ts';
 import { generateSigningSecret, liveSecrets } from './signing.ts';
-import { checkEndpointUrl, UrlRefused } from './url-guard.ts';
+import { checkEndpointUrl, UrlRefused } from '../../libs/net/url-guard.ts';
 
 /** How long a rotated-out secret keeps signing deliveries. */
 export const previousSecretValidityMs = 24 * 60 * 60 * 1000;

@@ -13,7 +13,7 @@ export interface DeploymentKeyDeclaration {
   readonly description: string;
   /**
    * Whether the secret may hold a key set with a previous key (see libs/crypto/key-set.ts). A key
-   * whose sealed values live on (the webhook signing secrets) cannot: what it sealed would become
+   * whose sealed values live on (webhook signing secrets, OIDC client secrets) cannot: what it sealed would become
    * unreadable when the grace ended.
    */
   readonly rotates: boolean;
@@ -43,6 +43,12 @@ export const deploymentKeys = {
     variable: 'WEBHOOK_SECRET_KEY',
     constructId: 'WebhookSecretKey',
     description: 'Encrypts webhook signing secrets at rest',
+    rotates: false,
+  },
+  ssoSecret: {
+    variable: 'SSO_SECRET_KEY',
+    constructId: 'SsoSecretKey',
+    description: "Encrypts SSO connections' client secrets at rest",
     rotates: false,
   },
 } as const satisfies Record<string, DeploymentKeyDeclaration>;

@@ -17,6 +17,7 @@ export function functionEnv(overrides: Record<string, string> = {}): Record<stri
     USER_POOL_CLIENT_IDS: 'unit-first-party-client,unit-console-client',
     MAIL_FROM: 'Plinth <no-reply@example.com>',
     WEBHOOK_SECRET_KEY: 'unit-test-webhook-key-0123456789abcdef0123456789',
+    SSO_SECRET_KEY: 'unit-test-sso-secret-key-0123456789abcdef0123456789',
     WEBHOOK_DELIVERIES_QUEUE_URL: 'http://sqs.us-east-1.localhost/000000000000/plinth-webhook-deliveries',
     WEBHOOK_DELIVERIES_QUEUE_ARN: 'arn:aws:sqs:us-east-1:000000000000:plinth-webhook-deliveries',
     WEBHOOK_DELIVERIES_DLQ_URL: 'http://sqs.us-east-1.localhost/000000000000/plinth-webhook-deliveries-dlq',

@@ -1,6 +1,7 @@
 // SSO connection routes: a tenant admin connects their SAML identity provider from its metadata XML
-// (or entity id, SSO URL and certificates) and gets back what to enter in the IdP. Another tenant's
-// connection is a 404; bad metadata or a bad certificate is a 400 naming the field.
+// (or entity id, SSO URL and certificates), or their OpenID provider by its issuer and a client, and
+// gets back what to enter in the IdP. Another tenant's connection is a 404; bad metadata, a bad
+// certificate, an issuer whose discovery fails or names another issuer is a 400 naming the field.
 import { ulid } from 'ulid';
 import type * as z from 'zod';
 import { actorOf, tenantIdOf, type CallerContext } from '../../../libs/auth/caller.ts';
@@ -12,7 +13,8 @@ import { implement, type BoundRoute } from '../../../libs/http/route.ts';
 import type { SsoDeps } from '../context.ts';
 import type { ConnectionItem } from '../entities.ts';
 import { routes } from '../manifest.ts';
-import { apiBase, connectionResource } from '../present.ts';
+import { DiscoveryError, discoverProvider } from '../oidc.ts';
+import { apiBase, connectionResource, oidcOf } from '../present.ts';
 import {
   bindings,
   MetadataError,
@@ -60,15 +62,82 @@ function changesBetween(current: ConnectionItem, next: ConnectionItem) {
     if (JSON.stringify(current[key]) !== JSON.stringify(next[key]))
       changes[key] = { from: current[key], to: next[key] };
   }
-  const fingerprints = (item: ConnectionItem) => item.certificates.map((c) => c.fingerprint);
+  const fingerprints = (item: ConnectionItem) => (item.certificates ?? []).map((c) => c.fingerprint);
   if (JSON.stringify(fingerprints(current)) !== JSON.stringify(fingerprints(next))) {
     changes.certificates = { from: fingerprints(current), to: fingerprints(next) };
+  }
+  if (current.oidc && next.oidc) {
+    for (const key of ['issuer', 'clientId', 'scopes'] as const) {
+      if (JSON.stringify(current.oidc[key]) !== JSON.stringify(next.oidc[key]))
+        changes[key] = { from: current.oidc[key], to: next.oidc[key] };
+    }
+    // Which endpoints discovery found is worth an event; the secret only that it was replaced.
+    for (const key of ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint', 'jwksUri'] as const) {
+      if (current.oidc[key] !== next.oidc[key])
+        changes[key] = { from: current.oidc[key], to: next.oidc[key] };
+    }
+    if (current.oidc.clientSecretSealed !== next.oidc.clientSecretSealed) {
+      changes.clientSecret = { from: 'set', to: 'replaced' };
+    }
   }
   return changes;
 }
 
+type OidcInput = { issuer: string; clientId: string; clientSecret?: string | undefined; scopes: string[] };
+
 export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
   const { store, cursors } = deps;
+
+  /** The provider as discovery finds it now, with the client secret sealed (or the one kept). */
+  async function oidcSettings(
+    input: OidcInput,
+    keptSecret?: string,
+  ): Promise<NonNullable<ConnectionItem['oidc']>> {
+    let discovered;
+    try {
+      discovered = await discoverProvider(input.issuer, input.clientId, deps.oidcTransport);
+    } catch (error) {
+      if (!(error instanceof DiscoveryError)) throw error;
+      throw problems.validation([{ path: 'body.oidc.issuer', code: error.code, message: error.message }]);
+    }
+    const { userinfoEndpoint, ...endpoints } = discovered;
+    return {
+      ...endpoints,
+      ...(userinfoEndpoint ? { userinfoEndpoint } : {}),
+      issuer: input.issuer,
+      clientId: input.clientId,
+      clientSecretSealed:
+        input.clientSecret !== undefined ? deps.secretBox.seal(input.clientSecret) : keptSecret!,
+      scopes: input.scopes,
+      discoveredAt: new Date().toISOString(),
+    };
+  }
+
+  /** Settings of the other protocol than the connection's are a 400, not silently dropped. */
+  function requireType(
+    current: ConnectionItem,
+    body: { saml?: unknown; oidc?: unknown; allowIdpInitiated?: boolean | undefined },
+  ) {
+    const wrong =
+      current.type === 'oidc'
+        ? body.saml !== undefined
+          ? 'body.saml'
+          : body.allowIdpInitiated === true
+            ? 'body.allowIdpInitiated'
+            : undefined
+        : body.oidc !== undefined
+          ? 'body.oidc'
+          : undefined;
+    if (wrong) {
+      throw problems.validation([
+        {
+          path: wrong,
+          code: 'wrong_connection_type',
+          message: `does not apply to a ${current.type} connection`,
+        },
+      ]);
+    }
+  }
 
   /** The mapping's author must be able to grant every role it hands out, as if inviting. */
   async function checkMappedRoles(
@@ -99,21 +168,27 @@ export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
   return [
     implement(routes.createConnection, async (request) => {
       const { body, caller } = request;
-      const idp = idpSettings(body.saml);
+      const idp = body.type === 'saml' ? idpSettings(body.saml) : undefined;
       await checkMappedRoles(caller, body.roleMapping, body.defaultRoles);
+      const oidc = body.type === 'oidc' ? await oidcSettings(body.oidc) : undefined;
       const now = new Date().toISOString();
       const item: ConnectionItem = {
         tenantId: tenantIdOf(caller),
         connectionId: `con_${ulid()}`,
-        type: 'saml',
+        type: body.type,
         name: body.name,
         enabled: true,
-        allowIdpInitiated: body.allowIdpInitiated,
-        idpEntityId: idp.entityId,
-        ssoUrl: idp.ssoUrl,
-        ssoBinding: idp.ssoBinding,
-        ...(idp.sloUrl ? { sloUrl: idp.sloUrl } : {}),
-        certificates: idp.certificates,
+        allowIdpInitiated: body.type === 'saml' && body.allowIdpInitiated,
+        ...(idp
+          ? {
+              idpEntityId: idp.entityId,
+              ssoUrl: idp.ssoUrl,
+              ssoBinding: idp.ssoBinding,
+              ...(idp.sloUrl ? { sloUrl: idp.sloUrl } : {}),
+              certificates: idp.certificates,
+            }
+          : {}),
+        ...(oidc ? { oidc } : {}),
         attributeMapping: body.attributeMapping ?? defaultMapping,
         roleMapping: body.roleMapping,
         defaultRoles: body.defaultRoles,
@@ -151,8 +226,12 @@ export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
     implement(routes.updateConnection, async (request) => {
       const { params, body, caller } = request;
       const current = await store.requireConnection(tenantIdOf(caller), params.connectionId);
+      requireType(current, body);
       const idp = body.saml ? idpSettings(body.saml) : undefined;
       await checkMappedRoles(caller, body.roleMapping, body.defaultRoles);
+      const oidc = body.oidc
+        ? await oidcSettings({ ...oidcOf(current), ...body.oidc }, oidcOf(current).clientSecretSealed)
+        : undefined;
       const next: ConnectionItem = {
         ...current,
         ...(body.name !== undefined ? { name: body.name } : {}),
@@ -170,6 +249,7 @@ export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
               ...(idp.sloUrl ? { sloUrl: idp.sloUrl } : {}),
             }
           : {}),
+        ...(oidc ? { oidc } : {}),
       };
       const changes = changesBetween(current, next);
       const saved =

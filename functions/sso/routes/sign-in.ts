@@ -1,6 +1,7 @@
-// SSO sign-in routes: the app's start (a redirect to the IdP), the ACS the IdP posts to, the code
-// exchange, and a connection's test sign-ins and failure log for its admin. The start, the ACS and the
-// exchange are public: they carry their own proof (the PKCE pair, the IdP's signature, the code).
+// SSO sign-in routes: the app's start (a redirect to the IdP), the SAML ACS the IdP posts to and the
+// OIDC redirect URI the provider sends the browser back to, the code exchange, and a connection's test
+// sign-ins and failure log for its admin. The start, the IdP's answers and the exchange are public:
+// they carry their own proof (the PKCE pair, the IdP's signature or code, the one-time code).
 import { actorOf, tenantIdOf } from '../../../libs/auth/caller.ts';
 import { ifConditionHolds } from '../../../libs/data/outbox.ts';
 import { sessionLifetimeSeconds } from '../../../libs/data/primary-keys.ts';
@@ -10,7 +11,7 @@ import { implement, type BoundRoute, type RouteResponse } from '../../../libs/ht
 import type { SsoEntities, SignInItem } from '../entities.ts';
 import { routes } from '../manifest.ts';
 import { apiBase, failureResource } from '../present.ts';
-import { hashCode, type SignIn } from '../sign-in.ts';
+import { hashCode, type AcsOutcome, type SignIn } from '../sign-in.ts';
 import type { SignInPool } from '../sign-in-pool.ts';
 import type { SignInStore } from '../sign-in-store.ts';
 import type { SsoStore } from '../store.ts';
@@ -49,6 +50,16 @@ function testResource(item: SignInItem) {
 export function signInRoutes(deps: SignInRouteDeps): BoundRoute[] {
   const { store, signIns, signIn } = deps;
 
+  /** An IdP's answer settled: the browser sent on to the app, or a test's result shown. */
+  async function answer(outcome: AcsOutcome): Promise<RouteResponse> {
+    if (outcome.kind === 'redirect') {
+      return { status: 302, headers: { location: outcome.location, 'cache-control': 'no-store' } };
+    }
+    const item = await signIns.getSignIn(outcome.testId);
+    if (!item) throw problems.notFound('The test');
+    return { status: 200, body: testResource(item), headers: { 'cache-control': 'no-store' } };
+  }
+
   return [
     implement(routes.authorizeSso, async (request): Promise<RouteResponse> => {
       const { query } = request;
@@ -68,15 +79,13 @@ export function signInRoutes(deps: SignInRouteDeps): BoundRoute[] {
       return { status: 302, headers: { location, 'cache-control': 'no-store' } };
     }),
 
-    implement(routes.samlAcs, async (request): Promise<RouteResponse> => {
-      const outcome = await signIn.consume(request.params.connectionId, request.body, apiBase(request));
-      if (outcome.kind === 'redirect') {
-        return { status: 302, headers: { location: outcome.location, 'cache-control': 'no-store' } };
-      }
-      const item = await signIns.getSignIn(outcome.testId);
-      if (!item) throw problems.notFound('The test');
-      return { status: 200, body: testResource(item), headers: { 'cache-control': 'no-store' } };
-    }),
+    implement(routes.samlAcs, async (request) =>
+      answer(await signIn.consume(request.params.connectionId, request.body, apiBase(request))),
+    ),
+
+    implement(routes.oidcCallback, async (request) =>
+      answer(await signIn.callback(request.params.connectionId, request.query, apiBase(request))),
+    ),
 
     implement(routes.redeemSsoCode, async (request) => {
       const { code, code_verifier: verifier } = request.body;

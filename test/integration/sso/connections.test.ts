@@ -19,6 +19,7 @@ import { functionEnv } from '../../support/function-env.ts';
 import { holdWrites } from '../../support/held-writes.ts';
 import { createTestTables } from '../../support/tables.ts';
 import { apiEvent, json, lambdaContext, tenantCaller } from '../../unit/http/api-events.ts';
+import { oidcRouteDeps } from '../../support/sso.ts';
 
 let entities: SsoEntities;
 let api: ApiHandler;
@@ -47,6 +48,7 @@ beforeAll(async () => {
       cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
       maxDomainsPerTenant: 5,
       maxConnectionsPerTenant: 2,
+      ...oidcRouteDeps(),
     }),
     idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
   });
@@ -110,8 +112,8 @@ describe('creating a SAML connection', () => {
     });
     const profile = await verifySamlResponse(
       {
-        idpEntityId: stored!.idpEntityId,
-        idpCertificates: stored!.certificates.map((c) => c.pem),
+        idpEntityId: stored!.idpEntityId!,
+        idpCertificates: stored!.certificates!.map((c) => c.pem),
         spEntityId: sp.entityId,
         acsUrl: sp.acsUrl,
         allowIdpInitiated: stored!.allowIdpInitiated,

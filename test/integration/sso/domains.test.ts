@@ -18,6 +18,7 @@ import { functionEnv } from '../../support/function-env.ts';
 import { holdWrites } from '../../support/held-writes.ts';
 import { createTestTables } from '../../support/tables.ts';
 import { apiEvent, json, lambdaContext, tenantCaller } from '../../unit/http/api-events.ts';
+import { oidcRouteDeps } from '../../support/sso.ts';
 
 let dns: LocalDns;
 let entities: SsoEntities;
@@ -35,6 +36,7 @@ beforeAll(async () => {
     cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
     maxDomainsPerTenant: maxDomains,
     maxConnectionsPerTenant: 2,
+    ...oidcRouteDeps(),
   };
   api = createApiHandler({
     serviceName: 'sso',
@@ -202,6 +204,7 @@ describe('verifying a domain', () => {
         cursors: createCursorCodec('integration-cursor-secret-0123456789abcdef'),
         maxDomainsPerTenant: 1,
         maxConnectionsPerTenant: 1,
+        ...oidcRouteDeps(),
       }),
       idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
     });

@@ -3,178 +3,36 @@
 // with the roles their groups map to, and hands the app a one-time code that only its PKCE verifier
 // redeems, through the identity context's own custom authentication triggers. Every refusal is
 // recorded against the connection. The user pool is a stand-in here; the e2e test uses the local one.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import type { VerifyAuthChallengeResponseTriggerEvent } from 'aws-lambda';
 import { ulid } from 'ulid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCustomAuthTriggers } from '../../../functions/identity/custom-auth.ts';
-import { createIdentityStoreEntities } from '../../../functions/identity/store-entities.ts';
-import { createIdentityStore } from '../../../functions/identity/store.ts';
-import { createTxtLookup } from '../../../functions/sso/domains.ts';
-import { createSsoEntities, type SsoEntities } from '../../../functions/sso/entities.ts';
-import { connectionRoutes } from '../../../functions/sso/routes/connections.ts';
-import { platformRoutes } from '../../../functions/sso/routes/platform.ts';
-import { signInRoutes } from '../../../functions/sso/routes/sign-in.ts';
-import { createSignIn } from '../../../functions/sso/sign-in.ts';
-import type { SignInPool } from '../../../functions/sso/sign-in-pool.ts';
-import { createSignInStore } from '../../../functions/sso/sign-in-store.ts';
-import { createSsoStore } from '../../../functions/sso/store.ts';
+import type { SsoEntities } from '../../../functions/sso/entities.ts';
 import { createLocalSamlIdp, newSamlIdpKeys, type LocalSamlIdp } from '../../../infra/local/idps/saml-idp.ts';
 import { readAuthnRequest } from '../../../infra/local/idps/saml-server.ts';
 import { tenantPermissions } from '../../../libs/auth/permissions.ts';
-import { emailInUse, type NewPoolUser, type UserPool } from '../../../libs/auth/pool-users.ts';
-import { loadRuntimeConfig } from '../../../libs/config/runtime.ts';
-import { createApiHandler, type ApiHandler } from '../../../libs/http/api-handler.ts';
-import { createCursorCodec } from '../../../libs/http/cursor.ts';
-import { verifiedDomainItem } from '../../support/domains.ts';
-import { functionEnv } from '../../support/function-env.ts';
-import { tenantItem } from '../../support/items.ts';
-import { createTestTables } from '../../support/tables.ts';
-import { apiEvent, json, lambdaContext, platformCaller, tenantCaller } from '../../unit/http/api-events.ts';
+import { consoleOrigin, createSsoApi, pkce, type Json, type Reply, type SsoApi } from '../../support/sso.ts';
+import { platformCaller, tenantCaller } from '../../unit/http/api-events.ts';
 
-const host = '127.0.0.1:4000';
-const consoleOrigin = 'http://localhost:5173';
 const mfaContext = 'urn:oasis:names:tc:SAML:2.0:ac:classes:TimeSyncToken';
 
+let sso: SsoApi;
 let entities: SsoEntities;
-let api: ApiHandler;
 let idp: LocalSamlIdp;
-const poolUsers = new Map<string, NewPoolUser & { userId: string }>();
-const redeemed: Array<{ username: string; verifier: string | undefined }> = [];
-
-/** The pool's custom sign-in, reduced to what decides it: the identity context's verify trigger. */
-function poolStandIn(verify: (e: VerifyAuthChallengeResponseTriggerEvent) => Promise<unknown>): SignInPool {
-  return {
-    async redeem(username, code, verifier) {
-      redeemed.push({ username, verifier });
-      const event = {
-        userName: username,
-        request: {
-          userAttributes: { sub: username },
-          privateChallengeParameters: {},
-          challengeAnswer: code,
-          ...(verifier !== undefined ? { clientMetadata: { code_verifier: verifier } } : {}),
-        },
-        response: { answerCorrect: false },
-      } as unknown as VerifyAuthChallengeResponseTriggerEvent;
-      await verify(event);
-      if (!event.response.answerCorrect) return undefined;
-      const claims = Buffer.from(JSON.stringify({ origin_jti: randomUUID(), auth_time: 1 })).toString(
-        'base64url',
-      );
-      return { accessToken: `h.${claims}.s`, idToken: 'id', refreshToken: 'r', expiresIn: 3600 };
-    },
-    setName: () => Promise.resolve(),
-  };
-}
-
-const fakePoolUsers: UserPool = {
-  createUser(user) {
-    if ([...poolUsers.values()].some((u) => u.email === user.email)) return Promise.reject(emailInUse());
-    const userId = randomUUID();
-    poolUsers.set(userId, { ...user, userId });
-    return Promise.resolve({ userId, username: userId });
-  },
-  deleteUser(username) {
-    poolUsers.delete(username);
-    return Promise.resolve();
-  },
-  setEmail: () => Promise.resolve(),
-};
+let redeemed: SsoApi['redeemed'];
+const send: SsoApi['send'] = (init) => sso.send(init);
 
 beforeAll(async () => {
-  const tables = await createTestTables();
-  entities = createSsoEntities(tables);
+  sso = await createSsoApi();
+  ({ entities, redeemed } = sso);
   idp = createLocalSamlIdp({
     entityId: 'http://127.0.0.1:4100/saml',
     ssoUrl: 'http://127.0.0.1:4100/saml/sso',
     keys: await newSamlIdpKeys(),
   });
-  const logger = new Logger({ logLevel: 'SILENT' });
-  const store = createSsoStore(entities);
-  const signIns = createSignInStore(entities);
-  const runtime = loadRuntimeConfig(functionEnv({ TABLE_NAME: tables.tableName }));
-  const cursors = createCursorCodec('integration-cursor-secret-0123456789abcdef');
-  const identity = createIdentityStore(createIdentityStoreEntities(tables));
-  const triggers = createCustomAuthTriggers({ proofs: identity, logger, clock: () => new Date() });
-  const signIn = createSignIn({
-    store,
-    signIns,
-    entities,
-    poolUsers: fakePoolUsers,
-    setPoolName: () => Promise.resolve(),
-    deployment: runtime.deployment,
-    redirectOrigins: [consoleOrigin],
-    defaultRedirect: `${consoleOrigin}/`,
-    logger,
-    clock: () => new Date(),
-  });
-  const ssoDeps = {
-    store,
-    lookupTxt: createTxtLookup(),
-    runtime,
-    cursors,
-    maxDomainsPerTenant: 5,
-    maxConnectionsPerTenant: 3,
-  };
-  api = createApiHandler({
-    serviceName: 'sso',
-    logger,
-    routes: [
-      ...connectionRoutes(ssoDeps),
-      ...platformRoutes(ssoDeps, signIns),
-      ...signInRoutes({
-        store,
-        signIns,
-        signIn,
-        pool: poolStandIn(triggers.verifyAuthChallengeResponse),
-        entities,
-        cursors,
-        clock: () => new Date(),
-      }),
-    ],
-    idempotency: { client: tables.client, tableName: tables.tableName, responseKeys: 'r'.repeat(32) },
-  });
 });
-
-type Json = Record<string, unknown>;
-interface Reply {
-  status: number;
-  body: Json;
-  location: string | undefined;
-}
-
-async function send(init: Parameters<typeof apiEvent>[0]): Promise<Reply> {
-  const res = await api(apiEvent({ ...init, headers: { host, ...init.headers } }), lambdaContext());
-  return {
-    status: res.statusCode,
-    body: res.body ? json(res.body) : {},
-    location: res.headers?.location as string | undefined,
-  };
-}
-
-const pkce = () => {
-  const verifier = randomBytes(32).toString('base64url');
-  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
-};
 
 /** A tenant with a verified domain and a SAML connection to the IdP, made by its admin. */
 async function tenantWithConnection(options: { connection?: Json; mfaRequired?: boolean } = {}) {
-  const tenantId = `ten_${ulid()}`;
-  const domain = `${tenantId.slice(-8).toLowerCase()}.acme.test`;
-  await entities.tenant.create(tenantItem({ tenantId, slug: tenantId.toLowerCase() })).go();
-  await entities.domain.create(verifiedDomainItem(tenantId, domain)).go();
-  await entities.domainClaim
-    .create({ domain, tenantId, homeRegion: 'us-east-1', verifiedAt: '2026-01-01T00:00:00.000Z' })
-    .go();
-  if (options.mfaRequired) {
-    await entities.identitySettings
-      .create({ tenantId, mfaPolicy: 'required', mfaGraceDays: 0, updatedAt: '2026-01-01T00:00:00.000Z' })
-      .go();
-  }
-  const caller = tenantCaller([...tenantPermissions], tenantId);
-  const admin = (method: string, path: string, body?: unknown) => send({ method, path, caller, body });
+  const { tenantId, domain, admin } = await sso.verifiedTenant(options);
   const created = await admin('POST', '/v1/sso/connections', {
     type: 'saml',
     name: 'Acme IdP',
@@ -496,65 +354,6 @@ describe('refused sign-ins', () => {
   });
 });
 
-describe('provisioning refused', () => {
-  const errorOf = (acs: Reply) => new URL(acs.location!).searchParams.get('error_description') ?? '';
-
-  it('when the plan has no seat left, leaving no pool user behind', async () => {
-    const setup = await tenantWithConnection();
-    await entities.tenant.patch({ tenantId: setup.tenantId }).set({ activeUsers: 10 }).go();
-    const email = `full@${setup.domain}`;
-    const { acs } = await signInAs(setup, { email });
-    expect(errorOf(acs)).toMatch(/^plan_limit_reached: /);
-    expect(await userByEmail(setup.tenantId, email)).toBeUndefined();
-    expect([...poolUsers.values()].some((u) => u.email === email)).toBe(false);
-  });
-
-  it('for a deactivated user, and for an address another tenant’s user has', async () => {
-    const setup = await tenantWithConnection();
-    const email = `gone@${setup.domain}`;
-    await signInAs(setup, { email });
-    const user = await userByEmail(setup.tenantId, email);
-    await entities.user
-      .patch({ tenantId: setup.tenantId, userId: user!.userId })
-      .set({ status: 'deactivated' })
-      .go();
-    expect(errorOf((await signInAs(setup, { email })).acs)).toMatch(/^user_deactivated: /);
-
-    // Another tenant invited this person earlier: the user pool knows the address already.
-    const email2 = `pat@${setup.domain}`;
-    poolUsers.set('invited-elsewhere', {
-      email: email2,
-      name: 'Pat',
-      tenantId: 'ten_other',
-      password: 'x',
-      userId: 'invited-elsewhere',
-    });
-    const second = await signInAs(setup, { email: email2 });
-    expect(errorOf(second.acs)).toMatch(/^email_in_use: /);
-  });
-
-  it('a test sign-in that fails keeps why for the admin', async () => {
-    const setup = await tenantWithConnection();
-    const started = await setup.admin('POST', `/v1/sso/connections/${setup.connection.id}/tests`, {});
-    const url = new URL(started.body.signInUrl as string);
-    const response = await idp.loginResponse({
-      sp: setup.sp,
-      user: { email: `ted@${setup.domain}` },
-      inResponseTo: '_not-this-one',
-    });
-    const acs = await postAcs(setup.connection.id, {
-      SAMLResponse: response,
-      RelayState: url.searchParams.get('RelayState')!,
-    });
-    expect(acs.status).toBe(200);
-    const result = await setup.admin(
-      'GET',
-      `/v1/sso/connections/${setup.connection.id}/tests/${started.body.testId as string}`,
-    );
-    expect(result.body).toMatchObject({ status: 'failed', error: { code: 'in_response_to_mismatch' } });
-  });
-});
-
 describe('test sign-ins and the failure log', () => {
   it('shows the mapped attributes and roles without creating a user', async () => {
     const setup = await tenantWithConnection();
@@ -646,6 +445,65 @@ describe('group mappings', () => {
       body: { type: 'saml', name: 'x', saml: { metadataXml: idp.metadata() }, defaultRoles: ['admin'] },
     });
     expect(defaults.status).toBe(403);
+  });
+});
+
+describe('provisioning refused', () => {
+  const errorOf = (acs: Reply) => new URL(acs.location!).searchParams.get('error_description') ?? '';
+
+  it('when the plan has no seat left, leaving no pool user behind', async () => {
+    const setup = await tenantWithConnection();
+    await entities.tenant.patch({ tenantId: setup.tenantId }).set({ activeUsers: 10 }).go();
+    const email = `full@${setup.domain}`;
+    const { acs } = await signInAs(setup, { email });
+    expect(errorOf(acs)).toMatch(/^plan_limit_reached: /);
+    expect(await userByEmail(setup.tenantId, email)).toBeUndefined();
+    expect([...sso.poolUsers.values()].some((u) => u.email === email)).toBe(false);
+  });
+
+  it('for a deactivated user, and for an address another tenant’s user has', async () => {
+    const setup = await tenantWithConnection();
+    const email = `gone@${setup.domain}`;
+    await signInAs(setup, { email });
+    const user = await userByEmail(setup.tenantId, email);
+    await entities.user
+      .patch({ tenantId: setup.tenantId, userId: user!.userId })
+      .set({ status: 'deactivated' })
+      .go();
+    expect(errorOf((await signInAs(setup, { email })).acs)).toMatch(/^user_deactivated: /);
+
+    // Another tenant invited this person earlier: the user pool knows the address already.
+    const email2 = `pat@${setup.domain}`;
+    sso.poolUsers.set('invited-elsewhere', {
+      email: email2,
+      name: 'Pat',
+      tenantId: 'ten_other',
+      password: 'x',
+      userId: 'invited-elsewhere',
+    });
+    const second = await signInAs(setup, { email: email2 });
+    expect(errorOf(second.acs)).toMatch(/^email_in_use: /);
+  });
+
+  it('a test sign-in that fails keeps why for the admin', async () => {
+    const setup = await tenantWithConnection();
+    const started = await setup.admin('POST', `/v1/sso/connections/${setup.connection.id}/tests`, {});
+    const url = new URL(started.body.signInUrl as string);
+    const response = await idp.loginResponse({
+      sp: setup.sp,
+      user: { email: `ted@${setup.domain}` },
+      inResponseTo: '_not-this-one',
+    });
+    const acs = await postAcs(setup.connection.id, {
+      SAMLResponse: response,
+      RelayState: url.searchParams.get('RelayState')!,
+    });
+    expect(acs.status).toBe(200);
+    const result = await setup.admin(
+      'GET',
+      `/v1/sso/connections/${setup.connection.id}/tests/${started.body.testId as string}`,
+    );
+    expect(result.body).toMatchObject({ status: 'failed', error: { code: 'in_response_to_mismatch' } });
   });
 });
 

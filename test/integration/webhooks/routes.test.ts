@@ -20,7 +20,7 @@ import { endpointRoutes } from '../../../functions/webhooks/routes/endpoints.ts'
 import { createSecretBox } from '../../../libs/crypto/secret-box.ts';
 import { signatureHeaders } from '../../../functions/webhooks/signing.ts';
 import { createWebhookStore } from '../../../functions/webhooks/store.ts';
-import type { Resolver } from '../../../functions/webhooks/url-guard.ts';
+import type { Resolver } from '../../../libs/net/url-guard.ts';
 import { functionEnv } from '../../support/function-env.ts';
 import { tenantItem } from '../../support/items.ts';
 import { createTestTables } from '../../support/tables.ts';

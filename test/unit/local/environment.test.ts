@@ -33,6 +33,7 @@ describe('the function environment on one machine', () => {
       idempotency: 'i'.repeat(64),
       mail: 'm'.repeat(64),
       webhookSecret: 'w'.repeat(64),
+      ssoSecret: 's'.repeat(64),
     },
     identity: {
       userPoolId: 'eu-central-1_Local0001',
@@ -60,7 +61,7 @@ describe('the function environment on one machine', () => {
         { name: 'jobs', access: 'consume' },
         { name: 'webhook-deliveries', access: 'consume' },
       ],
-      keys: ['cursor', 'idempotency', 'mail', 'webhookSecret'],
+      keys: ['cursor', 'idempotency', 'mail', 'webhookSecret', 'ssoSecret'],
       scheduler: true,
       mail: true,
       userPool: 'admin',
@@ -126,6 +127,7 @@ describe('the function environment on one machine', () => {
       IDEMPOTENCY_KEYS: 'i'.repeat(64),
       MAIL_KEYS: 'm'.repeat(64),
       WEBHOOK_SECRET_KEY: 'w'.repeat(64),
+      SSO_SECRET_KEY: 's'.repeat(64),
     });
     expect(env.SCHEDULER_ROLE_ARN).not.toBe(env.EVENT_DESTINATION_ROLE_ARN);
   });
@@ -143,6 +145,7 @@ describe('the function environment on one machine', () => {
       'IDEMPOTENCY_KEYS',
       'MAIL_KEYS',
       'WEBHOOK_SECRET_KEY',
+      'SSO_SECRET_KEY',
       'SCHEDULE_GROUP_NAME',
       'MAIL_FROM',
       'USER_POOL_ID',

@@ -1,5 +1,6 @@
-// Keeps webhook deliveries away from Plinth's own network: an endpoint URL must be https and resolve
-// only to public addresses, checked when the endpoint is saved and again on every connection.
+// Keeps Plinth's outbound requests to URLs a tenant gives (webhook deliveries, an OIDC provider's
+// discovery, token and keys endpoints) away from Plinth's own network: the URL must be https and
+// resolve only to public addresses, checked when it is saved and again on every connection.
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 
@@ -23,7 +24,7 @@ export interface ResolvedAddress {
 /** Every address a host name resolves to; tests pass their own so they need no network. */
 export type Resolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
-/** Where this deployment's webhooks may go, read from the function's config. */
+/** Where this deployment's outbound requests may go, read from the function's config. */
 export interface UrlGuardPolicy {
   /** On one machine receivers run locally over http: loopback and private addresses are allowed. */
   local: boolean;
@@ -66,7 +67,7 @@ function contains(block: Block, value: bigint): boolean {
   return value >> shift === block.first >> shift;
 }
 
-// The IANA IPv4 Special-Purpose Address Registry, plus multicast: none is a webhook receiver. Blocks
+// The IANA IPv4 Special-Purpose Address Registry, plus multicast: none is a tenant's server. Blocks
 // the registry marks globally reachable are anycast services (PCP, TURN, AMT relays, AS112) that answer
 // from the nearest operator, which may be inside the network the delivery leaves from.
 const ipv4Special = [
@@ -184,7 +185,7 @@ function refusedAddress(hostname: string, address: string): UrlRefused {
   const target = hostname === address ? address : `${hostname} (${address})`;
   return new UrlRefused(
     'url_not_allowed',
-    `${target} is a private, loopback, link-local or otherwise non-public address; webhooks are delivered to public addresses only.`,
+    `${target} is a private, loopback, link-local or otherwise non-public address; Plinth connects to public addresses only.`,
   );
 }
 

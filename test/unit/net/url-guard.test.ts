@@ -1,4 +1,5 @@
-// The SSRF guard: which URLs and addresses webhooks may reach, with DNS answers given by the test.
+// The URL guard: which URLs and addresses outbound requests (webhooks, OIDC providers) may reach,
+// with DNS answers given by the test.
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,7 +9,7 @@ import {
   parseEndpointUrl,
   UrlRefused,
   type ResolvedAddress,
-} from '../../../functions/webhooks/url-guard.ts';
+} from '../../../libs/net/url-guard.ts';
 
 const aws = { local: false };
 const local = { local: true };
