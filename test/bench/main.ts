@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { measureBundles } from './bundles.ts';
 import { measureTenantReadLatency } from './latency.ts';
-import { printSamlSignInFigures } from './sso.ts';
+import { printSsoSignInFigures } from './sso.ts';
 import { printWebhookFigures } from './webhooks.ts';
 import { printWriteCeilings } from './write-ceilings.ts';
 import deployment from '../../infra/plinth.config.ts';
@@ -46,6 +46,6 @@ console.log(
 
 await printWebhookFigures();
 
-await printSamlSignInFigures();
+await printSsoSignInFigures();
 
 printWriteCeilings(Math.max(...Object.values(deployment.plans).map((p) => p.limits.requestsPerSecond)));
