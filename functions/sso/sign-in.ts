@@ -10,17 +10,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ulid } from 'ulid';
-import { ownerRole } from '../../libs/auth/grants.ts';
-import type { UserPool as PoolUsers } from '../../libs/auth/pool-users.ts';
-import type { DeploymentConfig } from '../../libs/config/deployment.ts';
 import type { UserItem } from '../../libs/data/identity-entities.ts';
 import { Problem, problems } from '../../libs/http/problem.ts';
 import { canonicalDomain } from './domains.ts';
 import type { ConnectionItem, SignInItem, SsoEntities } from './entities.ts';
 import { SignInRefusal, type MappedProfile } from './mapped-profile.ts';
+import { createProvisioning, type ProvisioningDeps } from './provisioning.ts';
 import { createOidcSignIn, type OidcCallback, type OidcSignInDeps } from './oidc-sign-in.ts';
 import { createSamlSignIn } from './saml-sign-in.ts';
-import type { SignInStore } from './sign-in-store.ts';
 import type { SsoStore } from './store.ts';
 
 export { SignInRefusal, type MappedProfile } from './mapped-profile.ts';
@@ -29,21 +26,16 @@ export { SignInRefusal, type MappedProfile } from './mapped-profile.ts';
 const signInMinutes = 10;
 export const codeSeconds = 120;
 
-export interface SignInDeps {
+export interface SignInDeps extends ProvisioningDeps {
   store: Pick<SsoStore, 'findConnection' | 'enabledConnections' | 'claimOf' | 'getDomain'>;
-  signIns: SignInStore;
   entities: Pick<SsoEntities, 'samlAssertion'>;
   /** Opens OIDC client secrets, and reaches providers through the URL guard. */
   oidc: OidcSignInDeps;
-  poolUsers: Pick<PoolUsers, 'createUser' | 'deleteUser'>;
-  setPoolName(username: string, name: string): Promise<void>;
-  deployment: Pick<DeploymentConfig, 'plans'>;
   /** Origins an app may ask the result to be sent to: the console's. */
   redirectOrigins: readonly string[];
   /** Where an IdP-initiated sign-in lands when its RelayState names no allowed URL. */
   defaultRedirect: string;
   logger: Logger;
-  clock: () => Date;
 }
 
 export interface AuthorizeRequest {
@@ -111,6 +103,7 @@ export function createSignIn(deps: SignInDeps) {
   }
 
   const protocols = { saml: createSamlSignIn(deps), oidc: createOidcSignIn(deps.oidc) };
+  const { provision } = createProvisioning(deps);
 
   /** The IdP URL for a new sign-in or test; the sign-in item remembers what the answer must match. */
   async function open(
@@ -210,80 +203,6 @@ export function createSignIn(deps: SignInDeps) {
         email,
       );
     }
-  }
-
-  /** The tenant's user for this person: created on the first sign-in, name and roles kept in step. */
-  async function provision(connection: ConnectionItem, profile: MappedProfile, email: string) {
-    const { tenantId } = connection;
-    const actor = { type: 'system', id: `sso:${connection.connectionId}` } as const;
-    const name = profile.name ?? email.split('@')[0]!;
-    const existing = await signIns.userByEmail(tenantId, email);
-    if (existing) {
-      if (existing.status !== 'active') {
-        throw new SignInRefusal('user_deactivated', `${email} is deactivated in this tenant`, email);
-      }
-      // The owner role is Plinth's to give and take, never an IdP group's.
-      const roles = existing.roles.includes(ownerRole) ? [ownerRole, ...profile.roles] : profile.roles;
-      const saved = await signIns.syncUser(existing, { name, roles }, actor);
-      if (saved.name !== existing.name) await deps.setPoolName(existing.userId, name);
-      return saved;
-    }
-    const tenant = await signIns.getTenant(tenantId);
-    if (!tenant) throw new SignInRefusal('tenant_not_found', 'the tenant no longer exists', email);
-    if (tenant.status === 'suspended') {
-      throw new SignInRefusal('tenant_suspended', 'the tenant is suspended', email);
-    }
-    const plan = deps.deployment.plans[tenant.plan];
-    if (!plan) throw new Error(`tenant ${tenantId} has plan "${tenant.plan}", which is not configured`);
-    if (tenant.activeUsers >= plan.limits.users) {
-      throw new SignInRefusal(
-        'plan_limit_reached',
-        `the tenant's plan allows ${plan.limits.users} users`,
-        email,
-      );
-    }
-    let created;
-    try {
-      // Nobody ever learns this password: SSO users sign in through their IdP only.
-      created = await deps.poolUsers.createUser({
-        email,
-        name,
-        tenantId,
-        password: `${randomBytes(24).toString('base64url')}aA1!`,
-      });
-    } catch (error) {
-      if (error instanceof Problem && error.code === 'email_in_use') {
-        throw new SignInRefusal(
-          'email_in_use',
-          `${email} already belongs to a user of another tenant, and one person in several tenants is not supported yet`,
-          email,
-        );
-      }
-      throw error;
-    }
-    const at = deps.clock().toISOString();
-    const user: UserItem = {
-      tenantId,
-      userId: created.userId,
-      email,
-      emailVerified: true,
-      name,
-      roles: profile.roles,
-      status: 'active',
-      mfaEnrolled: false,
-      createdAt: at,
-      updatedAt: at,
-    };
-    try {
-      await signIns.provisionUser(user, connection.connectionId, plan.limits.users, actor);
-    } catch (error) {
-      await deps.poolUsers.deleteUser(created.username);
-      if (error instanceof Problem && error.code === 'plan_limit_reached') {
-        throw new SignInRefusal('plan_limit_reached', error.detail, email);
-      }
-      throw error;
-    }
-    return user;
   }
 
   /** A one-time code for the app, bound to its PKCE challenge (none for an IdP-initiated sign-in). */
