@@ -1,5 +1,6 @@
 // What the SSO routes are given: the store, the TXT lookup, the runtime config, the cursor codec, and
-// for OIDC connections the box that seals client secrets and the guarded way to providers.
+// for OIDC connections the box that seals client secrets and the guarded way to providers (which
+// also fetches SAML metadata URLs).
 import type { RuntimeConfig } from '../../libs/config/runtime.ts';
 import type { SecretBox } from '../../libs/crypto/secret-box.ts';
 import type { CursorCodec } from '../../libs/http/cursor.ts';

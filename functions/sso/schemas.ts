@@ -88,6 +88,9 @@ export const defaultRoles = roleList.describe('Roles of a user none of whose gro
 /** The IdP's side of a SAML connection: its metadata XML, or the three values by hand. */
 export const samlIdpSettings = z.union([
   z.strictObject({ metadataXml: z.string().min(1).max(262_144) }),
+  z
+    .strictObject({ metadataUrl: z.url({ protocol: /^https?$/ }).max(2048) })
+    .describe("Fetched once when the connection is saved; PATCH it again to read the IdP's new metadata."),
   z.strictObject({
     entityId: z.string().trim().min(1).max(1024),
     ssoUrl: z.url({ protocol: /^https?$/ }).max(2048),

@@ -27,9 +27,37 @@ import type * as s from '../schemas.ts';
 const defaultMapping = { email: 'email', name: 'name', groups: 'groups' };
 
 /** The IdP settings a request gives, read and checked; a problem names the field that is wrong. */
-function idpSettings(saml: z.output<typeof s.samlIdpSettings>): IdpMetadata {
+/** The IdP's metadata from its URL, through the URL guard (public addresses only; loopback locally). */
+async function fetchMetadata(fetch: SsoDeps['oidcTransport']['fetch'], url: string): Promise<string> {
+  const unreachable = (why: string) =>
+    problems.validation([
+      { path: 'body.saml.metadataUrl', code: 'metadata_unreachable', message: `${url} ${why}` },
+    ]);
+  let response: Response;
   try {
-    if ('metadataXml' in saml) return parseIdpMetadata(saml.metadataXml);
+    response = await fetch(url, {
+      headers: { accept: 'application/samlmetadata+xml, application/xml, text/xml' },
+    });
+  } catch (error) {
+    throw unreachable(`could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (response.status !== 200) throw unreachable(`answered ${response.status}, not 200`);
+  return response.text();
+}
+
+async function idpSettings(
+  saml: z.output<typeof s.samlIdpSettings>,
+  fetch: SsoDeps['oidcTransport']['fetch'],
+): Promise<IdpMetadata> {
+  const fromUrl = 'metadataUrl' in saml;
+  const xml = fromUrl
+    ? await fetchMetadata(fetch, saml.metadataUrl)
+    : 'metadataXml' in saml
+      ? saml.metadataXml
+      : undefined;
+  try {
+    if (xml !== undefined) return parseIdpMetadata(xml);
+    if (!('entityId' in saml)) throw new Error('unreachable: SAML settings without metadata or entity id');
     return {
       entityId: saml.entityId,
       ssoUrl: saml.ssoUrl,
@@ -40,9 +68,11 @@ function idpSettings(saml: z.output<typeof s.samlIdpSettings>): IdpMetadata {
   } catch (error) {
     if (!(error instanceof MetadataError)) throw error;
     const path =
-      error.code === 'invalid_certificate' && !('metadataXml' in saml)
+      xml === undefined
         ? 'body.saml.certificates'
-        : 'body.saml.metadataXml';
+        : fromUrl
+          ? 'body.saml.metadataUrl'
+          : 'body.saml.metadataXml';
     throw problems.validation([{ path, code: error.code, message: error.message }]);
   }
 }
@@ -168,7 +198,7 @@ export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
   return [
     implement(routes.createConnection, async (request) => {
       const { body, caller } = request;
-      const idp = body.type === 'saml' ? idpSettings(body.saml) : undefined;
+      const idp = body.type === 'saml' ? await idpSettings(body.saml, deps.oidcTransport.fetch) : undefined;
       await checkMappedRoles(caller, body.roleMapping, body.defaultRoles);
       const oidc = body.type === 'oidc' ? await oidcSettings(body.oidc) : undefined;
       const now = new Date().toISOString();
@@ -227,7 +257,7 @@ export function connectionRoutes(deps: SsoDeps): BoundRoute[] {
       const { params, body, caller } = request;
       const current = await store.requireConnection(tenantIdOf(caller), params.connectionId);
       requireType(current, body);
-      const idp = body.saml ? idpSettings(body.saml) : undefined;
+      const idp = body.saml ? await idpSettings(body.saml, deps.oidcTransport.fetch) : undefined;
       await checkMappedRoles(caller, body.roleMapping, body.defaultRoles);
       const oidc = body.oidc
         ? await oidcSettings({ ...oidcOf(current), ...body.oidc }, oidcOf(current).clientSecretSealed)

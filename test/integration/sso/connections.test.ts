@@ -14,6 +14,7 @@ import { connectionRoutes } from '../../../functions/sso/routes/connections.ts';
 import { verifySamlResponse } from '../../../functions/sso/saml.ts';
 import { createSsoStore } from '../../../functions/sso/store.ts';
 import { createLocalSamlIdp, newSamlIdpKeys, type LocalSamlIdp } from '../../../infra/local/idps/saml-idp.ts';
+import { startLocalSamlServer } from '../../../infra/local/idps/saml-server.ts';
 import type { Problem } from '../../../libs/http/problem.ts';
 import { functionEnv } from '../../support/function-env.ts';
 import { holdWrites } from '../../support/held-writes.ts';
@@ -271,5 +272,44 @@ describe('races', () => {
     expect(await late).toBe('concurrent_update');
     const stored = await fast.requireConnection(item.tenantId, item.connectionId);
     expect([stored.name, stored.enabled]).toEqual(['Original', false]);
+  });
+});
+
+describe('a SAML connection from its metadata URL', () => {
+  it('reads the IdP’s published metadata, through the URL guard, and says why a URL could not be read', async () => {
+    const server = await startLocalSamlServer({});
+    try {
+      const { call } = newTenant();
+      const created = await call('POST', '/v1/sso/connections', {
+        type: 'saml',
+        name: 'From its URL',
+        saml: { metadataUrl: server.metadataUrl },
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.saml).toMatchObject({ idpEntityId: server.entityId, ssoUrl: server.ssoUrl });
+
+      for (const metadataUrl of [
+        `${server.url}/no-such-page`,
+        'http://169.254.169.254/latest/meta-data/',
+        'http://127.0.0.1:1/metadata',
+      ]) {
+        const refused = await call('POST', '/v1/sso/connections', {
+          type: 'saml',
+          name: 'Unreachable',
+          saml: { metadataUrl },
+        });
+        expect(refused.status).toBe(400);
+        expect((refused.body.errors as Json[])[0]).toMatchObject({
+          path: 'body.saml.metadataUrl',
+          code: 'metadata_unreachable',
+        });
+        if (metadataUrl.includes('169.254')) {
+          // Refused by the guard before any connection, not left to time out.
+          expect(JSON.stringify(refused.body)).toContain('non-public address');
+        }
+      }
+    } finally {
+      await server.stop();
+    }
   });
 });
