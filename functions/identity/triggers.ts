@@ -37,9 +37,10 @@ export const sessionRevokedMessage = 'The session has been revoked; sign in agai
 export const tenantAttribute = 'custom:tenant_id';
 
 /**
- * The ClientMetadata key a client refreshing its tokens names its session with (the tokens' origin_jti).
- * Cognito tells this trigger neither the refresh token nor its origin_jti, so without it a refresh
- * cannot be told apart from the user's other sessions.
+ * The ClientMetadata key a client refreshing its tokens names its session with (the tokens' origin_jti),
+ * through GetTokensFromRefreshToken: REFRESH_TOKEN_AUTH's metadata never reaches this trigger. Cognito
+ * tells it neither the refresh token nor its origin_jti, so without it a refresh cannot be told apart
+ * from the user's other sessions.
  */
 const sessionMetadataKey = 'session_id';
 

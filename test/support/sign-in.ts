@@ -3,6 +3,7 @@
 // and, on one machine, getting there from an invitation in the local mail outbox.
 import {
   CognitoIdentityProviderClient,
+  GetTokensFromRefreshTokenCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   type AuthenticationResultType,
@@ -108,7 +109,10 @@ export async function signIn(target: UserPoolTarget, input: SignInInput): Promis
   return (await signInForTokens(target, input)).AccessToken!;
 }
 
-/** REFRESH_TOKEN_AUTH with `refreshToken`; `clientMetadata` reaches the Pre Token Generation trigger. */
+/**
+ * GetTokensFromRefreshToken with `refreshToken`: the refresh whose `clientMetadata` reaches the Pre
+ * Token Generation trigger (REFRESH_TOKEN_AUTH's does not, on Cognito or here).
+ */
 export async function refreshTokens(
   target: UserPoolTarget,
   refreshToken: string,
@@ -117,10 +121,9 @@ export async function refreshTokens(
   const client = poolClient(target);
   try {
     const refreshed = await client.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'REFRESH_TOKEN_AUTH',
+      new GetTokensFromRefreshTokenCommand({
         ClientId: target.clientId,
-        AuthParameters: { REFRESH_TOKEN: refreshToken },
+        RefreshToken: refreshToken,
         ...(clientMetadata ? { ClientMetadata: clientMetadata } : {}),
       }),
     );

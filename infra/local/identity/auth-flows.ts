@@ -1,8 +1,9 @@
 // Sign-in as clients call it: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, and CUSTOM_AUTH
-// through custom-auth.ts) and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, NEW_PASSWORD_REQUIRED,
+// through custom-auth.ts), GetTokensFromRefreshToken and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, NEW_PASSWORD_REQUIRED,
 // CUSTOM_CHALLENGE), each flow only on app clients that allow it. Challenge sessions live in
 // memory for three minutes, as Cognito's do; a restart only makes a pending challenge start over.
 import {
+  getTokensInput,
   initiateAuthInput,
   respondInput,
   type InitiateAuthInput,
@@ -58,12 +59,26 @@ export type SignInStep = ChallengeAnswer | SignedIn;
 
 /**
  * REFRESH_TOKEN_AUTH through InitiateAuth or AdminInitiateAuth: new tokens of the same session. The
- * CDK allows it on every client, so no flow check could refuse it here.
+ * CDK allows it on every client, so no flow check could refuse it here. As on Cognito, the request's
+ * ClientMetadata goes to pre authentication only, which a refresh does not run: the pre token
+ * generation trigger never sees it (GetTokensFromRefreshToken is the refresh that hands it on).
  */
 export async function refreshStep(pool: LocalPool, input: InitiateAuthInput) {
   const refreshToken = required(input.AuthParameters, 'REFRESH_TOKEN');
-  const result = await refreshSession(pool, refreshToken, input.ClientId, input.ClientMetadata);
+  const result = await refreshSession(pool, refreshToken, input.ClientId, undefined);
   return { ChallengeParameters: {}, AuthenticationResult: result };
+}
+
+/**
+ * GetTokensFromRefreshToken: the refresh whose ClientMetadata reaches the pre token generation
+ * trigger. The CDK's clients do not rotate refresh tokens, so, as on Cognito, the answer has new
+ * access and id tokens only.
+ */
+export async function refreshWithMetadata(pool: LocalPool, body: unknown) {
+  const input = parseInput(getTokensInput, body);
+  assertClient(pool, input.ClientId);
+  const result = await refreshSession(pool, input.RefreshToken, input.ClientId, input.ClientMetadata);
+  return { AuthenticationResult: result };
 }
 
 export function createAuthFlows(pool: LocalPool) {
@@ -120,7 +135,9 @@ export function createAuthFlows(pool: LocalPool) {
       return openChallenge('NEW_PASSWORD_REQUIRED', user, input.ClientId, grant);
     }
     const source = grant ? 'TokenGeneration_HostedAuth' : 'TokenGeneration_Authentication';
-    return finishPasswordStep(user, input.ClientId, source, input.ClientMetadata, grant);
+    // InitiateAuth's ClientMetadata reaches pre authentication only, never post authentication or
+    // token generation; an MFA or new-password answer brings its own.
+    return finishPasswordStep(user, input.ClientId, source, undefined, grant);
   }
 
   async function initiateAuth(body: unknown) {

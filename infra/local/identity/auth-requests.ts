@@ -1,5 +1,6 @@
-// The request bodies of sign-in as Cognito takes them: InitiateAuth and RespondToAuthChallenge, and
-// their Admin* twins, which name the user pool as well and are called with AWS credentials.
+// The request bodies of sign-in as Cognito takes them: InitiateAuth, RespondToAuthChallenge and
+// GetTokensFromRefreshToken, and the Admin* twins of the first two, which name the user pool as well
+// and are called with AWS credentials.
 import * as z from 'zod';
 
 const metadata = z.record(z.string(), z.string()).optional();
@@ -16,6 +17,14 @@ export const respondInput = z.object({
   ChallengeName: z.string(),
   Session: z.string().optional(),
   ChallengeResponses: z.record(z.string(), z.string()).default({}),
+  ClientMetadata: metadata,
+});
+
+export const getTokensInput = z.object({
+  ClientId: z.string(),
+  RefreshToken: z.string(),
+  ClientSecret: z.string().optional(),
+  DeviceKey: z.string().optional(),
   ClientMetadata: metadata,
 });
 

@@ -5,7 +5,7 @@ import type { LocalLog } from '../log.ts';
 import { createAdminAuth } from './admin-auth.ts';
 import { createAdminOperations } from './admin-operations.ts';
 import { consoleOAuthScopes, localConsoleOrigin } from '../../console-client.ts';
-import { createAuthFlows } from './auth-flows.ts';
+import { createAuthFlows, refreshWithMetadata } from './auth-flows.ts';
 import { createHostedUi } from './hosted-ui.ts';
 import { createLocalPool } from './pool.ts';
 import { startIdentityServer, type Operation } from './server.ts';
@@ -67,6 +67,7 @@ export async function startLocalIdentity(options: LocalIdentityOptions): Promise
     ...createUserOperations(pool),
     InitiateAuth: flows.initiateAuth,
     RespondToAuthChallenge: flows.respondToAuthChallenge,
+    GetTokensFromRefreshToken: (body: unknown) => refreshWithMetadata(pool, body),
   };
   const jwksPath = `/${state.userPoolId}/.well-known/jwks.json`;
   const consoleUrls = options.consoleUrls ?? [localConsoleOrigin];

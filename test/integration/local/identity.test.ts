@@ -12,6 +12,7 @@ import {
   AdminUserGlobalSignOutCommand,
   AssociateSoftwareTokenCommand,
   CognitoIdentityProviderClient,
+  GetTokensFromRefreshTokenCommand,
   GetUserCommand,
   GlobalSignOutCommand,
   InitiateAuthCommand,
@@ -307,6 +308,81 @@ describe('the local identity issuer', () => {
         userAttributes: { sub, email, 'custom:tenant_id': 'ten_42', 'cognito:user_status': 'CONFIRMED' },
         scopes: ['aws.cognito.signin.user.admin'],
       },
+    });
+  });
+
+  it('hands ClientMetadata only to the triggers Cognito documents for each call', async () => {
+    const seen: { trigger: string; metadata: unknown }[] = [];
+    const record =
+      (trigger: TriggerName, key: 'validationData' | 'clientMetadata') =>
+      (input: unknown): Promise<unknown> => {
+        const event = input as { triggerSource: string; request: Record<string, unknown> };
+        seen.push({ trigger: `${trigger}:${event.triggerSource}`, metadata: event.request[key] });
+        return Promise.resolve(input);
+      };
+    triggers.preAuthentication = record('preAuthentication', 'validationData');
+    triggers.postAuthentication = record('postAuthentication', 'clientMetadata');
+    triggers.preTokenGeneration = record('preTokenGeneration', 'clientMetadata');
+    const { email } = await createUser();
+    const { AuthenticationResult: first } = await cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        ClientId: identity.clientIds.firstParty,
+        AuthParameters: { USERNAME: email, PASSWORD: password },
+        ClientMetadata: { from: 'initiate' },
+      }),
+    );
+    // InitiateAuth's metadata reaches pre authentication alone, as validationData.
+    expect(seen).toEqual([
+      { trigger: 'preAuthentication:PreAuthentication_Authentication', metadata: { from: 'initiate' } },
+      { trigger: 'postAuthentication:PostAuthentication_Authentication', metadata: undefined },
+      { trigger: 'preTokenGeneration:TokenGeneration_Authentication', metadata: undefined },
+    ]);
+    seen.length = 0;
+    await cognito.send(
+      new InitiateAuthCommand({
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        ClientId: identity.clientIds.firstParty,
+        AuthParameters: { REFRESH_TOKEN: first!.RefreshToken! },
+        ClientMetadata: { from: 'refresh-auth' },
+      }),
+    );
+    expect(seen).toEqual([
+      { trigger: 'preTokenGeneration:TokenGeneration_RefreshTokens', metadata: undefined },
+    ]);
+    seen.length = 0;
+    const { AuthenticationResult: refreshed } = await cognito.send(
+      new GetTokensFromRefreshTokenCommand({
+        ClientId: identity.clientIds.firstParty,
+        RefreshToken: first!.RefreshToken!,
+        ClientMetadata: { from: 'get-tokens' },
+      }),
+    );
+    expect(seen).toEqual([
+      { trigger: 'preTokenGeneration:TokenGeneration_RefreshTokens', metadata: { from: 'get-tokens' } },
+    ]);
+    expect(claimsOf(refreshed!.AccessToken).origin_jti).toBe(claimsOf(first!.AccessToken).origin_jti);
+    expect(refreshed!.RefreshToken).toBeUndefined();
+  });
+
+  it('refuses GetTokensFromRefreshToken for another client, a revoked token and an unknown client', async () => {
+    const { email } = await createUser();
+    const { AuthenticationResult: first } = await signIn(email);
+    const getTokens = (clientId: string) =>
+      cognito.send(
+        new GetTokensFromRefreshTokenCommand({ ClientId: clientId, RefreshToken: first!.RefreshToken! }),
+      );
+    await expect(getTokens(identity.clientIds.console)).rejects.toMatchObject({
+      name: 'NotAuthorizedException',
+    });
+    await expect(getTokens('unknownclient000000000000000')).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await cognito.send(
+      new RevokeTokenCommand({ ClientId: identity.clientIds.firstParty, Token: first!.RefreshToken! }),
+    );
+    await expect(getTokens(identity.clientIds.firstParty)).rejects.toMatchObject({
+      name: 'NotAuthorizedException',
     });
   });
 
