@@ -49,6 +49,12 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
     return data ?? undefined;
   }
 
+  /** Every tenant the person with pool `sub` `userId` is a user of, in tenant id order. */
+  async function membershipsOf(userId: string): Promise<UserItem[]> {
+    const { data } = await entities.user.query.byPerson({ userId }).go({ pages: 'all' });
+    return data;
+  }
+
   async function requireUser(tenantId: string, userId: string): Promise<UserItem> {
     const user = await getUser(tenantId, userId);
     if (!user) throw problems.notFound('The user');
@@ -262,6 +268,7 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
 
   return {
     getUser,
+    membershipsOf,
     requireUser,
     listUsers,
     activeOwners,

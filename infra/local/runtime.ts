@@ -49,6 +49,7 @@ import {
 } from './sqs-and-s3.ts';
 import { startStreamConsumers } from './stream-consumers.ts';
 import { ensureTable, tableExists } from './tables.ts';
+import { runMigrations } from '../../libs/data/migrations.ts';
 
 export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -174,6 +175,12 @@ export async function startLocalPlinth(options: LocalPlinthOptions = {}): Promis
     const freshData = !(await tableExists(dynamodb, names.table));
     await ensureTable(dynamodb, names.table, mainTable, { stream: true });
     await ensureTable(dynamodb, names.directoryTable, directoryTable);
+    // Items an earlier release wrote get what this one reads, as `npm run migrate` does on AWS.
+    if (!freshData) {
+      for (const done of await runMigrations(dynamodb, names.table)) {
+        if (done.updated > 0) log.info(`migration ${done.migration}: ${done.updated} items updated`);
+      }
+    }
     const queues = await createDeclaredQueues(sqs, contexts, names);
     const failureQueues = await createFailureQueues(sqs, contexts, names);
     await createBuckets(s3, Object.values(names.buckets));

@@ -6,6 +6,17 @@ import { primaryKeys } from './primary-keys.ts';
 
 const service = 'plinth';
 
+/** The keys of a user item in gsi2: a person's memberships, one per tenant. */
+export const personIndex = { pk: 'PERSON#${userId}', sk: 'T#${tenantId}' } as const;
+
+/** `personIndex` filled in, for writers that bypass the entity (migrations). */
+export function personIndexKeys(userId: string, tenantId: string): { gsi2pk: string; gsi2sk: string } {
+  return {
+    gsi2pk: personIndex.pk.replace('${userId}', userId),
+    gsi2sk: personIndex.sk.replace('${tenantId}', tenantId),
+  };
+}
+
 function userEntity(table: string, client: DynamoDBClient) {
   return new Entity(
     {
@@ -41,6 +52,15 @@ function userEntity(table: string, client: DynamoDBClient) {
           index: 'gsi1',
           pk: { field: 'gsi1pk', casing: 'none', composite: ['tenantId'], template: 'T#${tenantId}#USERS' },
           sk: { field: 'gsi1sk', casing: 'none', composite: ['email'], template: '${email}' },
+        },
+        /**
+         * One person (one pool user, one `sub`) may be a user of several tenants: this lists their
+         * memberships. Items written before it existed get its keys from `npm run migrate`.
+         */
+        byPerson: {
+          index: 'gsi2',
+          pk: { field: 'gsi2pk', casing: 'none', composite: ['userId'], template: personIndex.pk },
+          sk: { field: 'gsi2sk', casing: 'none', composite: ['tenantId'], template: personIndex.sk },
         },
       },
     },
