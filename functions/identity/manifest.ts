@@ -60,6 +60,17 @@ export const routes = {
     request: { body: s.verifyTotpBody },
     responses: { 200: { description: 'Enrolled', schema: s.totpVerified } },
   }),
+  listMyTenants: defineRoute({
+    operationId: 'listMyTenants',
+    method: 'GET',
+    path: '/v1/me/tenants',
+    summary: 'The tenants the signed-in person is an active user of, with their roles in each',
+    tags: me,
+    audience: 'tenant',
+    permission: 'self:read',
+    mfaExempt: true,
+    responses: { 200: { description: "The caller's memberships", schema: s.memberships } },
+  }),
   listMySessions: defineRoute({
     operationId: 'listMySessions',
     method: 'GET',

@@ -69,6 +69,18 @@ export const me = user
   })
   .meta({ id: 'Me' });
 
+export const membership = z
+  .strictObject({
+    tenantId: z.string(),
+    tenantName: z.string(),
+    tenantStatus: z.enum(['active', 'suspended']),
+    roles: z.array(z.string()),
+    current: z.boolean().describe("True for the tenant of the caller's token."),
+  })
+  .meta({ id: 'Membership' });
+
+export const memberships = z.strictObject({ items: z.array(membership) }).meta({ id: 'Memberships' });
+
 export const updateMeBody = z.strictObject({ name }).meta({ id: 'UpdateMeRequest' });
 
 export const updateUserBody = z

@@ -55,6 +55,20 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
     return data;
   }
 
+  /** The person's active memberships, each with its tenant; tenants gone from the table are left out. */
+  async function activeMembershipsOf(userId: string) {
+    const active = (await membershipsOf(userId)).filter((m) => m.status === 'active');
+    if (active.length === 0) return [];
+    // A person has a handful of memberships: one read each, none left unprocessed as a batch can.
+    const found = await Promise.all(
+      active.map(async (user) => {
+        const { data: tenant } = await entities.tenant.get({ tenantId: user.tenantId }).go();
+        return tenant ? [{ user, tenant }] : [];
+      }),
+    );
+    return found.flat();
+  }
+
   async function requireUser(tenantId: string, userId: string): Promise<UserItem> {
     const user = await getUser(tenantId, userId);
     if (!user) throw problems.notFound('The user');
@@ -269,6 +283,7 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
   return {
     getUser,
     membershipsOf,
+    activeMembershipsOf,
     requireUser,
     listUsers,
     activeOwners,

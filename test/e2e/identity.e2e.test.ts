@@ -85,6 +85,12 @@ describe('a tenant’s people over HTTP', () => {
       mfaRequired: false,
     });
     expect(me.body.permissions).toEqual(expect.arrayContaining(['invitations:write', 'sessions:write']));
+    // The person's memberships come through the table's person index, as the deployed function reads it.
+    const tenants = await api('GET', '/v1/me/tenants', { token: owner.token });
+    expect([tenants.status, tenants.body.items]).toEqual([
+      200,
+      [{ tenantId, tenantName: 'Acme', tenantStatus: 'active', roles: ['owner'], current: true }],
+    ]);
 
     const member = await steps.invitedUser(owner, 'max@acme.test', ['member']);
     expect((await api('GET', '/v1/tenant', { token: member.token })).status).toBe(200);

@@ -1,4 +1,4 @@
-// The signed-in user's own routes: profile, TOTP enrolment and sessions.
+// The signed-in user's own routes: profile, the tenants they belong to, TOTP enrolment and sessions.
 import { actorOf } from '../../../libs/auth/caller.ts';
 import { implement, type BoundRoute } from '../../../libs/http/route.ts';
 import { pageBody, positionOf } from '../../../libs/http/pagination.ts';
@@ -37,6 +37,23 @@ export function meRoutes(deps: IdentityDeps): BoundRoute[] {
         body: {
           mfaEnrolled: true,
           detail: 'TOTP is enrolled. Sign in again: tokens issued from now on carry MFA.',
+        },
+      };
+    }),
+
+    implement(routes.listMyTenants, async ({ caller }) => {
+      const me = signedInUser(caller);
+      const memberships = await store.activeMembershipsOf(me.userId);
+      return {
+        status: 200,
+        body: {
+          items: memberships.map(({ user, tenant }) => ({
+            tenantId: tenant.tenantId,
+            tenantName: tenant.name,
+            tenantStatus: tenant.status,
+            roles: user.roles,
+            current: tenant.tenantId === me.tenantId,
+          })),
         },
       };
     }),

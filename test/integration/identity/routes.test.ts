@@ -338,6 +338,39 @@ describe('identity routes: sessions and settings', () => {
     expect((after.body.items as Array<{ id: string }>).map((s) => s.id)).toEqual([current.sessionId]);
   });
 
+  it("a person lists the tenants they are an active user of, the token's own marked, and no one else's", async () => {
+    const { tenant: home, owner } = await tenantWithOwner();
+    const other = await seedTenant(tables, { name: 'Globex', status: 'suspended' });
+    const left = await seedTenant(tables);
+    const stranger = await seedTenant(tables);
+    await seedUser(tables, other, { userId: owner.userId, email: owner.email, roles: ['member'] });
+    await seedUser(tables, left, { userId: owner.userId, email: owner.email, status: 'deactivated' });
+    await seedUser(tables, stranger, { email: owner.email });
+
+    const listed = await call(userCaller(owner, { mfaPending: true }), 'GET', '/v1/me/tenants');
+
+    expect(listed.status).toBe(200);
+    const items = listed.body.items as Array<Record<string, unknown>>;
+    expect(items.sort((a, b) => String(a.tenantId).localeCompare(String(b.tenantId)))).toEqual(
+      [
+        {
+          tenantId: home.tenantId,
+          tenantName: home.name,
+          tenantStatus: 'active',
+          roles: ['owner'],
+          current: true,
+        },
+        {
+          tenantId: other.tenantId,
+          tenantName: 'Globex',
+          tenantStatus: 'suspended',
+          roles: ['member'],
+          current: false,
+        },
+      ].sort((a, b) => a.tenantId.localeCompare(b.tenantId)),
+    );
+  });
+
   it('requiring MFA starts the grace period and emits identity_settings.updated', async () => {
     const { tenant, caller } = await tenantWithOwner();
 

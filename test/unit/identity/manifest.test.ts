@@ -22,11 +22,12 @@ describe('identity manifest', () => {
     ]);
   });
 
-  it('exempts from the MFA policy only /v1/me and TOTP enrolment', () => {
+  it('exempts from the MFA policy only /v1/me, the tenants to move to, and TOTP enrolment', () => {
     expect(manifest.routes.filter((r) => r.mfaExempt === true).map((r) => r.operationId)).toEqual([
       'getMe',
       'startTotpEnrolment',
       'verifyTotpEnrolment',
+      'listMyTenants',
     ]);
   });
 
