@@ -58,7 +58,6 @@ export function createUserStore(entities: IdentityStoreEntities, clock: Clock) {
   /** The person's active memberships, each with its tenant; tenants gone from the table are left out. */
   async function activeMembershipsOf(userId: string) {
     const active = (await membershipsOf(userId)).filter((m) => m.status === 'active');
-    if (active.length === 0) return [];
     // A person has a handful of memberships: one read each, none left unprocessed as a batch can.
     const found = await Promise.all(
       active.map(async (user) => {

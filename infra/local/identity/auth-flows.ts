@@ -1,6 +1,6 @@
 // Sign-in as clients call it: InitiateAuth (USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, and CUSTOM_AUTH
-// through custom-auth.ts), GetTokensFromRefreshToken and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA, NEW_PASSWORD_REQUIRED,
-// CUSTOM_CHALLENGE), each flow only on app clients that allow it. Challenge sessions live in
+// through custom-auth.ts), GetTokensFromRefreshToken and RespondToAuthChallenge (SOFTWARE_TOKEN_MFA,
+// NEW_PASSWORD_REQUIRED, CUSTOM_CHALLENGE), each flow only on app clients that allow it. Challenge sessions live in
 // memory for three minutes, as Cognito's do; a restart only makes a pending challenge start over.
 import {
   getTokensInput,
@@ -65,7 +65,7 @@ export type SignInStep = ChallengeAnswer | SignedIn;
  */
 export async function refreshStep(pool: LocalPool, input: InitiateAuthInput) {
   const refreshToken = required(input.AuthParameters, 'REFRESH_TOKEN');
-  const result = await refreshSession(pool, refreshToken, input.ClientId, undefined);
+  const result = await refreshSession(pool, refreshToken, input.ClientId);
   return { ChallengeParameters: {}, AuthenticationResult: result };
 }
 
